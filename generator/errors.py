@@ -1,0 +1,67 @@
+"""The problems a user can cause, with their place, and the exceptions that carry them."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+import click
+
+ERROR = "lỗi"
+WARNING = "cảnh báo"
+INFO = "thông tin"
+
+
+@dataclass(frozen=True)
+class Loc:
+    """Where a value came from: a sheet and a cell of the workbook (or a template place)."""
+
+    sheet: str
+    cell: str = ""
+
+    def __str__(self) -> str:
+        return f"{self.sheet}!{self.cell}" if self.cell else self.sheet
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong in the user's input, said in Vietnamese at its place."""
+
+    severity: str
+    loc: Loc | None
+    message: str
+    found: str = ""
+    expected: str = ""
+    suggestion: str = ""
+    code: str = ""  # a stable, English identifier of the kind of problem, for tests and tools
+
+    def render(self) -> str:
+        place = f"{self.loc}: " if self.loc else ""
+        parts = [f"[{self.severity}] {place}{self.message}"]
+        if self.found:
+            parts.append(f"đang ghi: «{self.found}»")
+        if self.expected:
+            parts.append(f"cần: {self.expected}")
+        if self.suggestion:
+            parts.append(f"gợi ý: {self.suggestion}")
+        return "; ".join(parts)
+
+
+class VanbanError(click.ClickException):
+    """A problem in the user's input or environment: one message, exit code 1, no traceback."""
+
+    exit_code = 1
+
+    def show(self, file=None) -> None:  # noqa: ANN001 - click's signature
+        click.echo(f"Lỗi: {self.format_message()}", err=True, file=file)
+
+
+class ProblemsFound(VanbanError):
+    """Raised once, after every problem of the input has been collected."""
+
+    def __init__(self, problems: Iterable[Problem], header: str = "") -> None:
+        self.problems = tuple(problems)
+        lines = [p.render() for p in self.problems]
+        errors = sum(1 for p in self.problems if p.severity == ERROR)
+        head = header or f"Sổ tính có {errors} lỗi, chưa tạo văn bản nào."
+        super().__init__("\n".join([head, *lines]))

@@ -1,0 +1,209 @@
+"""Vietnamese writing conventions: numbering, dates, document symbols, name keys and slugs."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from datetime import date, datetime
+
+# Point letters of Nghị định 30/2020/NĐ-CP: f, j, w, z do not exist in Vietnamese and the
+# letters with a modifier (ă, â, ê, ô, ơ, ư) are skipped, but đ is kept.
+LETTERS: tuple[str, ...] = (
+    "a", "b", "c", "d", "đ", "e", "g", "h", "i", "k", "l", "m",
+    "n", "o", "p", "q", "r", "s", "t", "u", "v", "x", "y",
+)  # fmt: skip
+
+# Six spaces leave room for the văn thư to write the number, day or month by hand at signing.
+DRAFT_BLANK = " " * 6
+
+_ROMAN = (
+    (1000, "M"), (900, "CM"), (500, "D"), (400, "CD"), (100, "C"), (90, "XC"),
+    (50, "L"), (40, "XL"), (10, "X"), (9, "IX"), (5, "V"), (4, "IV"), (1, "I"),
+)  # fmt: skip
+
+# The five tone marks, as combining characters after NFD; the digit is the tone's key suffix.
+_TONES = {"\u0300": "2", "\u0301": "1", "\u0303": "4", "\u0309": "3", "\u0323": "5"}
+
+_NBSP = dict.fromkeys(map(ord, "\u00a0\u2007\u202f"), " ")
+_DASHES = dict.fromkeys(map(ord, "\u2010\u2011\u2012\u2013\u2014\u2015\u2212"), "-")
+_WINDOWS_RESERVED = frozenset(
+    {"con", "prn", "aux", "nul"} | {f"com{i}" for i in range(10)} | {f"lpt{i}" for i in range(10)}
+)
+_DATE_RE = re.compile(r"(\d{1,2})([/.\-])(\d{1,2})\2(\d{4})")
+
+
+def roman(n: int) -> str:
+    """Return the Roman numeral numbering the n-th part of a plan or an appendix."""
+    if n < 1:
+        raise ValueError(f"Số La Mã phải từ 1 trở lên, nhận được {n}")
+    parts: list[str] = []
+    for value, numeral in _ROMAN:
+        count, n = divmod(n, value)
+        parts.append(numeral * count)
+    return "".join(parts)
+
+
+def letter(n: int) -> str:
+    """Return the n-th point letter (1 → "a", 5 → "đ").
+
+    After "y" (n = 23) the sequence continues like spreadsheet columns over the same 23
+    letters: "aa", "ab", … so numbering never fails; a plan that needs it should be split.
+    """
+    if n < 1:
+        raise ValueError(f"Thứ tự điểm phải từ 1 trở lên, nhận được {n}")
+    base = len(LETTERS)
+    chars: list[str] = []
+    while n > 0:
+        n, rest = divmod(n - 1, base)
+        chars.append(LETTERS[rest])
+    return "".join(reversed(chars))
+
+
+def two_digit_day(d: int) -> str:
+    """Return a day of the month with a leading zero below 10 ("05")."""
+    return f"{d:02d}"
+
+
+def month_text(m: int) -> str:
+    """Return a month as written in documents: "01", "02", then "3" … "12" without zero."""
+    return f"{m:02d}" if m <= 2 else str(m)
+
+
+def date_words(d: date | None, year: int | None = None) -> str:
+    """Return "ngày 05 tháng 01 năm 2019"; with no date, the draft form with blank day and month.
+
+    The draft form uses ``year`` ("ngày      tháng      năm 2018"); when the year is unknown too
+    it is left blank as well.
+    """
+    if d is None:
+        year_text = str(year) if year is not None else DRAFT_BLANK
+        return f"ngày{DRAFT_BLANK}tháng{DRAFT_BLANK}năm {year_text}"
+    return f"ngày {two_digit_day(d.day)} tháng {month_text(d.month)} năm {d.year}"
+
+
+def date_short(d: date) -> str:
+    """Return a date as cited in a text: "28/12/2017", "05/3/2018", "04/02/2016".
+
+    The day always has two digits and the month follows the same rule as ``date_words``
+    (leading zero for January and February only).
+    """
+    return f"{two_digit_day(d.day)}/{month_text(d.month)}/{d.year:04d}"
+
+
+def number_symbol(number: int | str | None, symbol: str) -> str:
+    """Return "3406/QĐ-UBND"; below 10 the number gets a leading zero; None gives the draft blank.
+
+    A text number that is not purely digits (e.g. "30c") is kept as typed.
+    """
+    symbol = nfc(symbol).strip().lstrip("/").strip()
+    if isinstance(number, float) and number.is_integer():
+        number = int(number)
+    if isinstance(number, int):
+        if number < 0:
+            raise ValueError(f"Số văn bản không được âm: {number}")
+        return f"{number:02d}/{symbol}"
+    text = "" if number is None else nfc(str(number)).strip()
+    if not text:
+        return f"{DRAFT_BLANK}/{symbol}"
+    if text.isascii() and text.isdigit():
+        return f"{int(text):02d}/{symbol}"
+    return f"{text}/{symbol}"
+
+
+def parse_date(value: object) -> date | None:
+    """Read a date from a cell: a date/datetime, or text "dd/mm/yyyy" (also with "-" or ".").
+
+    Empty cells give None; anything else that is not a real date raises ValueError with a
+    Vietnamese message fit for the user.
+    """
+    if value is None:
+        return None
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    text = clean_text(str(value))
+    if not text:
+        return None
+    match = _DATE_RE.fullmatch(text)
+    if match is None:
+        raise ValueError(f"Không đọc được ngày: {text}; cần dạng dd/mm/yyyy")
+    day, _, month, year = match.groups()
+    try:
+        return date(int(year), int(month), int(day))
+    except ValueError:
+        raise ValueError(f"Ngày {text} không tồn tại") from None
+
+
+def nfc(s: str) -> str:
+    """Return the text in Unicode NFC, the precomposed form TCVN 6909:2001 asks for."""
+    return unicodedata.normalize("NFC", s)
+
+
+def clean_text(s: str) -> str:
+    """Normalise a cell's text: NFC, plain spaces, single spaces, kept line breaks, no padding."""
+    s = nfc(s).replace("\r\n", "\n").replace("\r", "\n").translate(_NBSP)
+    s = re.sub(r"[ \t]+", " ", s)
+    s = re.sub(r" *\n *", "\n", s)
+    return s.strip()
+
+
+def name_key(s: str) -> str:
+    """Return a key for comparing agency names however they were typed.
+
+    It ignores case, spacing (also around punctuation), NFC/NFD and where the tone mark sits
+    (hòa = hoà, thủy = thuỷ): each syllable loses its tone mark, which is appended as a digit.
+    Đ typed as the look-alike Ð (U+00D0) counts as Đ; đ stays different from d.
+    """
+    s = unicodedata.normalize("NFD", s.replace("\u00d0", "\u0110").replace("\u00f0", "\u0111"))
+    s = s.translate(_NBSP).translate(_DASHES).lower()
+    tokens: list[str] = []
+    for match in re.finditer(r"[^\W\d_](?:[^\W\d_]|[\u0300-\u036f])*|\d+|\S", s):
+        token = match.group()
+        if token[0].isalpha():
+            tones = sorted({_TONES[c] for c in token if c in _TONES})
+            base = "".join(c for c in token if c not in _TONES)
+            token = nfc(base) + "".join(tones)
+        tokens.append(token)
+    return " ".join(tokens)
+
+
+def strip_diacritics(s: str) -> str:
+    """Return the text without Vietnamese marks ("Đồng Xoài" → "Dong Xoai")."""
+    s = s.replace("Đ", "D").replace("đ", "d").replace("\u00d0", "D")
+    decomposed = unicodedata.normalize("NFD", s)
+    return nfc("".join(c for c in decomposed if not unicodedata.combining(c)))
+
+
+def slug(s: str, max_len: int = 80) -> str:
+    """Return a safe file-name stem: ASCII, lowercase, words joined by "-" ("so-noi-vu").
+
+    Empty input gives "van-ban"; a Windows reserved device name gets "-x" appended.
+    """
+    if max_len < 1:
+        raise ValueError(f"Độ dài tối đa phải từ 1 trở lên, nhận được {max_len}")
+    ascii_text = strip_diacritics(s).lower().encode("ascii", "ignore").decode("ascii")
+    result = "-".join(re.findall(r"[a-z0-9]+", ascii_text)) or "van-ban"
+    if result in _WINDOWS_RESERVED:
+        result += "-x"
+    result = result[:max_len].rstrip("-")
+    if result in _WINDOWS_RESERVED:  # only when max_len cut the "-x" off again
+        result = "x"
+    return result
+
+
+def upper_vn(s: str) -> str:
+    """Return the text in capitals, as for issuers and titles ("Sở Nội vụ" → "SỞ NỘI VỤ")."""
+    return nfc(nfc(s).upper())
+
+
+def closing(text: str) -> str:
+    """Make the last paragraph of a body end with "./." exactly once."""
+    text = text.rstrip()
+    while True:
+        for ending in ("./.", ".", ";", ","):
+            if text.endswith(ending):
+                text = text[: -len(ending)].rstrip()
+                break
+        else:
+            return text + "./."

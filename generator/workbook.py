@@ -1,0 +1,357 @@
+"""Read the clerks' workbook into the typed model, collecting every problem with its cell."""
+
+from __future__ import annotations
+
+import zipfile
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+from types import MappingProxyType
+from typing import Any
+
+import openpyxl
+from openpyxl.worksheet.worksheet import Worksheet
+
+from generator import schema, vn
+from generator.errors import ERROR, WARNING, Loc, Problem, ProblemsFound, VanbanError
+from generator.model import (
+    Agency,
+    Article,
+    Basis,
+    General,
+    OutlineItem,
+    Period,
+    Plan,
+    Recipient,
+    Signer,
+    Target,
+    Task,
+)
+
+EMPTY_CHOICE = "(trống)"
+_TRUE = {"có", "co", "x", "yes", "y", "true", "1", "đúng"}
+_FALSE = {"không", "khong", "no", "n", "false", "0", "sai", ""}
+
+
+@dataclass
+class Cell:
+    """A converted cell value with its place; `raw` is what openpyxl gave."""
+
+    value: Any
+    loc: Loc
+    raw: Any = None
+
+
+@dataclass
+class RawRow:
+    row: int
+    cells: dict[str, Cell] = field(default_factory=dict)
+
+    def locs(self) -> MappingProxyType:
+        return MappingProxyType({key: cell.loc for key, cell in self.cells.items()})
+
+    def __getitem__(self, key: str) -> Any:
+        cell = self.cells.get(key)
+        return cell.value if cell else None
+
+
+class Reader:
+    """Turns one openpyxl workbook into a Plan; problems are collected, never raised early."""
+
+    def __init__(self, wb: openpyxl.Workbook, source: Path | None = None) -> None:
+        self.wb = wb
+        self.source = source
+        self.problems: list[Problem] = []
+
+    # -- public ---------------------------------------------------------------------------
+
+    def read(self) -> Plan | None:
+        general = self._read_general()
+        tables = {table.key: list(self._read_table(table)) for table in schema.TABLES}
+        if general is None or any(p.severity == ERROR for p in self.problems):
+            return None
+        return Plan(
+            general=general,
+            bases=tuple(Basis(_strip_end(r["text"]), locs=r.locs()) for r in tables["bases"]),
+            articles=tuple(Article(r["text"], locs=r.locs()) for r in tables["articles"]),
+            recipients=tuple(
+                Recipient(_strip_end(r["text"]).lstrip("-– ").strip(), r["copies"], locs=r.locs())
+                for r in tables["recipients"]
+            ),
+            outline=tuple(
+                OutlineItem(r["level"], r["heading"] or "", r["text"] or "", locs=r.locs())
+                for r in tables["outline"]
+            ),
+            tasks=tuple(
+                Task(
+                    r["area"], r["text"], r["lead"], r["support"] or "", r["deadline"],
+                    r["note"] or "", locs=r.locs(),
+                )
+                for r in tables["tasks"]
+            ),
+            agencies=tuple(
+                Agency(
+                    code=r["code"], name=r["name"], kind=r["kind"], parent=r["parent"] or "",
+                    head_title=r["head_title"] or "", on_behalf=r["on_behalf"] or "",
+                    abbr=r["abbr"] or "", aliases=_split_aliases(r["aliases"]),
+                    reports=bool(r["reports"]), locs=r.locs(),
+                )
+                for r in tables["agencies"]
+            ),
+            periods=tuple(
+                Period(
+                    r["code"], r["name"], r["summary"], r["deadline"], r["data_from"],
+                    r["data_to"], locs=r.locs(),
+                )
+                for r in tables["periods"]
+            ),
+            targets=tuple(
+                Target(r["text"], r["value"], r["agencies"], r["source"] or "", locs=r.locs())
+                for r in tables["targets"]
+            ),
+            source=self.source,
+        )
+
+    # -- sheets ---------------------------------------------------------------------------
+
+    def _sheet(self, name: str) -> Worksheet | None:
+        wanted = vn.name_key(name)
+        for ws in self.wb.worksheets:
+            if vn.name_key(ws.title) == wanted:
+                return ws
+        self._problem(ERROR, Loc(name), f"Thiếu sheet “{name}”.", code="missing-sheet",
+                      expected=f"một sheet tên “{name}”")
+        return None
+
+    def _read_general(self) -> General | None:
+        sheet = schema.GENERAL
+        ws = self._sheet(sheet.name)
+        if ws is None:
+            return None
+        by_label: dict[str, int] = {}
+        for row in range(2, ws.max_row + 1):
+            label = ws.cell(row, 1).value
+            if isinstance(label, str) and label.strip():
+                by_label.setdefault(vn.name_key(label), row)
+        values: dict[str, Cell] = {}
+        for f in sheet.fields:
+            row = by_label.get(vn.name_key(f.label))
+            if row is None:
+                self._problem(ERROR, Loc(sheet.name, "A"), f"Thiếu dòng “{f.label}” ở cột A.",
+                              code="missing-field", expected=f"một dòng có cột A là “{f.label}”")
+                continue
+            loc = Loc(sheet.name, f"B{row}")
+            values[f.key] = self._convert(ws.cell(row, 2), loc, f.kind, f.required, f.choices,
+                                          f.label)
+        if len(values) != len(sheet.fields):
+            return None
+
+        def val(key: str, default: Any = "") -> Any:
+            v = values[key].value
+            return default if v is None else v
+
+        locs = MappingProxyType({k: c.loc for k, c in values.items()})
+
+        def signer(prefix: str) -> Signer:
+            keys = [f"{prefix}signer_{part}" for part in ("prefix", "on_behalf", "title", "name")]
+            return Signer(*(val(k) for k in keys),
+                          locs=MappingProxyType({k.split("signer_")[1]: locs[k] for k in keys}))
+
+        return General(
+            issuer_parent=val("issuer_parent"), issuer=val("issuer"), place=val("place"),
+            year=val("year", 0), number=values["number"].value, symbol=val("symbol"),
+            issue_date=values["issue_date"].value, summary=val("summary"),
+            authority=val("authority"), proposal=_strip_end(val("proposal")),
+            signer=signer(""), archive_unit=val("archive_unit"), drafter=val("drafter"),
+            copies=values["copies"].value, plan_title=val("plan_title"),
+            issued_by=val("issued_by"), plan_signer=signer("plan_"),
+            appendix_title=val("appendix_title"), report_to=val("report_to"),
+            report_addressee=val("report_addressee"), locs=locs,
+        )
+
+    def _read_table(self, table: schema.TableSheet) -> Iterator[RawRow]:
+        ws = self._sheet(table.name)
+        if ws is None:
+            return
+        header = {}
+        for col in range(1, ws.max_column + 1):
+            text = ws.cell(1, col).value
+            if isinstance(text, str) and text.strip():
+                header.setdefault(vn.name_key(text), col)
+        columns: dict[str, int] = {}
+        for column in table.columns:
+            index = header.get(vn.name_key(column.header))
+            if index is None:
+                self._problem(ERROR, Loc(table.name, "1"), f"Thiếu cột “{column.header}”.",
+                              code="missing-column", expected=f"tiêu đề cột “{column.header}” ở dòng 1")
+                continue
+            columns[column.key] = index
+        if len(columns) != len(table.columns):
+            return
+        last = _last_filled_row(ws, columns.values())
+        for row in range(2, last + 1):
+            if all(_blank(ws.cell(row, c).value) for c in columns.values()):
+                self._problem(WARNING, Loc(table.name, f"A{row}"),
+                              "Dòng trống giữa bảng; dòng này được bỏ qua.", code="blank-row")
+                continue
+            raw = RawRow(row)
+            for column in table.columns:
+                cell = ws.cell(row, columns[column.key])
+                loc = Loc(table.name, f"{cell.column_letter}{row}")
+                raw.cells[column.key] = self._convert(
+                    cell, loc, column.kind, column.required, column.choices, column.header
+                )
+            yield raw
+
+    # -- cells ----------------------------------------------------------------------------
+
+    def _convert(self, cell: Any, loc: Loc, kind: str, required: bool,
+                 choices: tuple[str, ...], label: str) -> Cell:
+        raw = cell.value
+        if isinstance(raw, str) and raw.startswith("#") and raw.rstrip("!?0/").upper() in {
+            "#REF", "#VALUE", "#NAME", "#N/A", "#DIV", "#NULL", "#NUM",
+        }:
+            self._problem(ERROR, loc, f"Ô “{label}” chứa giá trị lỗi của công thức.",
+                          found=raw, code="formula-error")
+            return Cell(None, loc, raw)
+        if _blank(raw):
+            if required:
+                self._problem(ERROR, loc, f"Chưa ghi “{label}”.", code="required",
+                              expected="một giá trị")
+            return Cell(None, loc, raw)
+        try:
+            value = _CONVERTERS[kind](raw, choices)
+        except ValueError as exc:
+            self._problem(ERROR, loc, f"Giá trị của “{label}” không hợp lệ: {exc}",
+                          found=str(raw), code=f"bad-{kind}")
+            return Cell(None, loc, raw)
+        return Cell(value, loc, raw)
+
+    def _problem(self, severity: str, loc: Loc, message: str, **kw: str) -> None:
+        self.problems.append(Problem(severity, loc, message, **kw))
+
+
+def _blank(value: Any) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+def _last_filled_row(ws: Worksheet, columns: Any) -> int:
+    cols = list(columns)
+    for row in range(ws.max_row, 1, -1):
+        if any(not _blank(ws.cell(row, c).value) for c in cols):
+            return row
+    return 1
+
+
+def _text(raw: Any, _choices: tuple[str, ...] = ()) -> str:
+    if isinstance(raw, float) and raw.is_integer():
+        raw = int(raw)
+    if isinstance(raw, datetime):
+        return vn.date_short(raw.date())
+    return vn.clean_text(str(raw))
+
+
+def _int(raw: Any, _choices: tuple[str, ...] = ()) -> int:
+    if isinstance(raw, bool):
+        raise ValueError("cần một số nguyên")
+    if isinstance(raw, int):
+        return raw
+    if isinstance(raw, float) and raw.is_integer():
+        return int(raw)
+    text = str(raw).strip()
+    if text.isdigit():
+        return int(text)
+    raise ValueError("cần một số nguyên")
+
+
+def _year(raw: Any, choices: tuple[str, ...] = ()) -> int:
+    year = _int(raw, choices)
+    if not 1900 <= year <= 2200:
+        raise ValueError("năm phải có bốn chữ số, ví dụ 2018")
+    return year
+
+
+def _date(raw: Any, _choices: tuple[str, ...] = ()) -> date:
+    value = vn.parse_date(raw)
+    if value is None:
+        raise ValueError("cần một ngày dạng dd/mm/yyyy")
+    return value
+
+
+def _choice(raw: Any, choices: tuple[str, ...]) -> str:
+    text = _text(raw)
+    if text == EMPTY_CHOICE:
+        return ""
+    for choice in choices:
+        if vn.name_key(choice) == vn.name_key(text):
+            return choice
+    shown = ", ".join(c or EMPTY_CHOICE for c in choices)
+    raise ValueError(f"chỉ được chọn một trong: {shown}")
+
+
+def _bool(raw: Any, _choices: tuple[str, ...] = ()) -> bool:
+    if isinstance(raw, bool):
+        return raw
+    key = _text(raw).lower()
+    if key in _TRUE:
+        return True
+    if key in _FALSE:
+        return False
+    raise ValueError(f"ghi “{schema.YES}” hoặc “{schema.NO}”")
+
+
+_CONVERTERS = {
+    schema.TEXT: _text,
+    schema.MULTILINE: _text,
+    schema.INT: _int,
+    schema.YEAR: _year,
+    schema.DATE: _date,
+    schema.CHOICE: _choice,
+    schema.BOOL: _bool,
+}
+
+
+def _strip_end(text: str) -> str:
+    """Drop end punctuation that the layout rules add themselves (`;`, `,`, `.`)."""
+    return text.rstrip(" ;,.")
+
+
+def _split_aliases(text: str | None) -> tuple[str, ...]:
+    if not text:
+        return ()
+    parts = (p.strip() for p in text.replace("\n", ";").split(";"))
+    return tuple(p for p in parts if p)
+
+
+def open_workbook(path: Path) -> openpyxl.Workbook:
+    """Open a workbook or fail with one Vietnamese line (never a traceback)."""
+    if not path.exists():
+        raise VanbanError(f"Không tìm thấy tệp sổ tính: {path}")
+    if path.name.startswith("~$"):
+        raise VanbanError(
+            f"{path.name} là tệp khóa tạm của Excel, không phải sổ tính; hãy chọn tệp không có “~$”."
+        )
+    if path.suffix.lower() not in {".xlsx"}:
+        raise VanbanError(f"{path.name}: chỉ đọc được sổ tính Excel .xlsx (hãy lưu lại dưới dạng .xlsx).")
+    if not zipfile.is_zipfile(path):
+        raise VanbanError(f"{path.name} không phải là sổ tính .xlsx hợp lệ (tệp hỏng hoặc có mật khẩu).")
+    try:
+        return openpyxl.load_workbook(path, data_only=True)
+    except Exception as exc:  # openpyxl raises many kinds on broken files
+        raise VanbanError(f"Không đọc được sổ tính {path.name}: {exc}") from exc
+
+
+def read_plan(path: Path) -> tuple[Plan | None, list[Problem]]:
+    """Read a workbook file; the plan is None when any error was found."""
+    reader = Reader(open_workbook(path), source=path)
+    plan = reader.read()
+    return plan, reader.problems
+
+
+def load_plan(path: Path) -> Plan:
+    """Read a workbook or raise ProblemsFound with every error at once."""
+    plan, problems = read_plan(path)
+    if plan is None:
+        raise ProblemsFound([p for p in problems if p.severity == ERROR])
+    return plan

@@ -1,0 +1,536 @@
+"""Write the starting versions of templates/*.docx in the layout of Nghị định 30/2020/NĐ-CP.
+
+The committed .docx files are the source of truth afterwards: clerks edit them in Word or
+LibreOffice. Run this only to start a template again from scratch (`--force` overwrites).
+Tags are Jinja/docxtpl; every variable is documented in docs/templates.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from docx import Document
+from docx.enum.section import WD_ORIENT, WD_SECTION
+from docx.enum.style import WD_STYLE_TYPE
+from docx.enum.table import WD_TABLE_ALIGNMENT
+from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.oxml import OxmlElement
+from docx.oxml.ns import qn
+from docx.shared import Cm, Mm, Pt
+from docx.table import Table
+from docx.text.paragraph import Paragraph
+
+ROOT = Path(__file__).resolve().parent.parent
+FONT = "Times New Roman"
+
+# Page: A4 with the margins of the official model files (top/bottom 20 mm, left 30, right 15).
+PAGE_W, PAGE_H = Mm(210), Mm(297)
+MARGINS = {"top": Mm(20), "bottom": Mm(20), "left": Mm(30), "right": Mm(15)}
+TEXT_W = PAGE_W - MARGINS["left"] - MARGINS["right"]  # 165 mm
+LANDSCAPE_TEXT_W = PAGE_H - MARGINS["left"] - MARGINS["right"]  # 252 mm
+
+# Header table: the right column must hold the quốc hiệu (12 pt bold: 88.3 mm in Times New Roman
+# metrics) on one line, plus cell margins.
+LEFT_COL, RIGHT_COL = Mm(68), Mm(97)
+CELL_MARGINS = Mm(3.8)  # Word's default left + right cell margins
+# Rule lengths measured with the Liberation Serif Bold metrics (same as Times New Roman):
+# tiêu ngữ at 13 pt bold is 56.1 mm long; the rule is as long as the text.
+MOTTO_RULE = Mm(56)
+# Under the issuer, 1/3 to 1/2 of its text width ("ỦY BAN NHÂN DÂN", 13 pt bold: 43 mm).
+ISSUER_RULE = Mm(18)
+SUMMARY_RULE = Mm(40)
+
+BODY_INDENT = Cm(1.27)
+
+
+# -- low-level helpers ----------------------------------------------------------------------
+
+
+def set_run_font(run, size: float | None = None, bold=None, italic=None) -> None:
+    run.font.name = FONT
+    rpr = run._element.get_or_add_rPr()
+    fonts = rpr.find(qn("w:rFonts"))
+    if fonts is None:
+        fonts = OxmlElement("w:rFonts")
+        rpr.insert(0, fonts)
+    for attr in ("w:ascii", "w:hAnsi", "w:cs", "w:eastAsia"):
+        fonts.set(qn(attr), FONT)
+    if size is not None:
+        run.font.size = Pt(size)
+    if bold is not None:
+        run.font.bold = bold
+    if italic is not None:
+        run.font.italic = italic
+
+
+def new_para(container, style: str | None = None) -> Paragraph:
+    """A new paragraph; in a fresh table cell, its empty unstyled first paragraph is reused."""
+    if hasattr(container, "_tc"):
+        paras = container.paragraphs
+        if len(paras) == 1 and not paras[0].text and paras[0]._p.pPr is None:
+            p = paras[0]
+            p.style = style
+            return p
+    return container.add_paragraph(style=style)
+
+
+def para(container, text: str = "", *, style: str | None = None, size: float | None = None,
+         bold=None, italic=None, align=None, space_after: float | None = None,
+         space_before: float | None = None, indent_first=None, keep_next=False) -> Paragraph:
+    p = new_para(container, style)
+    if text:
+        set_run_font(p.add_run(text), size, bold, italic)
+    fmt = p.paragraph_format
+    if align is not None:
+        p.alignment = align
+    if space_after is not None:
+        fmt.space_after = Pt(space_after)
+    if space_before is not None:
+        fmt.space_before = Pt(space_before)
+    if indent_first is not None:
+        fmt.first_line_indent = indent_first
+    if keep_next:
+        fmt.keep_with_next = True
+    return p
+
+
+def add_run(p: Paragraph, text: str, size=None, bold=None, italic=None):
+    run = p.add_run(text)
+    set_run_font(run, size, bold, italic)
+    return run
+
+
+def tag(container, text: str) -> Paragraph:
+    """A paragraph that holds only a docxtpl block tag ({%p …%}); it disappears when rendered."""
+    p = new_para(container, "Tag")
+    add_run(p, text)
+    return p
+
+
+def rule(container, length, *, width=TEXT_W, space_after: float = 0) -> Paragraph:
+    """A centred solid rule of a given length: an empty paragraph with a top border."""
+    p = new_para(container, "Rule")
+    side = int((width - length) / 2)
+    fmt = p.paragraph_format
+    fmt.left_indent = side
+    fmt.right_indent = side
+    fmt.space_after = Pt(space_after)
+    fmt.space_before = Pt(3)  # keeps the rule clear of the descenders of the line above
+    ppr = p._p.get_or_add_pPr()
+    borders = OxmlElement("w:pBdr")
+    top = OxmlElement("w:top")
+    for key, value in (("w:val", "single"), ("w:sz", "6"), ("w:space", "1"), ("w:color", "000000")):
+        top.set(qn(key), value)
+    borders.append(top)
+    # pBdr must come before spacing/ind/jc in pPr's schema order
+    ppr.insert(1 if ppr.find(qn("w:pStyle")) is not None else 0, borders)
+    return p
+
+
+def no_borders(table: Table) -> None:
+    tblpr = table._tbl.tblPr
+    borders = OxmlElement("w:tblBorders")
+    for edge in ("top", "left", "bottom", "right", "insideH", "insideV"):
+        el = OxmlElement(f"w:{edge}")
+        el.set(qn("w:val"), "nil")
+        borders.append(el)
+    tblpr.append(borders)
+
+
+def all_borders(table: Table) -> None:
+    tblpr = table._tbl.tblPr
+    borders = OxmlElement("w:tblBorders")
+    for edge in ("top", "left", "bottom", "right", "insideH", "insideV"):
+        el = OxmlElement(f"w:{edge}")
+        for key, value in (("w:val", "single"), ("w:sz", "4"), ("w:space", "0"),
+                           ("w:color", "000000")):
+            el.set(qn(key), value)
+        borders.append(el)
+    tblpr.append(borders)
+
+
+def fixed_table(container, rows: int, widths: list) -> Table:
+    table = container.add_table(rows=rows, cols=len(widths))
+    table.alignment = WD_TABLE_ALIGNMENT.CENTER
+    table.autofit = False
+    tblpr = table._tbl.tblPr
+    layout = OxmlElement("w:tblLayout")
+    layout.set(qn("w:type"), "fixed")
+    tblpr.append(layout)
+    for row in table.rows:
+        for cell, width in zip(row.cells, widths, strict=True):
+            cell.width = width
+    grid = table._tbl.tblGrid
+    for col, width in zip(grid.findall(qn("w:gridCol")), widths, strict=True):
+        col.set(qn("w:w"), str(int(width.twips if hasattr(width, "twips") else width / 635)))
+    return table
+
+
+def repeat_header(row) -> None:
+    trpr = row._tr.get_or_add_trPr()
+    el = OxmlElement("w:tblHeader")
+    el.set(qn("w:val"), "true")
+    trpr.append(el)
+
+
+def cant_split(row) -> None:
+    trpr = row._tr.get_or_add_trPr()
+    trpr.append(OxmlElement("w:cantSplit"))
+
+
+def span(cell_a, cell_b):
+    return cell_a.merge(cell_b)
+
+
+def page_number_header(section) -> None:
+    """Page numbers centred in the top margin, not on the first page, restarting at 1."""
+    section.different_first_page_header_footer = True
+    section.header.is_linked_to_previous = False
+    section.first_page_header.is_linked_to_previous = False
+    section.footer.is_linked_to_previous = False
+    section.first_page_footer.is_linked_to_previous = False
+    header = section.header
+    p = header.paragraphs[0]
+    p.style = "Header"
+    p.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    for kind, text in (("begin", None), (None, " PAGE "), ("separate", None), (None, "2"),
+                       ("end", None)):
+        run = p.add_run()
+        set_run_font(run, 13)
+        if kind:
+            fld = OxmlElement("w:fldChar")
+            fld.set(qn("w:fldCharType"), kind)
+            run._r.append(fld)
+        elif text == " PAGE ":
+            instr = OxmlElement("w:instrText")
+            instr.set(qn("xml:space"), "preserve")
+            instr.text = text
+            run._r.append(instr)
+        else:
+            run.text = text
+    sectpr = section._sectPr
+    pgnum = sectpr.find(qn("w:pgNumType"))
+    if pgnum is None:
+        pgnum = OxmlElement("w:pgNumType")
+        sectpr.append(pgnum)
+    pgnum.set(qn("w:start"), "1")
+    pgnum.set(qn("w:fmt"), "decimal")
+
+
+def setup_page(section, landscape: bool = False) -> None:
+    if landscape:
+        section.orientation = WD_ORIENT.LANDSCAPE
+        section.page_width, section.page_height = PAGE_H, PAGE_W
+    else:
+        section.orientation = WD_ORIENT.PORTRAIT
+        section.page_width, section.page_height = PAGE_W, PAGE_H
+    section.top_margin = MARGINS["top"]
+    section.bottom_margin = MARGINS["bottom"]
+    section.left_margin = MARGINS["left"]
+    section.right_margin = MARGINS["right"]
+    section.header_distance = Mm(10)
+    section.footer_distance = Mm(10)
+
+
+# -- styles ---------------------------------------------------------------------------------
+
+
+def define_styles(doc) -> None:
+    styles = doc.styles
+    normal = styles["Normal"]
+    normal.font.name = FONT
+    normal.font.size = Pt(14)
+    rpr = normal.element.get_or_add_rPr()
+    fonts = rpr.find(qn("w:rFonts"))
+    if fonts is None:
+        fonts = OxmlElement("w:rFonts")
+        rpr.insert(0, fonts)
+    for attr in ("w:ascii", "w:hAnsi", "w:cs", "w:eastAsia"):
+        fonts.set(qn(attr), FONT)
+    for attr in ("w:asciiTheme", "w:hAnsiTheme", "w:cstheme", "w:eastAsiaTheme"):
+        fonts.attrib.pop(qn(attr), None)
+    color = OxmlElement("w:color")
+    color.set(qn("w:val"), "000000")
+    rpr.append(color)
+    lang = OxmlElement("w:lang")
+    lang.set(qn("w:val"), "vi-VN")
+    rpr.append(lang)
+    normal.paragraph_format.space_after = Pt(0)
+    normal.paragraph_format.space_before = Pt(0)
+    normal.paragraph_format.line_spacing = 1.0
+    # docDefaults too, so that tables and headers never fall back to another font
+    defaults = doc.styles.element.find(qn("w:docDefaults"))
+    if defaults is not None:
+        drpr = defaults.find(qn("w:rPrDefault") + "/" + qn("w:rPr"))
+        if drpr is not None:
+            dfonts = drpr.find(qn("w:rFonts"))
+            if dfonts is None:
+                dfonts = OxmlElement("w:rFonts")
+                drpr.insert(0, dfonts)
+            for attr in list(dfonts.attrib):
+                del dfonts.attrib[attr]
+            for attr in ("w:ascii", "w:hAnsi", "w:cs", "w:eastAsia"):
+                dfonts.set(qn(attr), FONT)
+
+    def pstyle(name: str, *, size=14, bold=False, italic=False, align=None, first=None,
+               after=0.0, before=0.0, line=1.0, keep_next=False, base="Normal"):
+        existing = [s for s in styles if s.name == name]
+        style = existing[0] if existing else styles.add_style(name, WD_STYLE_TYPE.PARAGRAPH)
+        style.base_style = styles[base]
+        style.font.name = FONT
+        style.font.size = Pt(size)
+        style.font.bold = bold
+        style.font.italic = italic
+        fmt = style.paragraph_format
+        if align is not None:
+            fmt.alignment = align
+        if first is not None:
+            fmt.first_line_indent = first
+        fmt.space_after = Pt(after)
+        fmt.space_before = Pt(before)
+        fmt.line_spacing = line
+        fmt.keep_with_next = keep_next
+        fmt.widow_control = True
+        style.quick_style = True
+        return style
+
+    center = WD_ALIGN_PARAGRAPH.CENTER
+    justify = WD_ALIGN_PARAGRAPH.JUSTIFY
+    pstyle("Tag", size=8)
+    pstyle("Rule", size=2, align=center)
+    pstyle("Issuer Parent", size=13, align=center)
+    pstyle("Issuer", size=13, bold=True, align=center)
+    pstyle("National Title", size=12, bold=True, align=center)
+    pstyle("Motto", size=13, bold=True, align=center)
+    pstyle("Number Line", size=13, align=center, before=6)
+    pstyle("Date Line", size=14, italic=True, align=center, before=6)
+    pstyle("Doc Type", size=14, bold=True, align=center, before=18, keep_next=True)
+    pstyle("Doc Summary", size=14, bold=True, align=center, keep_next=True)
+    pstyle("Attached Line", size=14, italic=True, align=center, after=6)
+    pstyle("Authority", size=14, bold=True, align=center, before=12, after=12, keep_next=True)
+    pstyle("Basis", size=14, italic=True, align=justify, first=BODY_INDENT, after=6, line=1.15)
+    pstyle("Decides", size=14, bold=True, align=center, before=6, after=12, keep_next=True)
+    pstyle("Body Text", size=14, align=justify, first=BODY_INDENT, after=6, line=1.15)
+    pstyle("Part Title", size=14, bold=True, align=justify, first=BODY_INDENT, after=6,
+           before=6, line=1.15, keep_next=True)
+    pstyle("Section Title", size=14, bold=True, align=justify, first=BODY_INDENT, after=6,
+           line=1.15, keep_next=True)
+    pstyle("Recipients Title", size=12, bold=True, italic=True, before=12)
+    pstyle("Recipient", size=11)
+    pstyle("Signer Title", size=14, bold=True, align=center, before=12)
+    pstyle("Signer Name", size=14, bold=True, align=center)
+    pstyle("Signature Space", size=14, align=center)
+    pstyle("Appendix Heading", size=14, bold=True, align=center, keep_next=True)
+    pstyle("Appendix Title", size=14, bold=True, align=center, keep_next=True)
+    pstyle("Table Head", size=12, bold=True, align=center)
+    pstyle("Table Text", size=12, align=justify)
+    pstyle("Table Center", size=12, align=center)
+    pstyle("Table Left", size=12, align=WD_ALIGN_PARAGRAPH.LEFT)
+    header = styles["Header"]
+    header.font.name = FONT
+    header.font.size = Pt(13)
+
+
+# -- shared blocks ----------------------------------------------------------------------------
+
+
+def issuer_block(cell) -> None:
+    """Left column: parent body (regular), issuer (bold), rule."""
+    tag(cell, "{%p if issuer_parent %}")
+    para(cell, "{{ issuer_parent|upper }}", style="Issuer Parent")
+    tag(cell, "{%p endif %}")
+    tag(cell, "{%p for line in issuer_lines %}")
+    para(cell, "{{ line|upper }}", style="Issuer")
+    tag(cell, "{%p endfor %}")
+    rule(cell, ISSUER_RULE, width=LEFT_COL - CELL_MARGINS)
+
+
+def national_block(cell) -> None:
+    para(cell, "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", style="National Title")
+    para(cell, "Độc lập - Tự do - Hạnh phúc", style="Motto")
+    rule(cell, MOTTO_RULE, width=RIGHT_COL - CELL_MARGINS)
+
+
+def header_table(doc, *, with_number: bool, number_expr: str = "{{ number_line }}") -> Table:
+    table = fixed_table(doc, 2 if with_number else 1, [LEFT_COL, RIGHT_COL])
+    no_borders(table)
+    left, right = table.rows[0].cells
+    # a tag paragraph cannot be the first in a cell it empties, so the first paragraph is real
+    issuer_block(left)
+    national_block(right)
+    if with_number:
+        left, right = table.rows[1].cells
+        para(left, f"Số: {number_expr}", style="Number Line")
+        para(right, "{{ place }}, {{ date_line }}", style="Date Line")
+    return table
+
+
+def signature_table(doc, *, recipients: bool, signer: str) -> Table:
+    table = fixed_table(doc, 1, [Mm(75), Mm(90)])
+    no_borders(table)
+    cant_split(table.rows[0])  # the signature block never breaks across pages
+    left, right = table.rows[0].cells
+    if recipients:
+        p = para(left, style="Recipients Title")
+        add_run(p, "Nơi nhận:")
+        tag(left, "{%p for r in recipients %}")
+        para(left, "- {{ r.text }}{% if r.copies %}: {{ r.copies_text }} bản{% endif %};",
+             style="Recipient")
+        tag(left, "{%p endfor %}")
+        para(left, "- Lưu: VT{% if archive_unit %}, {{ archive_unit }}{% endif %}"
+                   "{% if drafter %}, {{ drafter }}{% endif %}"
+                   "{% if copies %}({{ copies }}){% endif %}.", style="Recipient")
+    else:
+        para(left, "", style="Table Text")
+    tag(right, f"{{%p if {signer}.authority_line %}}")
+    para(right, f"{{{{ {signer}.authority_line|upper }}}}", style="Signer Title")
+    para(right, f"{{{{ {signer}.title|upper }}}}", style="Signer Name")
+    tag(right, "{%p else %}")
+    para(right, f"{{{{ {signer}.title|upper }}}}", style="Signer Title")
+    tag(right, "{%p endif %}")
+    for _ in range(4):
+        para(right, "", style="Signature Space")
+    para(right, f"{{{{ {signer}.name }}}}", style="Signer Name")
+    return table
+
+
+def new_section(doc, *, landscape: bool):
+    section = doc.add_section(WD_SECTION.NEW_PAGE)
+    setup_page(section, landscape)
+    page_number_header(section)
+    return section
+
+
+# -- decision.docx ----------------------------------------------------------------------------
+
+
+def build_decision(path: Path) -> None:
+    doc = Document()
+    define_styles(doc)
+    section = doc.sections[0]
+    setup_page(section)
+    page_number_header(section)
+    # python-docx starts with one empty paragraph; drop it so the header table comes first
+    body = doc.element.body
+    for p in body.findall(qn("w:p")):
+        body.remove(p)
+
+    # Quyết định (Mẫu 1.3)
+    header_table(doc, with_number=True)
+    para(doc, "QUYẾT ĐỊNH", style="Doc Type")
+    para(doc, "{{ summary }}", style="Doc Summary")
+    rule(doc, SUMMARY_RULE)
+    para(doc, "{{ authority|upper }}", style="Authority")
+    tag(doc, "{%p for b in bases %}")
+    para(doc, "{{ b }}{% if loop.last %}.{% else %};{% endif %}", style="Basis")
+    tag(doc, "{%p endfor %}")
+    para(doc, "QUYẾT ĐỊNH:", style="Decides")
+    tag(doc, "{%p for a in articles %}")
+    p = para(doc, style="Body Text")
+    add_run(p, "Điều {{ a.number }}.", bold=True)
+    add_run(p, " {{ a.text }}")
+    tag(doc, "{%p endfor %}")
+    signature_table(doc, recipients=True, signer="signer")
+
+    # Kế hoạch ban hành kèm theo (own header, no number and date line)
+    new_section(doc, landscape=False)
+    header_table(doc, with_number=False)
+    para(doc, "KẾ HOẠCH", style="Doc Type")
+    para(doc, "{{ plan_title }}", style="Doc Summary")
+    para(doc, "(Ban hành kèm theo Quyết định số {{ number_line }} {{ date_line }} "
+              "của {{ issued_by }})", style="Attached Line")
+    rule(doc, SUMMARY_RULE, space_after=6)
+    tag(doc, "{%p for item in body %}")
+    tag(doc, "{%p if item.kind == 'part' %}")
+    para(doc, "{{ item.label }} {{ item.heading|upper }}", style="Part Title")
+    tag(doc, "{%p elif item.kind == 'section' %}")
+    para(doc, "{{ item.label }} {{ item.heading }}", style="Section Title")
+    tag(doc, "{%p else %}")
+    para(doc, "{% if item.label %}{{ item.label }} {% endif %}{{ item.text }}", style="Body Text")
+    tag(doc, "{%p endif %}")
+    tag(doc, "{%p endfor %}")
+    signature_table(doc, recipients=False, signer="plan_signer")
+
+    # Phụ lục: the task table, landscape, header row on every page
+    new_section(doc, landscape=True)
+    para(doc, "Phụ lục", style="Appendix Heading")
+    para(doc, "{{ appendix_title|upper }}", style="Appendix Title")
+    para(doc, "(Kèm theo Kế hoạch ban hành tại Quyết định số {{ number_line }} {{ date_line }} "
+              "của {{ issued_by }})", style="Attached Line", space_after=12)
+    widths = [Mm(14), Mm(95), Mm(45), Mm(45), Mm(33), Mm(20)]
+    table = fixed_table(doc, 6, widths)
+    table.style = doc.styles["Normal Table"]
+    all_borders(table)
+    heads = ["STT", "Nội dung, nhiệm vụ", "Cơ quan chủ trì", "Cơ quan phối hợp",
+             "Thời gian hoàn thành", "Ghi chú"]
+    for cell, text in zip(table.rows[0].cells, heads, strict=True):
+        para(cell, text, style="Table Head")
+    repeat_header(table.rows[0])
+    # rows 1..5: area loop start, area row, task loop start, task row, task end + area end
+    first = table.rows[1].cells
+    span(first[0], first[-1])
+    para(first[0], "{%tr for area in areas %}", style="Tag")
+    area_cells = table.rows[2].cells
+    para(area_cells[0], "{{ area.number }}", style="Table Center")
+    area_cells[0].paragraphs[0].runs[0].font.bold = True
+    merged = span(area_cells[1], area_cells[-1])
+    para(merged, "{{ area.name }}", style="Table Text")
+    merged.paragraphs[0].runs[0].font.bold = True
+    cant_split(table.rows[2])
+    loop = table.rows[3].cells
+    span(loop[0], loop[-1])
+    para(loop[0], "{%tr for t in area.tasks %}", style="Tag")
+    task = table.rows[4].cells
+    for cell, text, style in zip(
+        task,
+        ["{{ t.number }}", "{{ t.text }}", "{{ t.lead }}", "{{ t.support }}", "{{ t.deadline }}",
+         "{{ t.note }}"],
+        ["Table Center", "Table Text", "Table Left", "Table Left", "Table Center", "Table Left"],
+        strict=True,
+    ):
+        para(cell, text, style=style)
+    cant_split(table.rows[4])
+    end = table.rows[5].cells
+    span(end[0], end[-1])
+    para(end[0], "{%tr endfor %}{%tr endfor %}", style="Tag")
+    _split_double_endfor(table)
+
+    core = doc.core_properties
+    core.author = "vanban"
+    core.title = "Quyết định ban hành Kế hoạch"
+    core.comments = "Mẫu văn bản của vanban; xem docs/templates.md"
+    doc.save(path)
+
+
+def _split_double_endfor(table: Table) -> None:
+    """docxtpl wants one {%tr %} per row: turn the last row into two rows."""
+    from copy import deepcopy
+
+    last = table.rows[-1]._tr
+    second = deepcopy(last)
+    last.addnext(second)
+    for tr, text in ((last, "{%tr endfor %}"), (second, "{%tr endfor %}")):
+        texts = tr.findall(".//" + qn("w:t"))
+        texts[0].text = text
+        for extra in texts[1:]:
+            extra.text = ""
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--force", action="store_true", help="overwrite existing templates")
+    args = parser.parse_args(argv)
+    target = ROOT / "templates" / "decision.docx"
+    if target.exists() and not args.force:
+        print(f"{target} exists; use --force to start it again from scratch", file=sys.stderr)
+        return 1
+    target.parent.mkdir(exist_ok=True)
+    build_decision(target)
+    print(f"wrote {target}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
