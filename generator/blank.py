@@ -147,11 +147,12 @@ def _write_guide(ws: Worksheet) -> None:
 
 
 def _guide_section(ws: Worksheet, title: str, headers: tuple[str, ...] = ()) -> None:
-    ws.append([title.upper(), *headers[1:]] if headers else [title.upper()])
+    ws.append([title.upper()])
     if headers:
         ws.append(list(headers))
-    for row in ws.iter_rows(min_row=ws.max_row - (1 if headers else 0), max_row=ws.max_row):
-        for cell in row[:3]:
+    first = ws.max_row - (1 if headers else 0)
+    for row in ws.iter_rows(min_row=first, max_row=ws.max_row, max_col=3):
+        for cell in row:
             cell.font = _HEADER_FONT
             cell.fill = _GUIDE_SECTION_FILL
 
@@ -163,14 +164,28 @@ def _sheet_helps() -> list[tuple[str, str]]:
 
 
 def _describe(help_text: str, kind: str, required: bool, choices: tuple[str, ...]) -> str:
-    parts = [help_text] if help_text else []
+    """The guidance shown for a field or column: its help text plus what the cell accepts."""
+    parts = [help_text if help_text.endswith((".", "!", "?", ")")) else help_text + "."]
+    parts = [p for p in parts if p != "."]
+    lowered = help_text.casefold()
     if kind in (schema.CHOICE, schema.BOOL) and choices:
-        shown = ", ".join(c if c else f"{EMPTY_CHOICE} (để trống)" for c in choices)
-        parts.append(f"Chọn một trong: {shown}.")
-    elif kind in _KIND_HINTS:
+        shown = ", ".join(c if c else EMPTY_CHOICE for c in choices)
+        parts.append(f"Chọn một trong: {shown}" + ("" if shown.endswith(".") else "."))
+    elif kind in _KIND_HINTS and not _mentions(lowered, kind):
         parts.append(_KIND_HINTS[kind])
-    parts.append("Bắt buộc." if required else "Có thể để trống.")
+    if required:
+        parts.append("Bắt buộc.")
+    elif "để trống" not in lowered:
+        parts.append("Có thể để trống.")
     return " ".join(parts)
+
+
+def _mentions(lowered_help: str, kind: str) -> bool:
+    """Whether the help text already says what the kind hint would say."""
+    return {
+        schema.DATE: "dd/mm/yyyy" in lowered_help,
+        schema.MULTILINE: "alt+enter" in lowered_help,
+    }.get(kind, False)
 
 
 # -- general sheet -------------------------------------------------------------------------

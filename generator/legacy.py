@@ -313,6 +313,21 @@ def _is_better(before: _Score, after: _Score) -> bool:
     return after.leftover == 0 and (after.valid > before.valid or before.leftover > 0)
 
 
+def _convert_words(text: str, encoding: str) -> str:
+    """Convert a legacy run of a mixed cell, sparing the Unicode words typed among it.
+
+    A word without legacy-only characters that is good Vietnamese as it is, and would not be
+    after conversion ("chính" → "chớnh"), is one the clerk typed in Unicode.
+    """
+    words: list[str] = []
+    for word in re.split(r"(\s+)", text):
+        converted = _convert(word, encoding)
+        before, after = _score(word), _score(converted)
+        keep = before.leftover == 0 and before.valid == before.words > after.valid
+        words.append(word if keep else converted)
+    return "".join(words)
+
+
 def to_unicode(text: str, encoding: str, uppercase: bool = False) -> str:
     """Convert legacy text to Unicode NFC; ``uppercase`` for cells in a ".VnTimeH"-style font.
 
@@ -330,7 +345,7 @@ def to_unicode(text: str, encoding: str, uppercase: bool = False) -> str:
             if legacy and not piece.isascii():
                 converted = _convert(piece, encoding)
                 if _is_better(_score(piece), _score(converted)):
-                    piece = converted
+                    piece = _convert_words(piece, encoding)
             parts.append(piece)
         result = "".join(parts)
     result = unicodedata.normalize("NFC", result)

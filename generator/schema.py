@@ -93,6 +93,11 @@ _SIGNER_HELP = (
     "TL. (thừa lệnh), TUQ. (thừa ủy quyền)."
 )
 
+_AGENCIES_HELP = (
+    "Tên cơ quan (hoặc tên gọi khác) trong sheet Cơ quan, hoặc cụm chỉ nhóm như Các sở, ban, "
+    "ngành; UBND cấp huyện; UBND cấp xã. Nhiều cơ quan cách nhau bởi dấu ; hoặc dấu phẩy."
+)
+
 GENERAL = FieldSheet(
     key="general",
     name="Thông tin chung",
@@ -108,7 +113,8 @@ GENERAL = FieldSheet(
               help="Địa danh ghi trước ngày tháng, ví dụ: Bình Phước."),
         Field("year", "Năm kế hoạch", YEAR, required=True, help="Năm của kế hoạch, ví dụ: 2018."),
         Field("number", "Số văn bản", INT,
-              help="Số của Quyết định. Để trống khi chưa đăng ký: văn bản để trống số cho văn thư."),
+              help="Số của Quyết định. Để trống khi chưa đăng ký: "
+                   "văn bản để trống số cho văn thư."),
         Field("symbol", "Ký hiệu văn bản", required=True,
               help="Ký hiệu sau dấu /, ví dụ: QĐ-UBND (không có dấu cách)."),
         Field("issue_date", "Ngày ban hành", DATE,
@@ -137,9 +143,12 @@ GENERAL = FieldSheet(
                    "ví dụ: Chủ tịch UBND tỉnh Bình Phước."),
         Field("plan_signer_prefix", "Kế hoạch: quyền hạn ký", CHOICE, choices=SIGNING_PREFIXES,
               help=_SIGNER_HELP),
-        Field("plan_signer_on_behalf", "Kế hoạch: ký thay mặt cho"),
-        Field("plan_signer_title", "Kế hoạch: chức vụ người ký", required=True),
-        Field("plan_signer_name", "Kế hoạch: họ tên người ký", required=True),
+        Field("plan_signer_on_behalf", "Kế hoạch: ký thay mặt cho",
+              help="Như “Ký thay mặt cho”, cho chữ ký của Kế hoạch."),
+        Field("plan_signer_title", "Kế hoạch: chức vụ người ký", required=True,
+              help="Chức vụ người ký Kế hoạch, ví dụ: CHỦ TỊCH."),
+        Field("plan_signer_name", "Kế hoạch: họ tên người ký", required=True,
+              help="Họ tên người ký Kế hoạch; không ghi học hàm, học vị."),
         Field("appendix_title", "Tên phụ lục", required=True,
               help="Tên bảng nhiệm vụ kèm theo kế hoạch."),
         Field("report_to", "Báo cáo gửi về",
@@ -155,7 +164,8 @@ BASES = TableSheet(
     help="Mỗi dòng một căn cứ pháp lý, theo thứ tự xuất hiện; không ghi dấu ; hoặc . cuối dòng.",
     columns=(
         Column("text", "Căn cứ", MULTILINE, required=True, width=110,
-               help="Ví dụ: Căn cứ Luật Tổ chức chính quyền địa phương ngày 19/6/2015"),
+               help="Ví dụ: Căn cứ Luật Tổ chức chính quyền địa phương ngày 19/6/2015 "
+                    "(không ghi dấu ; cuối dòng)."),
     ),
 )
 
@@ -165,7 +175,8 @@ ARTICLES = TableSheet(
     help="Mỗi dòng một Điều của Quyết định; số Điều do chương trình đánh.",
     columns=(
         Column("text", "Nội dung", MULTILINE, required=True, width=110,
-               help="Nội dung Điều, không ghi chữ “Điều 1.”; ./. cuối văn bản do chương trình thêm."),
+               help="Nội dung Điều, không ghi chữ “Điều 1.”; "
+                    "./. cuối văn bản do chương trình thêm."),
     ),
 )
 
@@ -191,7 +202,9 @@ OUTLINE = TableSheet(
         Column("level", "Cấp", INT, required=True, width=8, help="0, 1, 2 hoặc 3."),
         Column("heading", "Tiêu đề", TEXT, width=45,
                help="Tên phần hoặc mục, nếu có (ví dụ: MỤC ĐÍCH, YÊU CẦU)."),
-        Column("text", "Nội dung", MULTILINE, width=100, help="Đoạn văn của phần, mục hoặc điểm."),
+        Column("text", "Nội dung", MULTILINE, width=100,
+               help="Đoạn văn của phần, mục hoặc điểm, giữ dấu câu cuối đoạn; không ghi số "
+                    "thứ tự (I., 1., a)) và không ghi ./. cuối đoạn cuối."),
     ),
 )
 
@@ -201,15 +214,16 @@ TASKS = TableSheet(
     help="Bảng nhiệm vụ của phụ lục: mỗi dòng một nhiệm vụ; số thứ tự do chương trình đánh "
          "theo từng lĩnh vực, lĩnh vực theo thứ tự xuất hiện lần đầu.",
     columns=(
-        Column("area", "Lĩnh vực", required=True, width=30),
-        Column("text", "Nội dung nhiệm vụ", MULTILINE, required=True, width=70),
-        Column("lead", "Cơ quan chủ trì", required=True, width=35,
-               help="Tên cơ quan trong sheet Cơ quan, cách nhau bởi ; hoặc ,"),
-        Column("support", "Cơ quan phối hợp", width=35,
-               help="Tên cơ quan trong sheet Cơ quan, cách nhau bởi ; hoặc ,"),
+        Column("area", "Lĩnh vực", required=True, width=30,
+               help="Tên lĩnh vực, ví dụ: Cải cách thể chế; các nhiệm vụ cùng lĩnh vực ghi "
+                    "cùng một tên, không ghi số La Mã."),
+        Column("text", "Nội dung nhiệm vụ", MULTILINE, required=True, width=70,
+               help="Nội dung nhiệm vụ, không ghi số thứ tự."),
+        Column("lead", "Cơ quan chủ trì", required=True, width=35, help=_AGENCIES_HELP),
+        Column("support", "Cơ quan phối hợp", width=35, help=_AGENCIES_HELP),
         Column("deadline", "Thời gian hoàn thành", required=True, width=22,
                help="Ví dụ: Quý I/2018, Trong năm 2018, Thường xuyên trong năm."),
-        Column("note", "Ghi chú", width=15),
+        Column("note", "Ghi chú", width=15, help="Ghi chú thêm, nếu có."),
     ),
 )
 
@@ -229,7 +243,8 @@ AGENCIES = TableSheet(
                help="Tập thể mà người đứng đầu ký thay mặt, ví dụ: ỦY BAN NHÂN DÂN."),
         Column("abbr", "Ký hiệu", width=12, help="Viết tắt trong ký hiệu văn bản, ví dụ: SNV."),
         Column("aliases", "Tên gọi khác", MULTILINE, width=45,
-               help="Các cách viết khác của tên, cách nhau bởi dấu ;"),
+               help="Các cách viết khác của tên, cách nhau bởi dấu ; "
+                    "ví dụ: VPUBND tỉnh; VP UBND tỉnh."),
         Column("reports", "Báo cáo", BOOL, width=10, choices=(YES, NO),
                help="Có: cơ quan phải gửi báo cáo định kỳ."),
     ),
@@ -242,10 +257,14 @@ PERIODS = TableSheet(
     columns=(
         Column("code", "Mã kỳ", required=True, width=10, help="Không dấu, ví dụ: quy-1."),
         Column("name", "Tên kỳ", required=True, width=15, help="Ví dụ: quý I, 6 tháng, năm."),
-        Column("summary", "Trích yếu báo cáo", required=True, width=70),
-        Column("deadline", "Hạn gửi", DATE, required=True, width=14),
-        Column("data_from", "Số liệu từ ngày", DATE, width=14),
-        Column("data_to", "Số liệu đến ngày", DATE, width=14),
+        Column("summary", "Trích yếu báo cáo", required=True, width=70,
+               help="Ví dụ: Kết quả thực hiện công tác cải cách hành chính quý I năm 2018."),
+        Column("deadline", "Hạn gửi", DATE, required=True, width=14,
+               help="Hạn gửi báo cáo, dạng dd/mm/yyyy, ví dụ: 05/03/2018."),
+        Column("data_from", "Số liệu từ ngày", DATE, width=14,
+               help="Ngày đầu của kỳ lấy số liệu, dạng dd/mm/yyyy, ví dụ: 15/12/2017."),
+        Column("data_to", "Số liệu đến ngày", DATE, width=14,
+               help="Ngày cuối của kỳ lấy số liệu, dạng dd/mm/yyyy, ví dụ: 14/03/2018."),
     ),
 )
 
@@ -258,8 +277,7 @@ TARGETS = TableSheet(
         Column("text", "Chỉ tiêu", required=True, width=70,
                help="Ví dụ: Hồ sơ TTHC quá hạn giải quyết đều có văn bản xin lỗi."),
         Column("value", "Mức chỉ tiêu", required=True, width=14, help="Ví dụ: 100%."),
-        Column("agencies", "Cơ quan thực hiện", required=True, width=40,
-               help="Tên cơ quan trong sheet Cơ quan, cách nhau bởi ; hoặc ,"),
+        Column("agencies", "Cơ quan thực hiện", required=True, width=40, help=_AGENCIES_HELP),
         Column("source", "Căn cứ trong kế hoạch", width=18, help="Ví dụ: II.2.e."),
     ),
 )

@@ -15,7 +15,7 @@ CHARSETS = Path(__file__).resolve().parents[2] / "shared" / "data" / "vn-legacy-
 # Rows of the shared table whose VNI column is wrong (see the comment in generator/legacy.py).
 VNI_FIXES = {"Ỷ": "YÛ", "Ỹ": "YÕ", "ỷ": "yû", "ỹ": "yõ"}
 
-LOWER_LETTERS = "".join(sorted(set(TCVN3.values()) | set("aeiouy")))
+LOWER_LETTERS = "".join(sorted({c for c in TCVN3.values() if c.islower()} | set("aeiouy")))
 CP1252 = bytes(range(256)).decode("cp1252", errors="ignore")
 vietnamese_words = st.lists(
     st.text(alphabet=LOWER_LETTERS + "bcdghklmnpqrstvx", min_size=1, max_size=7),

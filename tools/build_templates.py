@@ -18,7 +18,7 @@ from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
-from docx.shared import Cm, Mm, Pt
+from docx.shared import Cm, Mm, Pt, Twips
 from docx.table import Table
 from docx.text.paragraph import Paragraph
 
@@ -26,8 +26,9 @@ ROOT = Path(__file__).resolve().parent.parent
 FONT = "Times New Roman"
 
 # Page: A4 with the margins of the official model files (top/bottom 20 mm, left 30, right 15).
-PAGE_W, PAGE_H = Mm(210), Mm(297)
-MARGINS = {"top": Mm(20), "bottom": Mm(20), "left": Mm(30), "right": Mm(15)}
+PAGE_W, PAGE_H = Twips(11906), Twips(16838)  # exactly A4 as Word writes it
+# (in whole twips rounded up, so that no margin falls a hair under the legal minimum)
+MARGINS = {"top": Twips(1134), "bottom": Twips(1134), "left": Twips(1701), "right": Twips(851)}
 TEXT_W = PAGE_W - MARGINS["left"] - MARGINS["right"]  # 165 mm
 LANDSCAPE_TEXT_W = PAGE_H - MARGINS["left"] - MARGINS["right"]  # 252 mm
 
@@ -328,6 +329,10 @@ def define_styles(doc) -> None:
     pstyle("Table Text", size=12, align=justify)
     pstyle("Table Center", size=12, align=center)
     pstyle("Table Left", size=12, align=WD_ALIGN_PARAGRAPH.LEFT)
+    for style in styles:
+        font = getattr(style, "font", None)
+        if font is not None and font.name not in (None, FONT):
+            font.name = FONT  # python-docx's default styles bring Courier, Calibri…
     header = styles["Header"]
     header.font.name = FONT
     header.font.size = Pt(13)

@@ -1,0 +1,31 @@
+# vanban: `make documents` builds out/<year>/ from the shipped workbook; `make test` tests it all.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+WORKBOOK ?= data/ke-hoach-cchc-2018.xlsx
+OUT ?= out
+
+.DEFAULT_GOAL := help
+.PHONY: help install documents test check lint ruff clean
+
+help: ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  make %-10s %s\n", $$1, $$2}'
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[test]'
+	@touch $(STAMP)
+
+install: $(STAMP) ## make .venv and install the package with its test tools
+
+documents: $(STAMP) ## build every document from WORKBOOK into OUT/<year>/
+	$(BIN)/vanban build $(WORKBOOK) --out $(OUT)
+
+test: $(STAMP) ## run the whole test suite (LibreOffice tests need soffice and pdftotext)
+	$(BIN)/ruff check generator tests tools
+	$(BIN)/pytest -q
+
+clean: ## remove the build output and the virtualenv
+	rm -rf $(OUT) $(VENV) .pytest_cache .ruff_cache

@@ -1,0 +1,54 @@
+"""Shared fixtures: the shipped workbook, a build of it, and the real office suite."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from generator.build import build
+
+ROOT = Path(__file__).resolve().parent.parent
+WORKBOOK = ROOT / "data" / "ke-hoach-cchc-2018.xlsx"
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+SEED = FIXTURES / "seed-3406-qd-ubnd.txt"
+
+
+@pytest.fixture(scope="session")
+def built_2018(tmp_path_factory: pytest.TempPathFactory):
+    """One build of the shipped 2018 workbook, shared by the read-only tests."""
+    out = tmp_path_factory.mktemp("out")
+    return build(WORKBOOK, out)
+
+
+@pytest.fixture(scope="session")
+def decision_docx(built_2018) -> Path:
+    return built_2018.folder / "3406-qd-ubnd.docx"
+
+
+def need_tool(name: str) -> str:
+    """The path of an office tool; skip without it locally, fail under CI=true."""
+    path = shutil.which(name)
+    if path is None:
+        message = f"{name} is not installed (apt-get install libreoffice-writer-nogui poppler-utils)"
+        if os.environ.get("CI") == "true":
+            pytest.fail(message)
+        pytest.skip(message)
+    return path
+
+
+def to_pdf(docx: Path, outdir: Path) -> Path:
+    """Convert with a real LibreOffice, in a private profile so parallel runs do not collide."""
+    soffice = need_tool("soffice")
+    profile = outdir / "lo-profile"
+    subprocess.run(
+        [soffice, f"-env:UserInstallation=file://{profile}", "--headless", "--convert-to", "pdf",
+         "--outdir", str(outdir), str(docx)],
+        check=True, capture_output=True, timeout=240,
+    )
+    pdf = outdir / (docx.stem + ".pdf")
+    assert pdf.exists(), f"LibreOffice did not convert {docx.name}"
+    return pdf
