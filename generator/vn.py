@@ -104,7 +104,8 @@ def number_symbol(number: int | str | None, symbol: str) -> str:
         return f"{number:02d}/{symbol}"
     text = "" if number is None else nfc(str(number)).strip()
     if not text:
-        return f"{DRAFT_BLANK}/{symbol}"
+        # templates write "Số: {number}": one space there plus five here make the six-space blank
+        return f"{DRAFT_BLANK[1:]}/{symbol}"
     if text.isascii() and text.isdigit():
         return f"{int(text):02d}/{symbol}"
     return f"{text}/{symbol}"

@@ -1,0 +1,115 @@
+"""The `vanban` command as the officer runs it: messages, exit codes, files written."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import openpyxl
+from click.testing import CliRunner
+
+from generator.cli import main
+from tests.conftest import WORKBOOK
+
+
+def run(*args: str):
+    return CliRunner().invoke(main, list(args))
+
+
+def broken_copy(tmp_path: Path, sheet: str, cell: str, value) -> Path:
+    wb = openpyxl.load_workbook(WORKBOOK)
+    wb[sheet][cell] = value
+    path = tmp_path / "sai.xlsx"
+    wb.save(path)
+    return path
+
+
+def test_build_writes_the_package_and_says_where(tmp_path):
+    result = run("build", str(WORKBOOK), "--out", str(tmp_path))
+    assert result.exit_code == 0, result.output
+    target = tmp_path / "2018" / "3406-qd-ubnd.docx"
+    assert target.exists()
+    assert str(target) in result.output
+
+
+def test_a_wrong_date_names_its_cell_in_vietnamese_and_writes_nothing(tmp_path):
+    wb = openpyxl.load_workbook(WORKBOOK)
+    ws = wb["Thông tin chung"]
+    row = next(r for r in range(2, ws.max_row + 1) if ws.cell(r, 1).value == "Ngày ban hành")
+    path = broken_copy(tmp_path, "Thông tin chung", f"B{row}", "31/02/2017")
+    out = tmp_path / "out"
+    result = run("build", str(path), "--out", str(out))
+    assert result.exit_code == 1
+    assert f"Thông tin chung!B{row}" in result.output
+    assert "31/02/2017" in result.output and "không tồn tại" in result.output
+    assert "Traceback" not in result.output
+    assert not out.exists()
+
+
+def test_every_error_is_reported_at_once(tmp_path):
+    wb = openpyxl.load_workbook(WORKBOOK)
+    wb["Nhiệm vụ"]["B3"] = None
+    wb["Kỳ báo cáo"]["D2"] = "ngày mai"
+    path = tmp_path / "hai-loi.xlsx"
+    wb.save(path)
+    result = run("build", str(path), "--out", str(tmp_path / "out"))
+    assert result.exit_code == 1
+    assert "Nhiệm vụ!B3" in result.output and "Kỳ báo cáo!D2" in result.output
+
+
+def test_a_missing_sheet_is_named(tmp_path):
+    wb = openpyxl.load_workbook(WORKBOOK)
+    del wb["Điều"]
+    path = tmp_path / "thieu.xlsx"
+    wb.save(path)
+    result = run("build", str(path), "--out", str(tmp_path / "out"))
+    assert result.exit_code == 1
+    assert "Thiếu sheet “Điều”" in result.output
+
+
+def test_not_a_workbook_is_one_clear_line(tmp_path):
+    bogus = tmp_path / "ke-hoach.xlsx"
+    bogus.write_text("không phải sổ tính")
+    result = run("build", str(bogus), "--out", str(tmp_path / "out"))
+    assert result.exit_code == 1
+    assert "không phải là sổ tính .xlsx hợp lệ" in result.output
+    assert "Traceback" not in result.output
+
+
+def test_draft_without_number_and_date_leaves_blanks_for_the_registry(tmp_path):
+    wb = openpyxl.load_workbook(WORKBOOK)
+    ws = wb["Thông tin chung"]
+    for r in range(2, ws.max_row + 1):
+        if ws.cell(r, 1).value in ("Số văn bản", "Ngày ban hành"):
+            ws.cell(r, 2).value = None
+    path = tmp_path / "du-thao.xlsx"
+    wb.save(path)
+    result = run("build", str(path), "--out", str(tmp_path / "out"))
+    assert result.exit_code == 0, result.output
+    from tests.docx_text import document_lines
+
+    files = list((tmp_path / "out" / "2018").glob("*.docx"))
+    assert [f.name for f in files] == ["du-thao-qd-ubnd-2018.docx"]
+    lines = document_lines(files[0])
+    assert "Số:      /QĐ-UBND" in lines
+    assert "Bình Phước, ngày      tháng      năm 2018" in lines
+
+
+def test_python_dash_m_generator_runs():
+    import subprocess
+    import sys
+
+    done = subprocess.run([sys.executable, "-m", "generator", "--help"], capture_output=True,
+                          text=True, check=False)
+    assert done.returncode == 0 and "build" in done.stdout
+
+
+def test_same_input_gives_the_same_bytes(tmp_path):
+    first = tmp_path / "a"
+    second = tmp_path / "b"
+    assert run("build", str(WORKBOOK), "--out", str(first)).exit_code == 0
+    assert run("build", str(WORKBOOK), "--out", str(second)).exit_code == 0
+    a = (first / "2018" / "3406-qd-ubnd.docx").read_bytes()
+    b = (second / "2018" / "3406-qd-ubnd.docx").read_bytes()
+    assert a == b
+    shutil.rmtree(first)
