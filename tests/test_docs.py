@@ -1,0 +1,44 @@
+"""docs/ says what the code does: every workbook column and every template variable is listed."""
+
+from __future__ import annotations
+
+import re
+import zipfile
+from pathlib import Path
+
+from generator import schema
+
+ROOT = Path(__file__).resolve().parent.parent
+LOOP_NAMES = {"line", "b", "a", "r", "item", "area", "t", "loop", "p", "g", "task", "target",
+              "period", "row", "x"}
+
+
+def test_workbook_doc_lists_every_sheet_field_and_column():
+    text = (ROOT / "docs" / "workbook.md").read_text(encoding="utf-8")
+    assert f"## {schema.GENERAL.name}" in text
+    for field in schema.GENERAL.fields:
+        assert f"| {field.label} | `{field.key}` |" in text, field.label
+    for table in schema.TABLES:
+        assert f"## {table.name}" in text, table.name
+        for column in table.columns:
+            assert f"| {column.header} | `{column.key}` |" in text, column.header
+
+
+def template_variables(path: Path) -> set[str]:
+    with zipfile.ZipFile(path) as z:
+        xml = " ".join(z.read(n).decode("utf-8") for n in z.namelist()
+                       if n.startswith("word/") and n.endswith(".xml"))
+    text = re.sub(r"<[^>]+>", "", xml)
+    names = set()
+    for expr in re.findall(r"\{[{%](.*?)[}%]\}", text):
+        names.update(re.findall(r"(?<![.\w'\"])([a-z_][a-z0-9_]*)", expr))
+    keywords = {"p", "tr", "tc", "for", "in", "if", "elif", "else", "endif", "endfor", "not",
+                "and", "or", "upper", "is", "none", "true", "false", "set"}
+    return names - keywords
+
+
+def test_every_template_variable_is_documented():
+    doc = (ROOT / "docs" / "templates.md").read_text(encoding="utf-8")
+    for template in sorted((ROOT / "templates").glob("*.docx")):
+        for name in sorted(template_variables(template) - LOOP_NAMES):
+            assert f"`{name}`" in doc, f"{template.name}: {name} is not in docs/templates.md"
