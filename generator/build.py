@@ -1,17 +1,22 @@
-"""The build pipeline: workbook → model → checks → documents → render → write."""
+"""The build pipeline: workbook → model → checks → documents → render → write, only what changed."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
+import click
+
 from generator.checks import check_plan
 from generator.documents import DocumentJob, plan_documents
-from generator.errors import ERROR, Problem, ProblemsFound
+from generator.errors import ERROR, WARNING, Problem, ProblemsFound, VanbanError
+from generator.manifest import MANIFEST, Entry, Manifest, context_json, digest, fingerprint
 from generator.model import Plan
-from generator.render import TemplateRenderer
+from generator.render import render_batch
 from generator.workbook import read_plan
 from generator.write import atomic_write, within
 
@@ -25,6 +30,9 @@ class BuildResult:
     folder: Path
     written: tuple[Path, ...]
     warnings: tuple[Problem, ...]
+    outputs: tuple[Path, ...] = ()  # every document of the plan, written this time or not
+    backups: tuple[Path, ...] = ()  # copies of hand-edited files kept before --force overwrote them
+    kept: tuple[Path, ...] = ()  # hand-edited files left alone because their inputs did not change
 
 
 def load_checked(workbook: Path) -> tuple[Plan, list[Problem]]:
@@ -38,31 +46,142 @@ def load_checked(workbook: Path) -> tuple[Plan, list[Problem]]:
     return plan, [p for p in problems if p.severity != ERROR]
 
 
+class HandEdited(VanbanError):
+    """Outputs changed since vanban wrote them: a rebuild would lose a clerk's edits."""
+
+    def __init__(self, paths: list[Path]) -> None:
+        self.paths = tuple(paths)
+        lines = "\n".join(f"  - {p}" for p in paths)
+        super().__init__(
+            f"{len(paths)} tệp đã bị sửa sau lần tạo trước (có thể đã sửa tay) và sẽ bị ghi đè; "
+            f"chưa ghi tệp nào:\n{lines}\n"
+            "Hãy chép phần đã sửa vào sổ tính hoặc mẫu văn bản, hoặc chạy lại với --force để ghi đè "
+            "(bản đang có sẽ được giữ lại bên cạnh, tên dạng <tên>.YYYYMMDD-HHMMSS.bak.docx)."
+        )
+
+
 def build(
     workbook: Path,
     out: Path,
     templates: Path = DEFAULT_TEMPLATES,
     echo: Callable[[str], None] = lambda _: None,
+    *,
+    force: bool = False,
+    workers: int | None = None,
+    progress: bool = False,
+    dump_context: Path | None = None,
 ) -> BuildResult:
+    """Build the plan's documents into OUT/<year>/, rendering and writing only what changed.
+
+    Everything is read, checked and rendered before anything is written; an output changed by
+    hand since it was written stops the build (before writing anything) unless `force`.
+    """
     plan, warnings = load_checked(workbook)
     jobs = plan_documents(plan)
     folder = out / str(plan.year)
     stamp = _stamp(plan)
-    renderers: dict[str, TemplateRenderer] = {}
-    rendered: list[tuple[DocumentJob, bytes]] = []
-    # everything is rendered before anything is written: a failing template writes nothing
-    for job in jobs:
-        renderer = renderers.get(job.template)
-        if renderer is None:
-            renderer = renderers[job.template] = TemplateRenderer(templates / job.template)
-        rendered.append((job, renderer.render(job.context, stamp)))
+    targets = [within(folder, Path(job.path)) for job in jobs]
+    template_digests = {}
+    for name in sorted({job.template for job in jobs}):
+        path = templates / name
+        if not path.is_file():
+            raise VanbanError(f"Không tìm thấy mẫu văn bản: {path}")
+        template_digests[name] = digest(path.read_bytes())
+    inputs = [fingerprint(job.context, template_digests[job.template], stamp) for job in jobs]
+    if dump_context is not None:
+        _dump_contexts(jobs, dump_context / str(plan.year), echo)
+
+    manifest = Manifest.load(folder)
+    if manifest.problem:
+        warnings.append(Problem(WARNING, None, manifest.problem, code="manifest-unreadable"))
+    on_disk = {i: digest(t.read_bytes()) for i, t in enumerate(targets) if t.is_file()}
+    todo, kept = [], []
+    for i, job in enumerate(jobs):
+        entry = manifest.entries.get(job.path.as_posix())
+        if i not in on_disk or entry is None or entry.inputs != inputs[i]:
+            todo.append(i)
+        elif on_disk[i] != entry.sha256:
+            (todo if force else kept).append(i)  # edited by hand, inputs unchanged
+
+    rendered: dict[int, bytes] = {}
+    with _progress_bar(len(todo), progress) as advance:
+        items = [(jobs[i].template, jobs[i].context) for i in todo]
+        for i, data in zip(todo, render_batch(items, templates, stamp, workers, advance), strict=True):
+            rendered[i] = data
+
+    changed, conflicts = [], []
+    for i, data in rendered.items():
+        entry = manifest.entries.get(jobs[i].path.as_posix())
+        if i not in on_disk:
+            changed.append(i)
+        elif on_disk[i] == digest(data):
+            continue  # already these bytes (e.g. a build interrupted after writing it)
+        elif entry is not None and on_disk[i] == entry.sha256:
+            changed.append(i)
+        else:
+            conflicts.append(i)  # edited by hand, or not written by vanban at all
+    if conflicts and not force:
+        raise HandEdited([targets[i] for i in conflicts])
+
+    backups = []
+    clock = datetime.now()
+    for i in conflicts:
+        backup = _backup_path(targets[i], clock)
+        atomic_write(backup, targets[i].read_bytes())
+        backups.append(backup)
+        echo(f"đã giữ bản sửa tay {targets[i]} thành {backup}")
     written = []
-    for job, data in rendered:
-        target = within(folder, Path(job.path))
-        atomic_write(target, data)
-        written.append(target)
-        echo(f"đã ghi {target}  ({job.title})")
-    return BuildResult(plan, folder, tuple(written), tuple(warnings))
+    for i in sorted(changed + conflicts):
+        atomic_write(targets[i], rendered[i])
+        written.append(targets[i])
+        echo(f"đã ghi {targets[i]}  ({jobs[i].title})")
+    for i in kept:
+        echo(f"giữ nguyên {targets[i]}: đã sửa tay, dữ liệu không đổi (dùng --force để tạo lại)")
+
+    before = dict(manifest.entries)
+    names = {job.path.as_posix() for job in jobs}
+    for name in list(manifest.entries):
+        # an output the plan no longer makes keeps its entry while the file is there
+        if name not in names and not (folder / name).is_file():
+            del manifest.entries[name]
+    for i, job in enumerate(jobs):
+        name = job.path.as_posix()
+        if i in kept:
+            continue  # keeps the SHA-256 vanban wrote, so the edit stays protected
+        sha = digest(rendered[i]) if i in rendered else on_disk[i]
+        manifest.entries[name] = Entry(sha, inputs[i], job.template, job.title)
+    if manifest.entries != before or not (folder / MANIFEST).is_file():
+        manifest.save(folder)
+    return BuildResult(plan, folder, tuple(written), tuple(warnings), tuple(targets), tuple(backups),
+                       tuple(targets[i] for i in kept))
+
+
+def _dump_contexts(jobs: list[DocumentJob], folder: Path, echo: Callable[[str], None]) -> None:
+    """Each document's context as JSON, named like its output, for people debugging templates."""
+    for job in jobs:
+        target = within(folder, Path(job.path).with_suffix(".json"))
+        atomic_write(target, (context_json(job.context) + "\n").encode("utf-8"))
+        echo(f"đã ghi ngữ cảnh {target}")
+
+
+def _backup_path(path: Path, clock: datetime) -> Path:
+    base = f"{path.stem}.{clock:%Y%m%d-%H%M%S}"
+    candidate = path.with_name(f"{base}.bak{path.suffix}")
+    n = 2
+    while candidate.exists():
+        candidate = path.with_name(f"{base}-{n}.bak{path.suffix}")
+        n += 1
+    return candidate
+
+
+@contextmanager
+def _progress_bar(total: int, shown: bool) -> Iterator[Callable[[int], None]]:
+    """A progress bar on the terminal for long builds; nothing at all otherwise."""
+    if not shown or total < 2:
+        yield lambda _: None
+        return
+    with click.progressbar(length=total, label="Đang tạo văn bản", file=sys.stderr) as bar:
+        yield bar.update
 
 
 def _stamp(plan: Plan) -> datetime:

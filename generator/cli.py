@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import click
@@ -27,9 +28,20 @@ def main() -> None:
               default=DEFAULT_OUT, show_default=True, help="Thư mục ghi kết quả.")
 @click.option("--templates", type=click.Path(file_okay=False, path_type=Path),
               default=DEFAULT_TEMPLATES, show_default=True, help="Thư mục mẫu văn bản.")
-def build_command(workbook: Path, out: Path, templates: Path) -> None:
-    """Tạo toàn bộ văn bản của kế hoạch vào OUT/<năm>/."""
-    result = build(workbook, out, templates, echo=click.echo)
+@click.option("--force", is_flag=True,
+              help="Ghi đè cả văn bản đã bị sửa tay; bản cũ được giữ bên cạnh "
+                   "(<tên>.YYYYMMDD-HHMMSS.bak.docx).")
+@click.option("--workers", type=click.IntRange(min=1), default=None,
+              help="Số tiến trình tạo văn bản song song (mặc định: theo số lõi CPU khi có nhiều văn bản).")
+@click.option("--dump-context", "dump_context", type=click.Path(file_okay=False, path_type=Path),
+              default=None, help="Ghi dữ liệu (JSON) của từng văn bản vào thư mục này, để kiểm tra mẫu.")
+def build_command(workbook: Path, out: Path, templates: Path, force: bool, workers: int | None,
+                  dump_context: Path | None) -> None:
+    """Tạo toàn bộ văn bản của kế hoạch vào OUT/<năm>/; chỉ ghi lại những văn bản đã thay đổi."""
+    result = build(workbook, out, templates, echo=click.echo, force=force, workers=workers,
+                   progress=sys.stderr.isatty(), dump_context=dump_context)
     for problem in result.warnings:
         click.echo(problem.render(), err=True)
-    click.echo(f"Xong: {len(result.written)} văn bản trong {result.folder}")
+    same = len(result.outputs) - len(result.written)
+    click.echo(f"Xong: {len(result.outputs)} văn bản trong {result.folder}; "
+               f"{len(result.written)} tệp được ghi lại, {same} tệp không đổi.")

@@ -1,0 +1,306 @@
+"""Prepare a .docx template once, then render many documents from it, byte for byte reproducibly."""
+
+from __future__ import annotations
+
+import copy
+import io
+import re
+import struct
+import zipfile
+import zlib
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from hashlib import sha256
+from pathlib import Path
+from typing import Any
+
+import jinja2
+from docx import Document
+from docx.opc.constants import RELATIONSHIP_TYPE as RT
+from docxtpl import DocxTemplate
+from lxml import etree
+
+# What docxtpl does to a part before and after Jinja is reused from docxtpl itself, so the
+# engine's output stays the output of docxtpl: only *when* the work is done changes.
+_DOCXTPL = DocxTemplate.__new__(DocxTemplate)
+_FOOTNOTES = "application/vnd.openxmlformats-officedocument.wordprocessingml.footnotes+xml"
+_W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+_DOCPR = etree.XPath(
+    "//wp:docPr",
+    namespaces={"wp": "http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing"},
+)
+# core properties docxtpl renders as templates (docxtpl.DocxTemplate.render_properties)
+_TEMPLATED_PROPERTIES = ("author", "comments", "identifier", "language", "subject", "title")
+_JINJA_MARK = re.compile(r"{[{%#]")
+_LISTING_CHARS = re.compile(r"[\t\n\a\f]")
+# Strict: a rendered part that is not well-formed XML is an error, never silently "recovered".
+_BODY_PARSER = etree.XMLParser(resolve_entities=False, huge_tree=True)
+# python-docx's own parser settings for header and footer parts (docx.oxml.parser.oxml_parser)
+_PART_PARSER = etree.XMLParser(remove_blank_text=True, resolve_entities=False, huge_tree=True)
+_CONTENT_TYPES = "[Content_Types].xml"
+
+
+class RenderedXmlError(ValueError):
+    """The template and the data together gave a part that is not well-formed XML."""
+
+    def __init__(self, part: str, detail: str) -> None:
+        super().__init__(f"{part}: {detail}")
+        self.part = part
+        self.detail = detail
+
+
+@dataclass(frozen=True)
+class Member:
+    """One zip member, compressed once: name, raw deflate data, CRC-32, uncompressed size."""
+
+    name: str
+    data: bytes
+    crc: int
+    size: int
+
+    @classmethod
+    def of(cls, name: str, content: bytes) -> Member:
+        compressor = zlib.compressobj(zlib.Z_DEFAULT_COMPRESSION, zlib.DEFLATED, -15)
+        data = compressor.compress(content) + compressor.flush()
+        return cls(name, data, zlib.crc32(content), len(content))
+
+
+def member_order(name: str) -> tuple[bool, str]:
+    """[Content_Types].xml first, as Office writes it; the rest by name, always the same order."""
+    return (name != _CONTENT_TYPES, name)
+
+
+def write_zip(members: list[Member], when: datetime) -> bytes:
+    """A zip of pre-compressed members with fixed dates and attributes.
+
+    The bytes are those zipfile.ZipFile.writestr writes for the same members (see
+    render.normalize_zip and its test), but members compressed once are copied, not recompressed.
+    """
+    dostime = 0
+    dosdate = (max(when.year, 1980) - 1980) << 9 | when.month << 5 | when.day
+    local = io.BytesIO()
+    central = io.BytesIO()
+    for m in sorted(members, key=lambda m: member_order(m.name)):
+        offset = local.tell()
+        try:
+            name = m.name.encode("ascii")
+            flags = 0
+        except UnicodeEncodeError:
+            name = m.name.encode("utf-8")
+            flags = 0x800
+        local.write(struct.pack("<4s2B4HL2L2H", b"PK\x03\x04", 20, 0, flags, 8, dostime, dosdate,
+                                m.crc, len(m.data), m.size, len(name), 0))
+        local.write(name)
+        local.write(m.data)
+        central.write(struct.pack("<4s4B4HL2L5H2L", b"PK\x01\x02", 20, 3, 20, 0, flags, 8, dostime,
+                                  dosdate, m.crc, len(m.data), m.size, len(name), 0, 0, 0, 0,
+                                  0o644 << 16, offset))
+        central.write(name)
+    directory = central.getvalue()
+    end = struct.pack("<4s4H2LH", b"PK\x05\x06", 0, 0, len(members), len(members), len(directory),
+                      local.tell(), 0)
+    return local.getvalue() + directory + end
+
+
+def file_digest(path: Path) -> str:
+    return sha256(path.read_bytes()).hexdigest()
+
+
+@dataclass
+class _Part:
+    """A part Jinja renders: its zip name, compiled template and how its output is stored."""
+
+    name: str
+    template: jinja2.Template
+    kind: str  # "body", "part" (header/footer, re-parsed as python-docx does) or "raw" (footnotes)
+    encoding: str = "utf-8"
+
+
+class PreparedTemplate:
+    """A template read, patched and compiled once; `render` makes one document's bytes.
+
+    Equivalent to `DocxTemplate(path).render(context, env, autoescape=True)` followed by a save,
+    for word/document.xml, headers, footers and footnotes (tests compare them after XML
+    canonicalisation); untouched package parts are copied as the template's own bytes.
+    """
+
+    def __init__(self, path: Path, env: jinja2.Environment) -> None:
+        raw = path.read_bytes()
+        self.path = path
+        self.digest = sha256(raw).hexdigest()
+        self.env = env
+        docx = Document(io.BytesIO(raw))
+        self._docx = docx
+        main = docx.part
+        self._main_name = main.partname.lstrip("/")
+        self._parts: list[_Part] = []
+        self._fixed: dict[str, Member] = {}
+
+        # the body, as docxtpl takes it: python-docx's parse of document.xml, body serialized
+        root = docx.element
+        body = root.body
+        body_src = etree.tostring(body, encoding="unicode")
+        self._parts.append(_Part(self._main_name, self._compile(body_src), "body"))
+        # the document around the body, with a placeholder where each rendering's body goes
+        self._shell = copy.deepcopy(root)
+        placeholder = self._shell.find(f"{_W}body")
+        self._body_index = list(self._shell).index(placeholder)
+        self._shell.remove(placeholder)
+
+        for uri in (RT.HEADER, RT.FOOTER):
+            for rel in main.rels.values():
+                if rel.reltype == uri and not rel.is_external and rel.target_part.blob:
+                    part = rel.target_part
+                    src = etree.tostring(etree.fromstring(part.blob, _PART_PARSER), encoding="unicode")
+                    self._add_part(part.partname.lstrip("/"), src, "part")
+        for part in main.package.parts:
+            if part.content_type == _FOOTNOTES:
+                self._add_part(part.partname.lstrip("/"), part.blob.decode("utf-8"), "raw")
+
+        rendered = {p.name for p in self._parts} | set(self._fixed)
+        core = main.package._core_properties_part.partname.lstrip("/")
+        with zipfile.ZipFile(io.BytesIO(raw)) as package:
+            names = [n for n in package.namelist() if not n.endswith("/")]
+            for name in names:
+                if name not in rendered and name != core:
+                    self._fixed[name] = Member.of(name, package.read(name))
+        # dated from the plan; a template without core properties stays without them
+        self._core_name = core if core in names else None
+        props = docx.core_properties
+        self._core_templates = {
+            prop: (self._compile_plain(getattr(props, prop) or ""))
+            for prop in _TEMPLATED_PROPERTIES
+        }
+        self._core_cache: dict[tuple, Member] = {}
+
+    # -- preparation -------------------------------------------------------------------------
+
+    def _compile(self, src: str) -> jinja2.Template:
+        """docxtpl's patch_xml and render_xml_part preamble, then one Jinja compilation."""
+        xml = _DOCXTPL.patch_xml(src)
+        xml = re.sub(r"<w:p([ >])", r"\n<w:p\1", xml)
+        return self.env.from_string(xml)
+
+    def _compile_plain(self, text: str) -> jinja2.Template | str:
+        return self.env.from_string(text) if _JINJA_MARK.search(text) else text
+
+    def _add_part(self, name: str, src: str, kind: str) -> None:
+        encoding = "utf-8"
+        if kind == "part":
+            found = re.match(r'<\?xml[^\?]+\bencoding="([^"]+)"', src, re.I)
+            encoding = found.group(1) if found else "utf-8"
+        part = _Part(name, self._compile(src), kind, encoding)
+        if _JINJA_MARK.search(src):
+            self._parts.append(part)
+        else:
+            # no tag: the part renders the same for every context, so render it once now
+            self._fixed[name] = Member.of(name, self._finish(part, part.template.render({})))
+
+    # -- rendering ---------------------------------------------------------------------------
+
+    @staticmethod
+    def _post(xml: str) -> str:
+        """docxtpl's render_xml_part epilogue: undo the line breaks, unescape, resolve listings."""
+        xml = re.sub(r"\n<w:p([ >])", r"<w:p\1", xml)
+        if "{_" in xml or "_}" in xml:
+            xml = xml.replace("{_{", "{{").replace("}_}", "}}").replace("{_%", "{%").replace("%_}", "%}")
+        if _LISTING_CHARS.search(xml):
+            xml = _DOCXTPL.resolve_listing(xml)
+        return xml
+
+    def _finish(self, part: _Part, rendered: str) -> bytes:
+        xml = self._post(rendered)
+        if part.kind == "part":
+            try:
+                tree = etree.fromstring(xml.encode(part.encoding), _PART_PARSER)
+            except etree.XMLSyntaxError as exc:
+                raise RenderedXmlError(part.name, str(exc)) from exc
+            return etree.tostring(tree, encoding="UTF-8", standalone=True)
+        data = xml.encode("utf-8")
+        try:
+            etree.fromstring(data, _BODY_PARSER)
+        except etree.XMLSyntaxError as exc:
+            raise RenderedXmlError(part.name, str(exc)) from exc
+        return data
+
+    def _document(self, rendered: str) -> bytes:
+        xml = self._post(rendered)
+        try:
+            body = etree.fromstring(xml, _BODY_PARSER)
+        except etree.XMLSyntaxError as exc:
+            raise RenderedXmlError(self._main_name, str(exc)) from exc
+        if _tables_need_fixing(body):
+            body = _DOCXTPL.fix_tables(xml)
+        for number, element in enumerate(_DOCPR(body), start=1001):
+            element.attrib["id"] = str(number)
+        document = copy.deepcopy(self._shell)
+        document.insert(self._body_index, body)
+        return etree.tostring(document, encoding="UTF-8", standalone=True)
+
+    def _core(self, context: Mapping[str, Any], when: datetime) -> Member:
+        assert self._core_name is not None
+        values = tuple(
+            t if isinstance(t, str) else t.render(context) for t in self._core_templates.values()
+        )
+        key = (when, values)
+        member = self._core_cache.get(key)
+        if member is None:
+            props = self._docx.core_properties
+            for prop, value in zip(self._core_templates, values, strict=True):
+                setattr(props, prop, value)
+            props.created = when
+            props.modified = when
+            props.last_modified_by = "vanban"
+            props.revision = 1
+            part = self._docx.part.package._core_properties_part
+            data = etree.tostring(part._element, encoding="UTF-8", standalone=True)
+            member = Member.of(self._core_name, data)
+            self._core_cache[key] = member
+        return member
+
+    def render_parts(self, context: Mapping[str, Any]) -> dict[str, bytes]:
+        """The rendered XML parts of one document, by zip name (what the equivalence test reads)."""
+        context = dict(context)
+        out = {}
+        for part in self._parts:
+            rendered = part.template.render(context)
+            if part.kind == "body":
+                out[part.name] = self._document(rendered)
+            else:
+                out[part.name] = self._finish(part, rendered)
+        return out
+
+    def render(self, context: Mapping[str, Any], when: datetime) -> bytes:
+        """One document's .docx bytes; the same context and date always give the same bytes."""
+        members = dict(self._fixed)
+        for name, data in self.render_parts(context).items():
+            members[name] = Member.of(name, data)
+        if self._core_name:
+            members[self._core_name] = self._core(context, when)
+        return write_zip(list(members.values()), when)
+
+    def fixed_part(self, name: str) -> bytes:
+        """An unrendered part's bytes (for tests)."""
+        return zlib.decompress(self._fixed[name].data, -15)
+
+
+def _tables_need_fixing(body: etree._Element) -> bool:
+    """Would docxtpl's fix_tables change a table? Only then is its (re-parsing) fix applied."""
+    for table in body.iter(f"{_W}tbl"):
+        grid = table.find(f"{_W}tblGrid")
+        if grid is None:
+            continue
+        columns = len(grid.findall(f"{_W}gridCol"))
+        widest = spanned = 0
+        for row in table.iter(f"{_W}tr"):
+            cells = row.findall(f"{_W}tc")
+            widest = max(widest, len(cells))
+            span = 0
+            for cell in cells:
+                value = cell.find(f"{_W}tcPr/{_W}gridSpan")
+                span += int(value.get(f"{_W}val")) if value is not None else 1
+            spanned = max(spanned, span)
+        if widest > columns or spanned < columns:
+            return True
+    return False
