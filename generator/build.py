@@ -18,7 +18,7 @@ from generator.manifest import MANIFEST, Entry, Manifest, context_json, digest, 
 from generator.model import Plan
 from generator.render import render_batch
 from generator.workbook import read_plan
-from generator.write import atomic_write, within
+from generator.write import atomic_write, atomic_write_many, within
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_TEMPLATES = ROOT / "templates"
@@ -123,17 +123,15 @@ def build(
     if conflicts and not force:
         raise HandEdited([targets[i] for i in conflicts])
 
-    backups = []
     clock = datetime.now()
-    for i in conflicts:
-        backup = _backup_path(targets[i], clock)
-        atomic_write(backup, targets[i].read_bytes())
-        backups.append(backup)
+    backups = {i: _backup_path(targets[i], clock) for i in conflicts}
+    # the hand-edited files are safe beside them before anything is overwritten
+    atomic_write_many((backup, targets[i].read_bytes()) for i, backup in backups.items())
+    for i, backup in backups.items():
         echo(f"đã giữ bản sửa tay {targets[i]} thành {backup}")
-    written = []
-    for i in sorted(changed + conflicts):
-        atomic_write(targets[i], rendered[i])
-        written.append(targets[i])
+    order = sorted(changed + conflicts)
+    written = atomic_write_many((targets[i], rendered[i]) for i in order)
+    for i in order:
         echo(f"đã ghi {targets[i]}  ({jobs[i].title})")
     for i in kept:
         echo(f"giữ nguyên {targets[i]}: đã sửa tay, dữ liệu không đổi (dùng --force để tạo lại)")
@@ -152,7 +150,7 @@ def build(
         manifest.entries[name] = Entry(sha, inputs[i], job.template, job.title)
     if manifest.entries != before or not (folder / MANIFEST).is_file():
         manifest.save(folder)
-    return BuildResult(plan, folder, tuple(written), tuple(warnings), tuple(targets), tuple(backups),
+    return BuildResult(plan, folder, tuple(written), tuple(warnings), tuple(targets), tuple(backups.values()),
                        tuple(targets[i] for i in kept))
 
 

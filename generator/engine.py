@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import io
+import pyexpat
 import re
 import struct
 import zipfile
@@ -25,7 +26,8 @@ from lxml import etree
 # engine's output stays the output of docxtpl: only *when* the work is done changes.
 _DOCXTPL = DocxTemplate.__new__(DocxTemplate)
 _FOOTNOTES = "application/vnd.openxmlformats-officedocument.wordprocessingml.footnotes+xml"
-_W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+_NS = {"w": "http://schemas.openxmlformats.org/wordprocessingml/2006/main"}
+_W = "{" + _NS["w"] + "}"
 _DOCPR = etree.XPath(
     "//wp:docPr",
     namespaces={"wp": "http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing"},
@@ -33,7 +35,15 @@ _DOCPR = etree.XPath(
 # core properties docxtpl renders as templates (docxtpl.DocxTemplate.render_properties)
 _TEMPLATED_PROPERTIES = ("author", "comments", "identifier", "language", "subject", "title")
 _JINJA_MARK = re.compile(r"{[{%#]")
-_LISTING_CHARS = re.compile(r"[\t\n\a\f]")
+# A character docxtpl's resolve_listing turns into a tab, break or paragraph, inside text. The only
+# other newlines of a rendering are those docxtpl puts before each <w:p> (left where a {%p} tag
+# was): always between elements, so followed by "<" or another of them, never by "</w:t>".
+_LISTING_IN_TEXT = re.compile(r"[\t\a\f]|\n(?![<\n])|\n</w:t>")
+# ...except after an empty <w:t .../>, where resolve_listing's own pattern runs on to the next </w:t>
+_SELF_CLOSED_TEXT = re.compile(r"<w:t [^>]*/>")
+_XMLNS = re.compile(r'\s+xmlns:(\w+)="([^"]*)"')
+_STATEMENT = re.compile(r"{%-?\s*(\w+)([^%]*)%}")
+_OPENERS = frozenset({"for", "if", "macro", "call", "filter", "block", "raw", "with", "autoescape", "trans"})
 # Strict: a rendered part that is not well-formed XML is an error, never silently "recovered".
 _BODY_PARSER = etree.XMLParser(resolve_entities=False, huge_tree=True)
 # python-docx's own parser settings for header and footer parts (docx.oxml.parser.oxml_parser)
@@ -115,6 +125,7 @@ class _Part:
     template: jinja2.Template
     kind: str  # "body", "part" (header/footer, re-parsed as python-docx does) or "raw" (footnotes)
     encoding: str = "utf-8"
+    listing_always: bool = False  # resolve_listing must run whatever the rendering holds
 
 
 class PreparedTemplate:
@@ -139,9 +150,20 @@ class PreparedTemplate:
 
         # the body, as docxtpl takes it: python-docx's parse of document.xml, body serialized
         root = docx.element
-        body = root.body
-        body_src = etree.tostring(body, encoding="unicode")
-        self._parts.append(_Part(self._main_name, self._compile(body_src), "body"))
+        body_src = _DOCXTPL.patch_xml(etree.tostring(root.body, encoding="unicode"))
+        # The usual case: no tag can change a table's columns and no picture needs renumbering,
+        # so docxtpl's re-parse (fix_tables, fix_docpr_ids) cannot change anything; the rendered
+        # body is then checked by a fast non-validating parser and put between the document's
+        # own bytes, instead of parsed into a tree and serialized again.
+        self._prefix = self._suffix = b""
+        self._splice = _tables_are_static(body_src) and "docPr" not in body_src
+        if self._splice:
+            shell = copy.deepcopy(root)
+            shell.body.clear()
+            self._prefix, self._suffix = etree.tostring(shell, encoding="UTF-8", standalone=True).split(
+                b"<w:body/>")
+            body_src = _drop_inherited_namespaces(body_src, root.nsmap)
+        self._parts.append(self._part(self._main_name, body_src, "body"))
         # the document around the body, with a placeholder where each rendering's body goes
         self._shell = copy.deepcopy(root)
         placeholder = self._shell.find(f"{_W}body")
@@ -153,10 +175,11 @@ class PreparedTemplate:
                 if rel.reltype == uri and not rel.is_external and rel.target_part.blob:
                     part = rel.target_part
                     src = etree.tostring(etree.fromstring(part.blob, _PART_PARSER), encoding="unicode")
-                    self._add_part(part.partname.lstrip("/"), src, "part")
+                    self._add_part(part.partname.lstrip("/"), _DOCXTPL.patch_xml(src), "part")
         for part in main.package.parts:
             if part.content_type == _FOOTNOTES:
-                self._add_part(part.partname.lstrip("/"), part.blob.decode("utf-8"), "raw")
+                src = _DOCXTPL.patch_xml(part.blob.decode("utf-8"))
+                self._add_part(part.partname.lstrip("/"), src, "raw")
 
         rendered = {p.name for p in self._parts} | set(self._fixed)
         core = main.package._core_properties_part.partname.lstrip("/")
@@ -176,11 +199,11 @@ class PreparedTemplate:
 
     # -- preparation -------------------------------------------------------------------------
 
-    def _compile(self, src: str) -> jinja2.Template:
-        """docxtpl's patch_xml and render_xml_part preamble, then one Jinja compilation."""
-        xml = _DOCXTPL.patch_xml(src)
-        xml = re.sub(r"<w:p([ >])", r"\n<w:p\1", xml)
-        return self.env.from_string(xml)
+    def _part(self, name: str, patched: str, kind: str, encoding: str = "utf-8") -> _Part:
+        """docxtpl's render_xml_part preamble on a patched part, then one Jinja compilation."""
+        xml = patched.replace("<w:p ", "\n<w:p ").replace("<w:p>", "\n<w:p>")
+        return _Part(name, self.env.from_string(xml), kind, encoding,
+                     listing_always=bool(_SELF_CLOSED_TEXT.search(patched)))
 
     def _compile_plain(self, text: str) -> jinja2.Template | str:
         return self.env.from_string(text) if _JINJA_MARK.search(text) else text
@@ -190,7 +213,7 @@ class PreparedTemplate:
         if kind == "part":
             found = re.match(r'<\?xml[^\?]+\bencoding="([^"]+)"', src, re.I)
             encoding = found.group(1) if found else "utf-8"
-        part = _Part(name, self._compile(src), kind, encoding)
+        part = self._part(name, src, kind, encoding)
         if _JINJA_MARK.search(src):
             self._parts.append(part)
         else:
@@ -200,17 +223,18 @@ class PreparedTemplate:
     # -- rendering ---------------------------------------------------------------------------
 
     @staticmethod
-    def _post(xml: str) -> str:
+    def _post(part: _Part, xml: str) -> str:
         """docxtpl's render_xml_part epilogue: undo the line breaks, unescape, resolve listings."""
-        xml = re.sub(r"\n<w:p([ >])", r"<w:p\1", xml)
+        xml = xml.replace("\n<w:p ", "<w:p ").replace("\n<w:p>", "<w:p>")
         if "{_" in xml or "_}" in xml:
             xml = xml.replace("{_{", "{{").replace("}_}", "}}").replace("{_%", "{%").replace("%_}", "%}")
-        if _LISTING_CHARS.search(xml):
+        # resolve_listing changes nothing unless text holds one of its characters: skip its regexes
+        if part.listing_always or _LISTING_IN_TEXT.search(xml):
             xml = _DOCXTPL.resolve_listing(xml)
         return xml
 
     def _finish(self, part: _Part, rendered: str) -> bytes:
-        xml = self._post(rendered)
+        xml = self._post(part, rendered)
         if part.kind == "part":
             try:
                 tree = etree.fromstring(xml.encode(part.encoding), _PART_PARSER)
@@ -224,8 +248,12 @@ class PreparedTemplate:
             raise RenderedXmlError(part.name, str(exc)) from exc
         return data
 
-    def _document(self, rendered: str) -> bytes:
-        xml = self._post(rendered)
+    def _document(self, part: _Part, rendered: str) -> bytes:
+        xml = self._post(part, rendered)
+        if self._splice:
+            data = self._prefix + xml.encode("utf-8") + self._suffix
+            _check_well_formed(data, part.name)
+            return data
         try:
             body = etree.fromstring(xml, _BODY_PARSER)
         except etree.XMLSyntaxError as exc:
@@ -266,7 +294,7 @@ class PreparedTemplate:
         for part in self._parts:
             rendered = part.template.render(context)
             if part.kind == "body":
-                out[part.name] = self._document(rendered)
+                out[part.name] = self._document(part, rendered)
             else:
                 out[part.name] = self._finish(part, rendered)
         return out
@@ -304,3 +332,93 @@ def _tables_need_fixing(body: etree._Element) -> bool:
         if widest > columns or spanned < columns:
             return True
     return False
+
+
+def _reject_doctype(*_: object) -> None:
+    raise ValueError("DOCTYPE in a rendered part")
+
+
+def _check_well_formed(data: bytes, part: str) -> None:
+    """Strict well-formedness, namespaces included, without building a tree (expat is fast)."""
+    parser = pyexpat.ParserCreate(namespace_separator=" ")
+    parser.StartDoctypeDeclHandler = _reject_doctype
+    try:
+        parser.Parse(data, True)
+    except (pyexpat.ExpatError, ValueError) as exc:
+        raise RenderedXmlError(part, str(exc)) from exc
+
+
+def _drop_inherited_namespaces(body: str, declared: Mapping[str | None, str]) -> str:
+    """The body's start tag without the namespace declarations the document element already makes."""
+    end = body.index(">")
+    head = _XMLNS.sub(lambda m: "" if declared.get(m.group(1)) == m.group(2) else m.group(0), body[:end])
+    return head + body[end:]
+
+
+def _balanced(text: str) -> bool:
+    """Do the Jinja statements in this text close every block they open?"""
+    depth = 0
+    for word, rest in _STATEMENT.findall(text):
+        if word in _OPENERS or (word == "set" and "=" not in rest):
+            depth += 1
+        elif word.startswith("end"):
+            depth -= 1
+            if depth < 0:
+                return False
+        elif word not in ("else", "elif", "set", "include", "import", "from", "do", "break", "continue"):
+            return False  # a statement this check does not know: assume the worst
+    return depth == 0
+
+
+def _has_tag(text: str | None) -> bool:
+    return bool(text) and _JINJA_MARK.search(text) is not None  # type: ignore[arg-type]
+
+
+def _tables_are_static(patched: str) -> bool:
+    """Can no rendering of this patched body change a table's column count (docxtpl's fix_tables)?
+
+    True when every table's rows each fit its grid, its first row always stays and spans the
+    grid, and tags inside rows are whole within a cell. Then repeating or dropping rows
+    ({%tr}) and anything inside cells leave fix_tables nothing to do. When unsure: False.
+    """
+    try:
+        root = etree.fromstring(patched.encode("utf-8"), _BODY_PARSER)
+    except etree.XMLSyntaxError:
+        return False
+    for table in root.iter(f"{_W}tbl"):
+        grid = table.find(f"{_W}tblGrid")
+        if grid is None or table.find(f".//{_W}tbl") is not None:
+            return False
+        columns = len(grid.findall(f"{_W}gridCol"))
+        rows = table.findall(f"{_W}tr")
+        if not rows or _has_tag(table.text):
+            return False
+        # nothing between the table's start and its first row may hide or repeat that row
+        for child in table:
+            if child is rows[0]:
+                break
+            if _has_tag(child.tail):
+                return False
+        table_tags = "".join(child.tail or "" for child in table)
+        if not _balanced(table_tags):
+            return False
+        for row in rows:
+            if row.find(f"{_W}trPr/{_W}gridBefore") is not None or \
+                    row.find(f"{_W}trPr/{_W}gridAfter") is not None:
+                return False
+            if _has_tag(row.text) or any(_has_tag(child.tail) for child in row):
+                return False  # a tag between cells ({%tc}, colspan, hm, vm)
+            for element in row.iter():
+                if any(_JINJA_MARK.search(value) for value in element.attrib.values()):
+                    return False
+            cells = row.findall(f"{_W}tc")
+            if len(cells) > columns:
+                return False
+            if not all(_balanced("".join(cell.itertext())) for cell in cells):
+                return False
+        first = rows[0]
+        span = sum(int(v) for v in first.xpath("w:tc/w:tcPr/w:gridSpan/@w:val", namespaces=_NS)) + \
+            len(first.xpath("w:tc[not(w:tcPr/w:gridSpan)]", namespaces=_NS))
+        if span < columns:
+            return False
+    return True

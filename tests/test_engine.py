@@ -229,3 +229,42 @@ def test_a_missing_value_names_the_template_even_from_a_worker(jobs_2018):
     items = [(job.template, job.context)] * 3 + [(job.template, broken)]
     with pytest.raises(VanbanError, match=rf"Mẫu {job.template} .*summary"):
         list(render_batch(items, DEFAULT_TEMPLATES, WHEN, workers=2))
+
+
+@pytest.fixture(scope="module")
+def tables_template(tmp_path_factory) -> Path:
+    """Tables whose shape a rendering may or may not change: merged header, loop-only, conditions."""
+    d = docx.Document()
+    merged = d.add_table(rows=4, cols=3)
+    merged.rows[0].cells[0].merge(merged.rows[0].cells[1]).text = "Nhiệm vụ"
+    merged.rows[0].cells[2].text = "Ghi chú"
+    merged.rows[1].cells[0].text = "{%tr for item in items %}"
+    merged.rows[2].cells[0].text = "{{ item }}"
+    merged.rows[2].cells[1].text = "{% if item %}có{% else %}không{% endif %}"
+    merged.rows[3].cells[0].text = "{%tr endfor %}"
+    d.add_paragraph("giữa hai bảng")
+    loop_only = d.add_table(rows=3, cols=2)
+    loop_only.rows[0].cells[0].text = "{%tr for item in items %}"
+    loop_only.rows[1].cells[0].text = "{{ item }}"
+    loop_only.rows[2].cells[0].text = "{%tr endfor %}"
+    d.add_paragraph("và")
+    conditional = d.add_table(rows=4, cols=2)
+    conditional.rows[0].cells[0].text = "Tiêu đề"
+    conditional.rows[1].cells[0].text = "{%tr if items %}"
+    conditional.rows[2].cells[0].text = "{{ items|length }} nhiệm vụ"
+    conditional.rows[3].cells[0].text = "{%tr endif %}"
+    path = tmp_path_factory.mktemp("tables") / "tables.docx"
+    d.save(str(path))
+    return path
+
+
+@pytest.mark.parametrize("items", [[], ["một"], ["một", "hai & ba", "bốn\nnăm"]])
+def test_tables_with_loops_and_merged_cells_equal_plain_docxtpl(tables_template, items):
+    assert_same_as_docxtpl(tables_template, {"items": items})
+
+
+def test_a_rendering_that_is_not_xml_is_refused_naming_the_template(jobs_2018):
+    job = jobs_2018[0]
+    context = dict(job.context, summary="Ban hành \x01 kế hoạch")
+    with pytest.raises(VanbanError, match=r"Mẫu decision\.docx .*không phải XML hợp lệ"):
+        TemplateRenderer(DEFAULT_TEMPLATES / job.template).render(context, WHEN)
