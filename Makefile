@@ -7,7 +7,7 @@ WORKBOOK ?= data/ke-hoach-cchc-2018.xlsx
 OUT ?= out
 
 .DEFAULT_GOAL := help
-.PHONY: help install documents test check lint ruff clean
+.PHONY: help install documents test check lint ruff clean bench
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  make %-10s %s\n", $$1, $$2}'
@@ -26,6 +26,9 @@ documents: $(STAMP) ## build every document from WORKBOOK into OUT/<year>/
 test: $(STAMP) ## run the whole test suite (LibreOffice tests need soffice and pdftotext)
 	$(BIN)/ruff check generator tests tools
 	$(BIN)/pytest -q
+
+bench: $(STAMP) ## measure the engine against plain docxtpl; writes docs/performance.md (minutes)
+	$(BIN)/python tools/bench.py
 
 clean: ## remove the build output and the virtualenv
 	rm -rf $(OUT) $(VENV) .pytest_cache .ruff_cache

@@ -293,8 +293,10 @@ def _row(label: str, workers: int, ours: dict[str, Any], plain: dict[str, Any]) 
 
 
 def _table(rows: list, rebuild: dict[str, Any], note: str) -> str:
+    load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
     lines = [
-        f"Measured {datetime.now():%Y-%m-%d %H:%M} by `make bench` on: {machine()}.",
+        f"Measured {datetime.now():%Y-%m-%d %H:%M} by `make bench` on: {machine()}; "
+        f"load average at the end {load}.",
         "",
         "| set | engine | workers | documents | seconds | documents/s | × plain loop | peak memory |",
         "|---|---|---|---|---|---|---|---|",
