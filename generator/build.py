@@ -112,6 +112,8 @@ def build(
     changed, conflicts = [], []
     for i, data in rendered.items():
         entry = manifest.entries.get(jobs[i].path.as_posix())
+        if targets[i].is_file():
+            on_disk[i] = digest(targets[i].read_bytes())  # again: a clerk may have saved meanwhile
         if i not in on_disk:
             changed.append(i)
         elif on_disk[i] == digest(data):
@@ -125,12 +127,13 @@ def build(
 
     clock = datetime.now()
     backups = {i: _backup_path(targets[i], clock) for i in conflicts}
-    # the hand-edited files are safe beside them before anything is overwritten
-    atomic_write_many((backup, targets[i].read_bytes()) for i, backup in backups.items())
-    for i, backup in backups.items():
-        echo(f"đã giữ bản sửa tay {targets[i]} thành {backup}")
     order = sorted(changed + conflicts)
-    written = atomic_write_many((targets[i], rendered[i]) for i in order)
+    with _write_errors():
+        # the hand-edited files are safe beside them before anything is overwritten
+        atomic_write_many((backup, targets[i].read_bytes()) for i, backup in backups.items())
+        for i, backup in backups.items():
+            echo(f"đã giữ bản sửa tay {targets[i]} thành {backup}")
+        written = atomic_write_many((targets[i], rendered[i]) for i in order)
     for i in order:
         echo(f"đã ghi {targets[i]}  ({jobs[i].title})")
     for i in kept:
@@ -152,6 +155,19 @@ def build(
         manifest.save(folder)
     return BuildResult(plan, folder, tuple(written), tuple(warnings), tuple(targets), tuple(backups.values()),
                        tuple(targets[i] for i in kept))
+
+
+@contextmanager
+def _write_errors() -> Iterator[None]:
+    """A file that cannot be written (open in Word on Windows, read-only folder) is one message."""
+    try:
+        yield
+    except OSError as exc:
+        raise VanbanError(
+            f"Không ghi được {exc.filename2 or exc.filename or 'tệp kết quả'} ({exc.strerror}). "
+            "Tệp có đang mở trong "
+            "Word, hoặc thư mục có bị khóa ghi không? Các tệp chưa ghi sẽ được ghi ở lần chạy sau."
+        ) from exc
 
 
 def _dump_contexts(jobs: list[DocumentJob], folder: Path, echo: Callable[[str], None]) -> None:

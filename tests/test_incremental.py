@@ -229,3 +229,13 @@ def test_dump_context_writes_each_documents_json_named_like_the_output(tmp_path)
 def test_dates_in_a_dumped_context_read_as_dd_mm_yyyy():
     assert json.loads(context_json({"deadline": date(2018, 3, 5), "list": [date(2018, 12, 31)]})) == {
         "deadline": "05/03/2018", "list": ["31/12/2018"]}
+
+
+def test_an_output_that_cannot_be_written_is_one_message(tmp_path):
+    out = tmp_path / "out"
+    (out / "2018" / PACKAGE).mkdir(parents=True)  # something in the way that is not a file
+    result = build(WORKBOOK, out)
+    assert result.exit_code == 1
+    assert f"Không ghi được {out / '2018' / PACKAGE}" in result.output
+    assert "Traceback" not in result.output
+    assert not list((out / "2018").glob(".*.tmp"))  # no temporary file left behind
