@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import io
+import multiprocessing
+import multiprocessing.context
 import os
 import zipfile
+from collections import deque
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor
 from contextlib import contextmanager
 from datetime import datetime
+from itertools import islice
 from pathlib import Path
 from typing import Any
 
@@ -90,8 +94,8 @@ def normalize_zip(data: bytes, when: datetime) -> bytes:
 
 # -- many documents ------------------------------------------------------------------------------
 
-# Below this many documents a worker pool costs more (start-up, preparing templates) than it saves.
-PARALLEL_THRESHOLD = 40
+# Below this many documents (about a second of work) a worker pool costs more to start than it saves.
+PARALLEL_THRESHOLD = 300
 _worker_renderers: dict[str, TemplateRenderer] = {}
 
 
@@ -129,15 +133,31 @@ def render_batch(
     for name in names:
         TemplateRenderer(templates / name)
     size = max(1, min(64, len(items) // (workers * 4)))
-    chunks = [
+    chunks = (
         [(name, dict(context)) for name, context in items[i:i + size]]
         for i in range(0, len(items), size)
-    ]
-    with ProcessPoolExecutor(max_workers=workers, initializer=_start_worker,
-                             initargs=(str(templates), names)) as pool:
-        for rendered in pool.map(_render_chunk, chunks, [stamp] * len(chunks)):
+    )
+    # Workers start clean (forkserver or spawn), not as forks of a parent that may hold every
+    # context of a national batch, and only a few chunks are in flight at a time: memory stays
+    # bounded whatever the batch size.
+    with ProcessPoolExecutor(max_workers=workers, mp_context=_pool_context(),
+                             initializer=_start_worker, initargs=(str(templates), names)) as pool:
+        window: deque[Future[list[bytes]]] = deque(
+            pool.submit(_render_chunk, chunk, stamp) for chunk in islice(chunks, workers * 3))
+        while window:
+            rendered = window.popleft().result()
+            for chunk in islice(chunks, 1):
+                window.append(pool.submit(_render_chunk, chunk, stamp))
             yield from rendered
             advance(len(rendered))
+
+
+def _pool_context() -> multiprocessing.context.BaseContext:
+    if "forkserver" in multiprocessing.get_all_start_methods():
+        context = multiprocessing.get_context("forkserver")
+        context.set_forkserver_preload(["generator.render"])
+        return context
+    return multiprocessing.get_context("spawn")
 
 
 def _start_worker(templates: str, names: list[str]) -> None:
