@@ -7,7 +7,7 @@ import re
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO
+from typing import IO, Any
 from xml.parsers import expat
 
 from defusedxml import ElementTree as SafeET
@@ -181,17 +181,19 @@ def _inspect_zip(archive: zipfile.ZipFile, name: str, limits: Limits) -> Inspect
     kept: dict[str, bytes] = {}
     cells = 0
     unpacked = 0
-    for info in infos:
+    long_shared: dict[int, int] = {}
+    long_cells: dict[str, tuple[str, int]] = {}
+    # shared strings first, so that a sheet can name the cell of an over-long shared text
+    for info in sorted(infos, key=lambda i: i.filename != "xl/sharedStrings.xml"):
         if info.is_dir():
             continue
-        is_xml = info.filename.lower().endswith(_XML_SUFFIXES) or info.filename == "[Content_Types].xml"
-        is_sheet = bool(_SHEET_MEMBER.fullmatch(info.filename))
+        kind = _member_kind(info.filename)
         keep = info.filename in {"[Content_Types].xml", "xl/workbook.xml",
                                  "xl/_rels/workbook.xml.rels"}
         budget = min(limits.member_bytes, limits.total_bytes - unpacked)
         try:
             with archive.open(info) as stream:
-                counted = _scan_member(stream, is_xml, is_sheet, budget, limits, keep)
+                counted = _scan_member(stream, kind, budget, limits, keep, long_shared)
         except _TooBig:
             raise VanbanError(_bomb_message(name, info.filename, limits)) from None
         except _Unsafe as exc:
@@ -209,18 +211,26 @@ def _inspect_zip(archive: zipfile.ZipFile, name: str, limits: Limits) -> Inspect
             kept[info.filename] = counted.data
         if info.filename == "[Content_Types].xml":
             content_types = counted.data
-        if is_sheet:
+        if kind == "sheet":
             rows[info.filename] = counted.rows
             cells += counted.cells
+            if counted.long_cell:
+                long_cells[info.filename] = counted.long_cell
     sheet_names = _sheet_names(kept)
     for member, count in rows.items():
         if count > limits.rows:
             sheet = sheet_names.get(member, member)
             raise VanbanError(
-                f"Sheet “{sheet}” của {name} có {_thousands(count)} dòng, quá giới hạn "
-                f"{_thousands(limits.rows)} dòng; hãy xóa các dòng thừa (chọn các dòng trống ở "
+                f"Sheet “{sheet}” của {name} có hơn {_thousands(limits.rows)} dòng, quá giới hạn "
+                "của một sổ tính kế hoạch; hãy xóa các dòng thừa (chọn các dòng trống ở "
                 "cuối, chuột phải → Xóa) rồi lưu lại."
             )
+    for member, (ref, length) in long_cells.items():
+        sheet = sheet_names.get(member, member)
+        raise VanbanError(
+            f"{sheet}!{ref}: ô dài {_thousands(length)} ký tự, quá giới hạn "
+            f"{_thousands(limits.cell_chars)} ký tự của một ô Excel; hãy chia thành nhiều dòng."
+        )
     if cells > limits.cells:
         raise VanbanError(
             f"{name} có {_thousands(cells)} ô có dữ liệu hoặc định dạng, quá giới hạn "
@@ -229,6 +239,16 @@ def _inspect_zip(archive: zipfile.ZipFile, name: str, limits: Limits) -> Inspect
     macros = "xl/vbaProject.bin" in names or _MACRO_TYPE in content_types
     return Inspection(macros=macros,
                       rows={sheet_names.get(m, m): count for m, count in rows.items()})
+
+
+def _member_kind(member: str) -> str:
+    if member == "xl/sharedStrings.xml":
+        return "shared"
+    if _SHEET_MEMBER.fullmatch(member):
+        return "sheet"
+    if member.lower().endswith(_XML_SUFFIXES) or member == "[Content_Types].xml":
+        return "xml"
+    return "binary"
 
 
 def _zip_kind(archive: zipfile.ZipFile, names: set[str]) -> str:
@@ -260,10 +280,71 @@ class _Counted:
     rows: int = 0
     cells: int = 0
     data: bytes = b""
+    long_cell: tuple[str, int] | None = None  # the first cell whose text is over the limit
 
 
-def _scan_member(stream: IO[bytes], is_xml: bool, is_sheet: bool, budget: int, limits: Limits,
-                 keep: bool) -> _Counted:
+class _Texts:
+    """Streaming handlers that measure cell texts: openpyxl would cut a text over 32,767
+    characters without a word, so such a cell is refused here, by name."""
+
+    def __init__(self, parser: Any, kind: str, limits: Limits, counted: _Counted,
+                 long_shared: dict[int, int]) -> None:
+        self.kind, self.limits, self.counted, self.long_shared = kind, limits, counted, long_shared
+        self.in_text = 0
+        self.length = 0
+        self.index = -1
+        self.ref = ""
+        self.shared = False
+        self.value: list[str] = []
+        self.in_value = False
+        parser.StartElementHandler = self.start
+        parser.EndElementHandler = self.end
+        parser.CharacterDataHandler = self.text
+
+    def start(self, tag: str, attrs: dict[str, str]) -> None:
+        local = tag.rpartition("}")[2]
+        if local == "t":
+            self.in_text += 1
+        elif local == "si" and self.kind == "shared":
+            self.index += 1
+            self.length = 0
+        elif self.kind == "sheet":
+            if local == "c":
+                self.counted.cells += 1
+                self.ref, self.shared, self.length = attrs.get("r", ""), attrs.get("t") == "s", 0
+            elif local == "v":
+                self.in_value, self.value = True, []
+            elif local == "row":
+                self.counted.rows += 1
+                if self.counted.rows > self.limits.rows:
+                    raise _RowLimit
+
+    def end(self, tag: str) -> None:
+        local = tag.rpartition("}")[2]
+        if local == "t":
+            self.in_text -= 1
+        elif local == "si" and self.kind == "shared" and self.length > self.limits.cell_chars:
+            self.long_shared[self.index] = self.length
+        elif self.kind == "sheet":
+            if local == "v":
+                self.in_value = False
+                if self.shared and self.long_shared:
+                    text = "".join(self.value).strip()
+                    if text.isdigit() and int(text) in self.long_shared:
+                        self.length = self.long_shared[int(text)]
+            elif local == "c" and self.length > self.limits.cell_chars:
+                if self.counted.long_cell is None:
+                    self.counted.long_cell = (self.ref, self.length)
+
+    def text(self, data: str) -> None:
+        if self.in_text:
+            self.length += len(data)
+        elif self.in_value and self.shared:
+            self.value.append(data)
+
+
+def _scan_member(stream: IO[bytes], kind: str, budget: int, limits: Limits, keep: bool,
+                 long_shared: dict[int, int]) -> _Counted:
     """Unpack one member in chunks, never past `budget` bytes, parsing XML as it streams.
 
     The parser refuses any DOCTYPE: Office files never have one, and it is where entity
@@ -272,7 +353,7 @@ def _scan_member(stream: IO[bytes], is_xml: bool, is_sheet: bool, budget: int, l
     counted = _Counted()
     parser = None
     kept: list[bytes] = []
-    if is_xml:
+    if kind != "binary":
         parser = expat.ParserCreate(namespace_separator="}")
         parser.SetParamEntityParsing(expat.XML_PARAM_ENTITY_PARSING_NEVER)
 
@@ -286,16 +367,8 @@ def _scan_member(stream: IO[bytes], is_xml: bool, is_sheet: bool, budget: int, l
         parser.StartDoctypeDeclHandler = refuse_doctype
         parser.EntityDeclHandler = refuse_entity
         parser.ExternalEntityRefHandler = refuse_entity
-        if is_sheet:
-            def start(tag: str, _attrs: object) -> None:
-                local = tag.rpartition("}")[2]
-                if local == "c":
-                    counted.cells += 1
-                elif local == "row":
-                    counted.rows += 1
-                    if counted.rows > limits.rows:
-                        raise _RowLimit
-            parser.StartElementHandler = start
+        if kind in ("sheet", "shared"):
+            _Texts(parser, kind, limits, counted, long_shared)
     try:
         while True:
             chunk = stream.read(_CHUNK)
