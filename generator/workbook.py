@@ -31,6 +31,7 @@ from generator.model import (
 )
 
 EMPTY_CHOICE = "(trống)"
+OUTLINE_LEVELS = (0, 1, 2, 3)
 _TRUE = {"có", "co", "x", "yes", "y", "true", "1", "đúng"}
 _FALSE = {"không", "khong", "no", "n", "false", "0", "sai", ""}
 
@@ -203,6 +204,8 @@ class Reader:
                 raw.cells[column.key] = self._convert(
                     cell, loc, column.kind, column.required, column.choices, column.header
                 )
+            if table is schema.OUTLINE:
+                self._check_level(raw.cells["level"])
             yield raw
 
     # -- cells ----------------------------------------------------------------------------
@@ -242,6 +245,13 @@ class Reader:
                           found=str(raw), code=f"bad-{kind}")
             return Cell(None, loc, raw)
         return Cell(value, loc, raw)
+
+    def _check_level(self, cell: Cell) -> None:
+        # the outline numbering has four levels; another number would have no label to take
+        if cell.value is not None and cell.value not in OUTLINE_LEVELS:
+            self._problem(ERROR, cell.loc, "Giá trị của “Cấp” không hợp lệ: chỉ được là 0, 1, 2 hoặc 3.",
+                          found=str(cell.value), code="bad-level")
+            cell.value = None
 
     def _problem(self, severity: str, loc: Loc, message: str, **kw: str) -> None:
         self.problems.append(Problem(severity, loc, message, **kw))
