@@ -324,3 +324,16 @@ def test_hostile_files_are_refused_within_a_memory_cap(tmp_path, kind):
     assert done.returncode == 1, done.stderr
     assert done.stderr.startswith("Lỗi: x.xlsx") and "Traceback" not in done.stderr
     assert "MemoryError" not in done.stderr
+
+
+def test_the_security_doc_states_the_limits_in_force():
+    doc = (ROOT / "docs" / "security.md").read_text(encoding="utf-8")
+    limits = filecheck.LIMITS
+    for text in (
+        f"{limits.file_bytes // filecheck.MB} MB", f"{limits.members:,}",
+        f"{limits.member_bytes // filecheck.MB} MB", f"{limits.total_bytes // filecheck.MB} MB",
+        f"{limits.ratio_floor // filecheck.MB} MB packed more than {limits.ratio} times",
+        f"more than {limits.rows:,} rows", f"more than {limits.cells:,} cells",
+        f"more than {limits.cell_chars:,} characters",
+    ):
+        assert text in doc, text
