@@ -29,7 +29,8 @@ def atomic_write(path: Path, data: bytes) -> None:
                                dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as handle:
-            os.fchmod(handle.fileno(), 0o666 & ~_umask())  # mkstemp makes 0600; outputs are shared
+            if hasattr(os, "fchmod"):  # mkstemp makes 0600; outputs are shared like any file
+                os.fchmod(handle.fileno(), 0o666 & ~_umask())
             handle.write(data)
             handle.flush()
             os.fsync(handle.fileno())
@@ -82,6 +83,8 @@ def clean_stale_temps(folder: Path) -> list[Path]:
 def _alive(pid: int) -> bool:
     if pid == os.getpid():
         return False  # our own leftovers cannot be in use: we write one file at a time
+    if os.name == "nt":
+        return _alive_windows(pid)
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
@@ -89,6 +92,23 @@ def _alive(pid: int) -> bool:
     except (PermissionError, OverflowError, OSError):
         return True  # someone else's live process, or an unknowable pid: leave the file alone
     return True
+
+
+def _alive_windows(pid: int) -> bool:
+    # os.kill(pid, 0) would terminate the process on Windows: ask the kernel instead
+    import ctypes
+
+    kernel32 = ctypes.windll.kernel32  # type: ignore[attr-defined]
+    handle = kernel32.OpenProcess(0x1000, False, pid)  # PROCESS_QUERY_LIMITED_INFORMATION
+    if not handle:
+        return False
+    try:
+        code = ctypes.c_ulong()
+        if not kernel32.GetExitCodeProcess(handle, ctypes.byref(code)):
+            return True
+        return code.value == 259  # STILL_ACTIVE
+    finally:
+        kernel32.CloseHandle(handle)
 
 
 def check_name(relative: PurePath) -> None:

@@ -54,13 +54,16 @@ def assert_sound_docx(path: Path) -> list[str]:
     return document_lines(path)
 
 
-# One payload per sheet kind: the general sheet, a one-column table, the outline, the task table.
+# Every payload in every sheet kind: the general sheet, a one-column table, the outline, the tasks.
+ALL = f"{JINJA} | {XML} | {DOCXTPL} | {EMOJI} | {RTL}"
 PAYLOADS = {
-    ("Thông tin chung", "Trích yếu"): JINJA,
-    ("Căn cứ", "A2"): XML,
-    ("Nội dung kế hoạch", "C2"): f"{EMOJI}. {RTL}. {DOCXTPL}",
+    ("Thông tin chung", "Trích yếu"): ALL,
+    ("Thông tin chung", "Họ tên người ký"): f"{EMOJI} {RTL}",
+    ("Căn cứ", "A2"): ALL,
+    ("Nội dung kế hoạch", "C2"): ALL,
+    ("Nội dung kế hoạch", "C3"): LONG,
     ("Nhiệm vụ", "B2"): LONG,
-    ("Nhiệm vụ", "F3"): XML + " " + JINJA,
+    ("Nhiệm vụ", "F3"): ALL,
 }
 
 
@@ -74,31 +77,34 @@ def hostile_build(tmp_path_factory):
 def test_jinja_in_cells_is_printed_not_run(hostile_build):
     _, lines = hostile_build
     text = "\n".join(lines)
-    assert JINJA in text
     assert "49" not in text.replace("3406", "")  # {{ 7*7 }} was never evaluated
-    assert "lặp" in text and "class 'object'" not in text
+    assert "class 'object'" not in text  # nor was the attribute chain
 
 
-def test_xml_specials_are_escaped_and_kept(hostile_build):
+def test_every_payload_is_printed_as_typed_in_every_sheet_kind(hostile_build):
     _, lines = hostile_build
-    assert any(line.startswith(XML) for line in lines)  # the template adds the basis ending
-    assert any(XML + " " + JINJA == line for line in lines)
+    # the trích yếu, the căn cứ (the template adds its ";"), the outline paragraph, the task note
+    assert ALL in lines
+    assert f"{ALL};" in lines
+    assert sum(ALL in line for line in lines) >= 4
+    assert f"{EMOJI} {RTL}" in lines  # the signer's name, as typed
+
+
+def test_xml_specials_are_escaped_not_markup(hostile_build):
+    result, _ = hostile_build
+    with zipfile.ZipFile(result.written[0]) as package:
+        body = package.read("word/document.xml").decode("utf-8")
+    assert "&lt;/w:t&gt;&lt;/w:r&gt;&lt;w:r&gt;&lt;w:t&gt;chèn &amp;amp;" in body
 
 
 def test_docxtpl_brace_markers_in_data_stay_as_typed(hostile_build):
     _, lines = hostile_build
-    assert any(DOCXTPL in line for line in lines)
     assert not any("{{ a }}" in line for line in lines)
-
-
-def test_emoji_and_right_to_left_text_are_kept(hostile_build):
-    _, lines = hostile_build
-    assert any(f"{EMOJI}. {RTL}." in line for line in lines)
 
 
 def test_a_cell_of_32767_characters_is_printed_whole(hostile_build):
     _, lines = hostile_build
-    assert LONG in lines
+    assert lines.count(LONG) == 2
 
 
 def test_the_hostile_document_converts_in_libreoffice(hostile_build, tmp_path):
@@ -126,11 +132,12 @@ def test_control_characters_are_removed_with_a_warning_at_the_cell(tmp_path):
         ("Nhiệm vụ", "B2"): "Trước_x0007_giữa_x000C_sau\u0085hết",
         ("Căn cứ", "A3"): "Căn cứ \u202edảo ngược\u202c và _x0000_rỗng",
         ("Thông tin chung", "Họ tên người ký"): "Nguyễn_x001B_ Văn Trâm",
+        ("Nội dung kế hoạch", "C2"): "Nhằm_x0008_ tiếp tục\u2066",
     })
     out = tmp_path / "out"
     result = build(path, out)
     warned = {str(p.loc): p for p in result.warnings if p.code == "control-chars"}
-    assert set(warned) >= {"Nhiệm vụ!B2", "Căn cứ!A3"}
+    assert set(warned) >= {"Nhiệm vụ!B2", "Căn cứ!A3", "Nội dung kế hoạch!C2"}
     assert "U+0007, U+000C, U+0085" in warned["Nhiệm vụ!B2"].message
     signer = [k for k in warned if k.startswith("Thông tin chung!B")]
     assert len(signer) == 1 and "U+001B" in warned[signer[0]].message
@@ -138,6 +145,7 @@ def test_control_characters_are_removed_with_a_warning_at_the_cell(tmp_path):
     assert "Trướcgiữasauhết" in lines
     assert any(line.startswith("Căn cứ dảo ngược và rỗng") for line in lines)
     assert "Nguyễn Văn Trâm" in lines
+    assert "Nhằm tiếp tục" in lines
     with zipfile.ZipFile(result.written[0]) as package:
         body = package.read("word/document.xml").decode("utf-8")
     assert 'w:type="page"' not in body.split("Trước")[1].split("hết")[0]
