@@ -127,6 +127,11 @@ def test_a_directory(tmp_path):
     assert "là một thư mục" in refused(folder, tmp_path)
 
 
+def test_a_device_is_not_read(tmp_path):
+    # /dev/zero would never end: it is refused before a byte is read
+    assert "không phải là một tệp bình thường" in refused(Path("/dev/zero"), tmp_path)
+
+
 def test_a_missing_file(tmp_path):
     assert "Không tìm thấy tệp sổ tính" in refused(tmp_path / "khong-co.xlsx", tmp_path)
 
