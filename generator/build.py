@@ -18,7 +18,7 @@ from generator.manifest import MANIFEST, Entry, Manifest, context_json, digest, 
 from generator.model import Plan
 from generator.render import render_batch
 from generator.workbook import read_plan
-from generator.write import atomic_write, atomic_write_many, within
+from generator.write import atomic_write, atomic_write_many, clean_stale_temps, within
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_TEMPLATES = ROOT / "templates"
@@ -100,7 +100,11 @@ def build(
         entry = manifest.entries.get(job.path.as_posix())
         if i not in on_disk or entry is None or entry.inputs != inputs[i]:
             todo.append(i)
-        elif on_disk[i] != entry.sha256:
+        elif on_disk[i] == entry.sha256:
+            continue  # up to date: not even rendered
+        elif on_disk[i] == entry.replaces:
+            todo.append(i)  # a build was interrupted before writing this one
+        else:
             (todo if force else kept).append(i)  # edited by hand, inputs unchanged
 
     rendered: dict[int, bytes] = {}
@@ -114,12 +118,14 @@ def build(
         entry = manifest.entries.get(jobs[i].path.as_posix())
         if targets[i].is_file():
             on_disk[i] = digest(targets[i].read_bytes())  # again: a clerk may have saved meanwhile
+        else:
+            on_disk.pop(i, None)
         if i not in on_disk:
             changed.append(i)
         elif on_disk[i] == digest(data):
             continue  # already these bytes (e.g. a build interrupted after writing it)
-        elif entry is not None and on_disk[i] == entry.sha256:
-            changed.append(i)
+        elif entry is not None and on_disk[i] in (entry.sha256, entry.replaces):
+            changed.append(i)  # vanban's own earlier version
         else:
             conflicts.append(i)  # edited by hand, or not written by vanban at all
     if conflicts and not force:
@@ -128,31 +134,42 @@ def build(
     clock = datetime.now()
     backups = {i: _backup_path(targets[i], clock) for i in conflicts}
     order = sorted(changed + conflicts)
+    written: list[Path] = []
     with _write_errors():
-        # the hand-edited files are safe beside them before anything is overwritten
-        atomic_write_many((backup, targets[i].read_bytes()) for i, backup in backups.items())
-        for i, backup in backups.items():
-            echo(f"đã giữ bản sửa tay {targets[i]} thành {backup}")
-        written = atomic_write_many((targets[i], rendered[i]) for i in order)
+        for stale in clean_stale_temps(folder):
+            echo(f"đã xóa tệp tạm của lần chạy bị ngắt trước: {stale}")
+        if order:
+            # the hand-edited files are safe beside them before anything is overwritten
+            atomic_write_many((backup, targets[i].read_bytes()) for i, backup in backups.items())
+            for i, backup in backups.items():
+                echo(f"đã giữ bản sửa tay {targets[i]} thành {backup}")
+            # The manifest knows the new bytes before they are renamed into place, and the old
+            # ones until then: a build killed in between is not taken for a clerk's edits.
+            for i in order:
+                job = jobs[i]
+                manifest.entries[job.path.as_posix()] = Entry(
+                    digest(rendered[i]), inputs[i], job.template, job.title, replaces=on_disk.get(i, ""))
+            manifest.save(folder)
+            written = atomic_write_many((targets[i], rendered[i]) for i in order)
     for i in order:
         echo(f"đã ghi {targets[i]}  ({jobs[i].title})")
     for i in kept:
         echo(f"giữ nguyên {targets[i]}: đã sửa tay, dữ liệu không đổi (dùng --force để tạo lại)")
 
-    before = dict(manifest.entries)
+    before = Manifest.load(folder).entries if order else dict(manifest.entries)
     names = {job.path.as_posix() for job in jobs}
     for name in list(manifest.entries):
         # an output the plan no longer makes keeps its entry while the file is there
         if name not in names and not (folder / name).is_file():
             del manifest.entries[name]
     for i, job in enumerate(jobs):
-        name = job.path.as_posix()
         if i in kept:
             continue  # keeps the SHA-256 vanban wrote, so the edit stays protected
         sha = digest(rendered[i]) if i in rendered else on_disk[i]
-        manifest.entries[name] = Entry(sha, inputs[i], job.template, job.title)
+        manifest.entries[job.path.as_posix()] = Entry(sha, inputs[i], job.template, job.title)
     if manifest.entries != before or not (folder / MANIFEST).is_file():
-        manifest.save(folder)
+        with _write_errors():
+            manifest.save(folder)
     return BuildResult(plan, folder, tuple(written), tuple(warnings), tuple(targets), tuple(backups.values()),
                        tuple(targets[i] for i in kept))
 

@@ -47,10 +47,12 @@ _SELF_CLOSED_TEXT = re.compile(r"<w:t [^>]*/>")
 _XMLNS = re.compile(r'\s+xmlns:(\w+)="([^"]*)"')
 _STATEMENT = re.compile(r"{%-?\s*(\w+)([^%]*)%}")
 _OPENERS = frozenset({"for", "if", "macro", "call", "filter", "block", "raw", "with", "autoescape", "trans"})
-# Strict: a rendered part that is not well-formed XML is an error, never silently "recovered".
-_BODY_PARSER = etree.XMLParser(resolve_entities=False, huge_tree=True)
+# Strict: a part that is not well-formed XML is an error, never silently "recovered"; no entity
+# is resolved and nothing is fetched; big texts are allowed.
+STRICT_PARSER_OPTIONS: dict[str, Any] = dict(resolve_entities=False, no_network=True, huge_tree=True)
+_BODY_PARSER = etree.XMLParser(**STRICT_PARSER_OPTIONS)
 # python-docx's own parser settings for header and footer parts (docx.oxml.parser.oxml_parser)
-_PART_PARSER = etree.XMLParser(remove_blank_text=True, resolve_entities=False, huge_tree=True)
+_PART_PARSER = etree.XMLParser(remove_blank_text=True, **STRICT_PARSER_OPTIONS)
 _CONTENT_TYPES = "[Content_Types].xml"
 
 
@@ -190,7 +192,14 @@ class PreparedTemplate:
             names = [n for n in package.namelist() if not n.endswith("/")]
             for name in names:
                 if name not in rendered and name != core:
-                    self._fixed[name] = Member.of(name, package.read(name), FIXED_LEVEL)
+                    content = package.read(name)
+                    if name.endswith((".xml", ".rels")):
+                        # checked once here, so every document's copy of it is sound
+                        try:
+                            etree.fromstring(content, _BODY_PARSER)
+                        except etree.XMLSyntaxError as exc:
+                            raise RenderedXmlError(name, str(exc)) from exc
+                    self._fixed[name] = Member.of(name, content, FIXED_LEVEL)
         # dated from the plan; a template without core properties stays without them
         self._core_name = core if core in names else None
         props = docx.core_properties

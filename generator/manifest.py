@@ -65,6 +65,8 @@ class Entry:
     inputs: str
     template: str = ""
     title: str = ""
+    # while a build is writing: the SHA-256 of the file it is replacing (still vanban's own)
+    replaces: str = ""
 
 
 @dataclass
@@ -84,7 +86,7 @@ class Manifest:
             files = raw["files"]
             entries = {
                 str(name): Entry(str(e["sha256"]), str(e["inputs"]), str(e.get("template", "")),
-                                 str(e.get("title", "")))
+                                 str(e.get("title", "")), str(e.get("replaces", "")))
                 for name, e in files.items()
             }
         except (ValueError, KeyError, TypeError, AttributeError, UnicodeDecodeError):
@@ -96,7 +98,14 @@ class Manifest:
         data = {
             "format": FORMAT,
             "generator": f"vanban {__version__}",
-            "files": {name: asdict(self.entries[name]) for name in sorted(self.entries)},
+            "files": {name: _entry_json(self.entries[name]) for name in sorted(self.entries)},
         }
         text = json.dumps(data, ensure_ascii=False, indent=2, sort_keys=True) + "\n"
         atomic_write(folder / MANIFEST, text.encode("utf-8"))
+
+
+def _entry_json(entry: Entry) -> dict[str, str]:
+    data = asdict(entry)
+    if not entry.replaces:
+        del data["replaces"]  # only while a build is under way
+    return data

@@ -19,7 +19,7 @@ from lxml import etree
 
 from generator.build import DEFAULT_TEMPLATES, _stamp
 from generator.documents import plan_documents
-from generator.engine import Member, PreparedTemplate, write_zip
+from generator.engine import Member, PreparedTemplate, RenderedXmlError, write_zip
 from generator.errors import VanbanError
 from generator.render import TemplateRenderer, make_environment, normalize_zip, render_batch
 from generator.workbook import read_plan
@@ -265,8 +265,20 @@ def test_tables_with_loops_and_merged_cells_equal_plain_docxtpl(tables_template,
     assert_same_as_docxtpl(tables_template, {"items": items})
 
 
-def test_a_rendering_that_is_not_xml_is_refused_naming_the_template(jobs_2018):
+def test_the_engine_never_lets_out_a_part_that_is_not_xml(jobs_2018):
+    # the renderer refuses control characters before this point; the engine checks on its own
     job = jobs_2018[0]
     context = dict(job.context, summary="Ban hành \x01 kế hoạch")
-    with pytest.raises(VanbanError, match=r"Mẫu decision\.docx .*không phải XML hợp lệ"):
-        TemplateRenderer(DEFAULT_TEMPLATES / job.template).render(context, WHEN)
+    with pytest.raises(RenderedXmlError, match=r"word/document\.xml"):
+        PreparedTemplate(DEFAULT_TEMPLATES / job.template, make_environment()).render(context, WHEN)
+
+
+def test_a_template_with_a_broken_part_is_refused_when_prepared(tmp_path):
+    broken = tmp_path / "decision.docx"
+    with zipfile.ZipFile(DEFAULT_TEMPLATES / "decision.docx") as src, \
+            zipfile.ZipFile(broken, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            data = src.read(info.filename)
+            dst.writestr(info, b"<ds:datastore><hong>" if info.filename == "customXml/item1.xml" else data)
+    with pytest.raises(VanbanError, match=r"Mẫu decision\.docx .*hỏng.*customXml/item1\.xml"):
+        TemplateRenderer(broken)

@@ -16,6 +16,7 @@ import pytest
 from click.testing import CliRunner
 
 from generator.build import DEFAULT_TEMPLATES
+from generator.build import build as generator_build
 from generator.cli import main
 from generator.manifest import context_json
 from tests.conftest import WORKBOOK
@@ -239,3 +240,31 @@ def test_an_output_that_cannot_be_written_is_one_message(tmp_path):
     assert f"Không ghi được {out / '2018' / PACKAGE}" in result.output
     assert "Traceback" not in result.output
     assert not list((out / "2018").glob(".*.tmp"))  # no temporary file left behind
+
+
+@pytest.mark.parametrize("rebuild_with", ["the same workbook", "the earlier workbook"])
+def test_a_build_stopped_before_renaming_is_resumed_not_taken_for_a_hand_edit(
+        first, tmp_path, monkeypatch, rebuild_with):
+    out, folder = first
+    old = (folder / PACKAGE).read_bytes()
+    changed = changed_task(tmp_path)
+
+    def killed(files):
+        if list(files):
+            raise KeyboardInterrupt  # as if stopped after the manifest, before any rename
+        return []
+
+    monkeypatch.setattr("generator.build.atomic_write_many", killed)
+    with pytest.raises(KeyboardInterrupt):
+        generator_build(changed, out)
+    monkeypatch.undo()
+    assert (folder / PACKAGE).read_bytes() == old
+    assert "replaces" in (folder / "manifest.json").read_text(encoding="utf-8")
+
+    workbook = changed if rebuild_with == "the same workbook" else WORKBOOK
+    result = build(workbook, out)
+    assert result.exit_code == 0, result.output
+    assert ("1 tệp được ghi lại" if workbook == changed else "0 tệp được ghi lại") in result.output
+    assert "replaces" not in (folder / "manifest.json").read_text(encoding="utf-8")
+    again = build(workbook, out)
+    assert "0 tệp được ghi lại" in again.output
