@@ -165,8 +165,10 @@ class PreparedTemplate:
         if self._splice:
             shell = copy.deepcopy(root)
             shell.body.clear()
-            self._prefix, self._suffix = etree.tostring(shell, encoding="UTF-8", standalone=True).split(
-                b"<w:body/>")
+            around = etree.tostring(shell, encoding="UTF-8", standalone=True).split(b"<w:body/>")
+            self._splice = len(around) == 2  # the body is replaced whole, its own start tag included
+        if self._splice:
+            self._prefix, self._suffix = around
             body_src = _drop_inherited_namespaces(body_src, root.nsmap)
         self._parts.append(self._part(self._main_name, body_src, "body"))
         # the document around the body, with a placeholder where each rendering's body goes
