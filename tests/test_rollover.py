@@ -8,7 +8,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from generator import rollover, schema
+from generator import blank, rollover, schema
 from generator.build import build
 from generator.errors import VanbanError
 from generator.years import protected_spans
@@ -277,3 +277,34 @@ def test_the_2019_decision_keeps_every_citation_of_2018(decision_docx, lines_201
 
 def test_schema_knows_every_sheet_the_rollover_reads():
     assert rollover.CHANGES_SHEET not in schema.SHEET_ORDER
+
+
+# -- a workbook of the clerk's own making ---------------------------------------------------
+
+
+def test_text_dates_leap_days_comments_and_own_sheets_survive(tmp_path):
+    from openpyxl.comments import Comment
+
+    from tests.test_two_level_province import DATA
+
+    data = {**DATA, "periods": [
+        {"code": "quy-1", "name": "quý I", "summary": "Báo cáo quý I năm 2026",
+         "deadline": "28/02/2026", "data_from": datetime(2024, 2, 29), "data_to": "14.03.2026"},
+    ]}
+    wb = blank.build_workbook(data)
+    wb["Nhiệm vụ"]["F2"] = "Làm trong năm 2026"
+    wb["Nhiệm vụ"]["F2"].comment = Comment("Hỏi lại Sở Tư pháp", "Chị Hoa")
+    own = wb.create_sheet("Ghi chú riêng")
+    own["A1"] = "Số liệu năm 2026 của tôi"
+    path = tmp_path / "2026.xlsx"
+    wb.save(path)
+    result = rollover.new_year(path, 2028)
+    new = result.workbook
+    periods = new["Kỳ báo cáo"]
+    assert periods["D2"].value == "28/02/2028"
+    assert periods["E2"].value == datetime(2026, 2, 28)  # 29/02/2024 → 28/02/2025 → 28/02/2026
+    assert periods["F2"].value == "14.03.2028"
+    assert new["Nhiệm vụ"]["F2"].value == "Làm trong năm 2028"
+    assert new["Nhiệm vụ"]["F2"].comment.text == "Hỏi lại Sở Tư pháp"
+    assert new["Ghi chú riêng"]["A1"].value == "Số liệu năm 2026 của tôi"
+    assert ("Kỳ báo cáo", "E2") in {(c.sheet, c.cell) for c in result.changes}
