@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 import io
 import re
 from collections.abc import Iterator
@@ -380,6 +381,7 @@ def write_changes_sheet(result: Rollover) -> Worksheet:
     for index, width in enumerate(_WIDTHS, start=1):
         ws.column_dimensions[openpyxl.utils.get_column_letter(index)].width = width
     ws.freeze_panes = "A5"
+    ws.auto_filter.ref = f"A4:F{max(ws.max_row, 4)}"
     wb.active = wb.worksheets.index(ws)
     for sheet in wb.worksheets:
         sheet.sheet_view.tabSelected = sheet is ws
@@ -415,21 +417,28 @@ def _same(a: object, b: object) -> bool:
     return (a in (None, "") and b in (None, "")) or a == b
 
 
-def _difference(before: str, after: str, context: int = 30) -> tuple[str, str]:
-    """The changed part of two long texts with some context, for one line on screen."""
-    if len(before) <= 2 * context + 20:
+def _difference(before: str, after: str, context: int = 25) -> tuple[str, str]:
+    """The changed parts of two long texts, each with some context, for one line on screen."""
+    if len(before) <= 2 * context + 40:
         return before, after
-    start = 0
-    while start < min(len(before), len(after)) and before[start] == after[start]:
-        start += 1
-    end = 0
-    while (end < min(len(before), len(after)) - start
-           and before[-1 - end] == after[-1 - end]):
-        end += 1
-    lo = max(0, start - context)
+    matcher = difflib.SequenceMatcher(None, before, after, autojunk=False)
+    regions = [op for op in matcher.get_opcodes() if op[0] != "equal"]
+    # neighbouring changes closer than two contexts are shown as one region
+    merged: list[list[int]] = []
+    for _tag, i1, i2, j1, j2 in regions:
+        if merged and i1 - merged[-1][1] <= 2 * context:
+            merged[-1][1], merged[-1][3] = i2, j2
+        else:
+            merged.append([i1, i2, j1, j2])
 
-    def cut(text: str) -> str:
-        hi = min(len(text), len(text) - end + context)
-        return ("…" if lo else "") + text[lo:hi] + ("…" if hi < len(text) else "")
+    def show(text: str, spans: list[tuple[int, int]]) -> str:
+        parts = []
+        for lo, hi in spans:
+            a, b = max(0, lo - context), min(len(text), hi + context)
+            a = text.rfind(" ", 0, a) + 1 if a else 0  # whole words at both ends
+            b = len(text) if text.find(" ", b) < 0 else text.find(" ", b)
+            parts.append(("…" if a else "") + text[a:b] + ("…" if b < len(text) else ""))
+        return " ".join(parts)
 
-    return cut(before), cut(after)
+    return (show(before, [(m[0], m[1]) for m in merged]),
+            show(after, [(m[2], m[3]) for m in merged]))

@@ -126,6 +126,9 @@ def test_new_year_writes_the_rolled_workbook_and_lists_changes_and_reviews(tmp_p
     assert "Nhiệm vụ!E29: Quý I/2018 → Quý I/2019" in result.output
     assert "Kỳ báo cáo!E2: 15/12/2017 → 15/12/2018" in result.output
     assert "Căn cứ!A5: Căn cứ pháp lý không được tự đổi" in result.output
+    # a long paragraph is shown around its two changes, not in full
+    (line,) = [x for x in result.output.splitlines() if "Nội dung kế hoạch!C7:" in x]
+    assert line.count("năm 2018") == 2 and line.count("năm 2019") == 2 and len(line) < 300
     assert f"Đã ghi {target}" in result.output
     assert openpyxl.load_workbook(target)["Thông tin chung"]["B5"].value == 2019
 
