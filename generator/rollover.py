@@ -11,6 +11,7 @@ from datetime import date, datetime
 from pathlib import Path
 
 import openpyxl
+from openpyxl.cell.cell import Cell
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.worksheet.hyperlink import Hyperlink
 from openpyxl.worksheet.worksheet import Worksheet
@@ -211,7 +212,7 @@ class _Sheets:
         return {c.key: headers[vn.name_key(c.header)] for c in table.columns
                 if vn.name_key(c.header) in headers}
 
-    def table_cells(self, table: schema.TableSheet, keys: set[str]) -> Iterator[tuple[str, object]]:
+    def table_cells(self, table: schema.TableSheet, keys: set[str]) -> Iterator[tuple[str, Cell]]:
         """(column key, cell) of every data row, row by row, for the given column keys."""
         ws = self.sheet(table.name)
         columns = {k: c for k, c in self.table_columns(table).items() if k in keys}
@@ -227,21 +228,21 @@ class _Sheets:
 
 def _roll_one_year(sheets: _Sheets, year: int, before: dict, reasons: dict,
                    left: dict[tuple[str, str], str]) -> None:
-    def record(ws: Worksheet, cell: object, value: object, reason: str) -> None:
-        key = (ws.title, cell.coordinate)  # type: ignore[attr-defined]
-        before.setdefault(key, cell.value)  # type: ignore[attr-defined]
+    def record(ws: Worksheet, cell: Cell, value: object, reason: str) -> None:
+        key = (ws.title, cell.coordinate)
+        before.setdefault(key, cell.value)
         reasons.setdefault(key, reason)
-        cell.value = value  # type: ignore[attr-defined]
+        cell.value = value
 
-    def move_text(ws: Worksheet, cell: object) -> None:
-        value = cell.value  # type: ignore[attr-defined]
+    def move_text(ws: Worksheet, cell: Cell) -> None:
+        value = cell.value
         if not isinstance(value, str) or value.startswith("="):
             return
         moved, stays = years.move_years(value, year, 1)
         if moved != value:
             record(ws, cell, moved, "Năm trong nội dung được chuyển sang năm mới.")
         for stay in stays:
-            key = (ws.title, cell.coordinate)  # type: ignore[attr-defined]
+            key = (ws.title, cell.coordinate)
             left.setdefault(key, _LEFT_REASONS[stay.kind].format(year=stay.year))
 
     ws = sheets.sheet(schema.GENERAL.name)
@@ -267,7 +268,7 @@ def _roll_one_year(sheets: _Sheets, year: int, before: dict, reasons: dict,
         dates = {c.key for c in table.columns if c.kind == schema.DATE}
         for key, cell in sheets.table_cells(table, texts | dates):
             if key in dates:
-                shifted = _shift_date_value(cell.value)  # type: ignore[attr-defined]
+                shifted = _shift_date_value(cell.value)
                 if shifted is not None:
                     record(ws, cell, shifted, "Ngày được dời sang năm sau.")
             else:
@@ -299,8 +300,8 @@ def _shift_date_value(value: object) -> object | None:
 def _fixed_reviews(sheets: _Sheets, target: int) -> Iterator[Review]:
     bases = sheets.sheet(schema.BASES.name)
     for _key, cell in sheets.table_cells(schema.BASES, {"text"}):
-        if cell.value not in (None, ""):  # type: ignore[attr-defined]
-            yield Review(bases.title, cell.coordinate, cell.value,  # type: ignore
+        if cell.value not in (None, ""):
+            yield Review(bases.title, cell.coordinate, cell.value,
                          "Căn cứ pháp lý không được tự đổi: kiểm tra văn bản còn hiệu lực, bỏ "
                          f"văn bản đã hết hiệu lực, thêm căn cứ mới cho năm {target}.")
     ws = sheets.sheet(schema.GENERAL.name)
@@ -330,7 +331,7 @@ def _fixed_reviews(sheets: _Sheets, target: int) -> Iterator[Review]:
 def _period_reviews(sheets: _Sheets) -> Iterator[Review]:
     ws = sheets.sheet(schema.PERIODS.name)
     for _key, cell in sheets.table_cells(schema.PERIODS, {"deadline"}):
-        value = cell.value  # type: ignore[attr-defined]
+        value = cell.value
         day = value.date() if isinstance(value, datetime) else value
         if isinstance(value, str):
             try:
@@ -338,7 +339,7 @@ def _period_reviews(sheets: _Sheets) -> Iterator[Review]:
             except ValueError:
                 day = None
         if isinstance(day, date) and day.weekday() >= 5:
-            yield Review(ws.title, cell.coordinate, value,  # type: ignore
+            yield Review(ws.title, cell.coordinate, value,
                          f"Hạn gửi {day:%d/%m/%Y} rơi vào {_WEEKDAYS[day.weekday()]}: kiểm tra.")
 
 
