@@ -270,7 +270,7 @@ def _roll_one_year(sheets: _Sheets, year: int, before: dict, reasons: dict,
             if key in dates:
                 shifted = _shift_date_value(cell.value)
                 if shifted is not None:
-                    record(ws, cell, shifted, "Ngày được dời sang năm sau.")
+                    record(ws, cell, shifted, "Ngày được dời theo năm mới.")
             else:
                 move_text(ws, cell)
 
