@@ -7,12 +7,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from generator.checks import check_plan
+from generator.checks import check_workbook
 from generator.documents import DocumentJob, plan_documents
-from generator.errors import ERROR, Problem, ProblemsFound
+from generator.errors import Problem, ProblemsFound
 from generator.model import Plan
 from generator.render import TemplateRenderer
-from generator.workbook import read_plan
 from generator.write import atomic_write, within
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -27,15 +26,15 @@ class BuildResult:
     warnings: tuple[Problem, ...]
 
 
-def load_checked(workbook: Path) -> tuple[Plan, list[Problem]]:
-    """Read and check; raise once with every error, return the plan and its warnings."""
-    plan, problems = read_plan(workbook)
-    if plan is not None:
-        problems += check_plan(plan)
-    errors = [p for p in problems if p.severity == ERROR]
-    if errors or plan is None:
-        raise ProblemsFound(problems)
-    return plan, [p for p in problems if p.severity != ERROR]
+def load_checked(workbook: Path, strict: bool = False) -> tuple[Plan, list[Problem]]:
+    """Read and check (the same checks as `vanban check`); raise once with every error.
+
+    Returns the plan and the problems that do not block: warnings and information.
+    """
+    result = check_workbook(workbook, strict=strict)
+    if result.errors or result.plan is None:
+        raise ProblemsFound(result.problems)
+    return result.plan, list(result.problems)
 
 
 def build(
@@ -43,8 +42,9 @@ def build(
     out: Path,
     templates: Path = DEFAULT_TEMPLATES,
     echo: Callable[[str], None] = lambda _: None,
+    strict: bool = False,
 ) -> BuildResult:
-    plan, warnings = load_checked(workbook)
+    plan, warnings = load_checked(workbook, strict=strict)
     jobs = plan_documents(plan)
     folder = out / str(plan.year)
     stamp = _stamp(plan)

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import re
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -11,9 +12,10 @@ from types import MappingProxyType
 from typing import Any
 
 import openpyxl
+from openpyxl.cell.cell import MergedCell
 from openpyxl.worksheet.worksheet import Worksheet
 
-from generator import schema, vn
+from generator import hygiene, schema, vn
 from generator.errors import ERROR, WARNING, Loc, Problem, ProblemsFound, VanbanError
 from generator.model import (
     Agency,
@@ -41,6 +43,7 @@ class Cell:
     value: Any
     loc: Loc
     raw: Any = None
+    ok: bool = True  # False when the cell had an error: its value is None
 
 
 @dataclass
@@ -55,22 +58,39 @@ class RawRow:
         cell = self.cells.get(key)
         return cell.value if cell else None
 
+    @property
+    def ok(self) -> bool:
+        return all(cell.ok for cell in self.cells.values())
+
 
 class Reader:
     """Turns one openpyxl workbook into a Plan; problems are collected, never raised early."""
 
-    def __init__(self, wb: openpyxl.Workbook, source: Path | None = None) -> None:
+    def __init__(self, wb: openpyxl.Workbook, source: Path | None = None,
+                 formulas: Mapping[tuple[str, str], str] | None = None) -> None:
         self.wb = wb
         self.source = source
+        self.formulas = formulas or {}  # (sheet title, cell) -> formula text, see formula_cells
         self.problems: list[Problem] = []
+        # the plan made of every cell that could be read, even when others had errors, so
+        # that the checks on the whole plan can still report everything in one run
+        self.partial: Plan | None = None
+        self._merged: dict[str, dict[str, str]] = {}
+        self.plan: Plan | None = None
 
     # -- public ---------------------------------------------------------------------------
 
     def read(self) -> Plan | None:
         general = self._read_general()
-        tables = {table.key: list(self._read_table(table)) for table in schema.TABLES}
-        if general is None or any(p.severity == ERROR for p in self.problems):
+        tables = {table.key: [r for r in self._read_table(table) if r.ok] for table in schema.TABLES}
+        if general is None:
             return None
+        self.partial = self._plan(general, tables)
+        if any(p.severity == ERROR for p in self.problems):
+            return None
+        return self.partial
+
+    def _plan(self, general: General, tables: dict[str, list[RawRow]]) -> Plan:
         return Plan(
             general=general,
             bases=tuple(Basis(_strip_end(r["text"]), locs=r.locs()) for r in tables["bases"]),
@@ -142,8 +162,8 @@ class Reader:
                               code="missing-field", expected=f"một dòng có cột A là “{f.label}”")
                 continue
             loc = Loc(sheet.name, f"B{row}")
-            values[f.key] = self._convert(ws.cell(row, 2), loc, f.kind, f.required, f.choices,
-                                          f.label)
+            values[f.key] = self._convert(ws, ws.cell(row, 2), loc, f.kind, f.required, f.choices,
+                                          f.label, (sheet.key, f.key) in schema.SYMBOL_FIELDS)
         if len(values) != len(sheet.fields):
             return None
 
@@ -200,36 +220,79 @@ class Reader:
                 cell = ws.cell(row, columns[column.key])
                 loc = Loc(table.name, f"{cell.column_letter}{row}")
                 raw.cells[column.key] = self._convert(
-                    cell, loc, column.kind, column.required, column.choices, column.header
+                    ws, cell, loc, column.kind, column.required, column.choices, column.header,
+                    (table.key, column.key) in schema.SYMBOL_FIELDS,
                 )
             yield raw
 
     # -- cells ----------------------------------------------------------------------------
 
-    def _convert(self, cell: Any, loc: Loc, kind: str, required: bool,
-                 choices: tuple[str, ...], label: str) -> Cell:
+    def _convert(self, ws: Worksheet, cell: Any, loc: Loc, kind: str, required: bool,
+                 choices: tuple[str, ...], label: str, symbol: bool = False) -> Cell:
         raw = cell.value
-        if isinstance(raw, str) and raw.startswith("#") and raw.rstrip("!?0/").upper() in {
-            "#REF", "#VALUE", "#NAME", "#N/A", "#DIV", "#NULL", "#NUM",
-        }:
+        if isinstance(cell, MergedCell):
+            area = self._merged_area(ws, cell.coordinate)
+            top_left = area.split(":")[0]
+            self._problem(ERROR, loc, f"Ô “{label}” nằm trong vùng ô đã gộp {area}; chỉ ô {top_left} "
+                          "có giá trị, các ô còn lại bị coi là trống.",
+                          found=f"gộp ô {area}", expected=f"giá trị riêng ở ô {cell.coordinate}",
+                          suggestion="bỏ gộp ô (Merge & Center) và ghi giá trị vào từng ô",
+                          code="merged-cell")
+            return Cell(None, loc, raw, ok=False)
+        formula = self.formulas.get((ws.title, cell.coordinate))
+        if _is_error_value(raw):
             self._problem(ERROR, loc, f"Ô “{label}” chứa giá trị lỗi của công thức.",
-                          found=raw, code="formula-error")
-            return Cell(None, loc, raw)
+                          found=f"{raw} ({formula})" if formula else raw,
+                          suggestion="sửa công thức hoặc ghi thẳng giá trị", code="formula-error")
+            return Cell(None, loc, raw, ok=False)
+        if formula is not None and raw is None:
+            self._problem(ERROR, loc, f"Ô “{label}” có công thức nhưng chưa có giá trị đã tính.",
+                          found=formula, expected="giá trị đã được Excel tính",
+                          suggestion="mở sổ tính bằng Excel hoặc LibreOffice, lưu lại rồi chạy lại; "
+                                     "hoặc ghi thẳng giá trị thay cho công thức",
+                          code="formula-no-value")
+            return Cell(None, loc, raw, ok=False)
+        if isinstance(raw, str):
+            for problem in hygiene.text_problems(
+                raw, loc, font=cell.font.name if cell.font else None,
+                one_line=kind == schema.TEXT, symbol=symbol,
+            ):
+                self.problems.append(problem)
         if _blank(raw):
             if required:
                 self._problem(ERROR, loc, f"Chưa ghi “{label}”.", code="required",
                               expected="một giá trị")
+                return Cell(None, loc, raw, ok=False)
             return Cell(None, loc, raw)
         try:
             value = _CONVERTERS[kind](raw, choices)
         except ValueError as exc:
             self._problem(ERROR, loc, f"Giá trị của “{label}” không hợp lệ: {exc}",
                           found=str(raw), code=f"bad-{kind}")
-            return Cell(None, loc, raw)
+            return Cell(None, loc, raw, ok=False)
         return Cell(value, loc, raw)
+
+    def _merged_area(self, ws: Worksheet, coordinate: str) -> str:
+        areas = self._merged.get(ws.title)
+        if areas is None:
+            areas = self._merged[ws.title] = {}
+            for rng in ws.merged_cells.ranges:
+                for row in ws.iter_rows(min_row=rng.min_row, max_row=rng.max_row,
+                                        min_col=rng.min_col, max_col=rng.max_col):
+                    for c in row:
+                        areas[c.coordinate] = rng.coord
+        return areas.get(coordinate, coordinate)
 
     def _problem(self, severity: str, loc: Loc, message: str, **kw: str) -> None:
         self.problems.append(Problem(severity, loc, message, **kw))
+
+
+_ERROR_VALUES = {"#REF!", "#VALUE!", "#NAME?", "#N/A", "#DIV/0!", "#NULL!", "#NUM!", "#SPILL!",
+                 "#CALC!", "#GETTING_DATA"}
+
+
+def _is_error_value(raw: Any) -> bool:
+    return isinstance(raw, str) and raw.strip().upper() in _ERROR_VALUES
 
 
 def _blank(value: Any) -> bool:
@@ -342,11 +405,47 @@ def open_workbook(path: Path) -> openpyxl.Workbook:
         raise VanbanError(f"Không đọc được sổ tính {path.name}: {exc}") from exc
 
 
+_FORMULA = re.compile(rb"<f[ >/]")
+
+
+def formula_cells(path: Path) -> dict[tuple[str, str], str]:
+    """Every cell that holds a formula, as (sheet title, cell) -> "=…".
+
+    The reader sees the values Excel cached (data_only); the formulas need a second load, done
+    only when some worksheet of the file has a formula at all.
+    """
+    try:
+        with zipfile.ZipFile(path) as z:
+            has = any(_FORMULA.search(z.read(n)) for n in z.namelist()
+                      if n.startswith("xl/worksheets/") and n.endswith(".xml"))
+        if not has:
+            return {}
+        wb = openpyxl.load_workbook(path, data_only=False)
+    except Exception:  # the data_only load already reported an unreadable file
+        return {}
+    found = {}
+    for ws in wb.worksheets:
+        for row in ws.iter_rows():
+            for cell in row:
+                value = cell.value
+                if isinstance(value, str) and value.startswith("="):
+                    found[(ws.title, cell.coordinate)] = value
+                elif value is not None and type(value).__name__ in {"ArrayFormula", "DataTableFormula"}:
+                    found[(ws.title, cell.coordinate)] = str(getattr(value, "text", value))
+    return found
+
+
+def read_workbook(path: Path) -> Reader:
+    """Read a workbook file; the reader holds the plan, the partial plan and every problem."""
+    reader = Reader(open_workbook(path), source=path, formulas=formula_cells(path))
+    reader.plan = reader.read()
+    return reader
+
+
 def read_plan(path: Path) -> tuple[Plan | None, list[Problem]]:
     """Read a workbook file; the plan is None when any error was found."""
-    reader = Reader(open_workbook(path), source=path)
-    plan = reader.read()
-    return plan, reader.problems
+    reader = read_workbook(path)
+    return reader.plan, reader.problems
 
 
 def load_plan(path: Path) -> Plan:
