@@ -23,6 +23,9 @@ install: $(STAMP) ## make .venv and install the package with its test tools
 documents: $(STAMP) ## build every document from WORKBOOK into OUT/<year>/
 	$(BIN)/vanban build $(WORKBOOK) --out $(OUT)
 
+check: $(STAMP) ## check WORKBOOK and list every problem with its sheet and cell (no documents written)
+	$(BIN)/vanban check $(WORKBOOK)
+
 test: $(STAMP) ## run the whole test suite (LibreOffice tests need soffice and pdftotext)
 	$(BIN)/ruff check generator tests tools
 	$(BIN)/pytest -q

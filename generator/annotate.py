@@ -45,7 +45,8 @@ def load_for_copy(source: Path) -> openpyxl.Workbook:
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # unsupported Excel extensions are dropped in the copy
-            return openpyxl.load_workbook(source)
+            with open(source, "rb") as handle:
+                return openpyxl.load_workbook(handle)
     except Exception as exc:  # a broken file was reported by the reader already
         raise VanbanError(f"Không mở được {source.name} để tạo bản sao: {exc}") from exc
 

@@ -10,7 +10,7 @@ from pathlib import Path
 from generator import legacy
 from generator.annotate import load_for_copy, same_file, save_copy
 from generator.errors import Loc, VanbanError
-from generator.hygiene import LEGACY_CONFIDENCE
+from generator.hygiene import LEGACY_CONFIDENCE, SUSPICION_CONFIDENCE
 from generator.workbook import open_workbook
 
 UNICODE_FONT = "Times New Roman"
@@ -58,7 +58,8 @@ def _fix_cell(sheet: str, cell: object) -> Change | None:
     loc = Loc(sheet, cell.coordinate)
     font = cell.font.name if cell.font else None
     detection = legacy.detect(text, font)
-    if detection.encoding is not None and detection.converted is not None:
+    if (detection.encoding is not None and detection.converted is not None
+            and detection.confidence > SUSPICION_CONFIDENCE):
         if detection.confidence < LEGACY_CONFIDENCE:
             return Change(loc, text, detection.converted, detection.reason, applied=False)
         cell.value = detection.converted

@@ -8,8 +8,10 @@ import unicodedata
 from generator import legacy, vn
 from generator.errors import ERROR, INFO, WARNING, Loc, Problem
 
-# A detection this sure is reported as an error; a weaker one only as a suspicion.
+# A detection this sure is reported as an error; a weaker one only as a suspicion. At 0.5 the
+# conversion made no more valid syllables than the text had (a lone "Ð" for "Đ"): not reported.
 LEGACY_CONFIDENCE = 0.6
+SUSPICION_CONFIDENCE = 0.5
 
 # Characters that XML (hence .docx) cannot hold: a cell with one would break the document.
 _ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff]")
@@ -31,7 +33,7 @@ def _context(text: str, index: int, width: int = 25) -> str:
 def legacy_problem(text: str, loc: Loc, font: str | None) -> Problem | None:
     """The legacy-encoding finding for a cell, if any (also used by `vanban fix-encoding`)."""
     detection = legacy.detect(text, font)
-    if detection.encoding is None:
+    if detection.encoding is None or detection.confidence <= SUSPICION_CONFIDENCE:
         return None
     severity = ERROR if detection.confidence >= LEGACY_CONFIDENCE else WARNING
     code = "legacy-encoding" if severity == ERROR else "legacy-encoding-suspected"

@@ -13,6 +13,7 @@ from typing import Any
 
 import openpyxl
 from openpyxl.cell.cell import MergedCell
+from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from generator import hygiene, schema, vn
@@ -218,7 +219,7 @@ class Reader:
             raw = RawRow(row)
             for column in table.columns:
                 cell = ws.cell(row, columns[column.key])
-                loc = Loc(table.name, f"{cell.column_letter}{row}")
+                loc = Loc(table.name, f"{get_column_letter(columns[column.key])}{row}")
                 raw.cells[column.key] = self._convert(
                     ws, cell, loc, column.kind, column.required, column.choices, column.header,
                     (table.key, column.key) in schema.SYMBOL_FIELDS,
@@ -400,12 +401,18 @@ def open_workbook(path: Path) -> openpyxl.Workbook:
     if not zipfile.is_zipfile(path):
         raise VanbanError(f"{path.name} không phải là sổ tính .xlsx hợp lệ (tệp hỏng hoặc có mật khẩu).")
     try:
-        return openpyxl.load_workbook(path, data_only=True)
+        return _load(path, data_only=True)
     except Exception as exc:  # openpyxl raises many kinds on broken files
         raise VanbanError(f"Không đọc được sổ tính {path.name}: {exc}") from exc
 
 
 _FORMULA = re.compile(rb"<f[ >/]")
+
+
+def _load(path: Path, data_only: bool) -> openpyxl.Workbook:
+    """Load through a file handle we close ourselves, also when openpyxl fails half-way."""
+    with open(path, "rb") as handle:
+        return openpyxl.load_workbook(handle, data_only=data_only)
 
 
 def formula_cells(path: Path) -> dict[tuple[str, str], str]:
@@ -420,7 +427,7 @@ def formula_cells(path: Path) -> dict[tuple[str, str], str]:
                       if n.startswith("xl/worksheets/") and n.endswith(".xml"))
         if not has:
             return {}
-        wb = openpyxl.load_workbook(path, data_only=False)
+        wb = _load(path, data_only=False)
     except Exception:  # the data_only load already reported an unreadable file
         return {}
     found = {}
