@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 
@@ -30,9 +31,13 @@ def _context(text: str, index: int, width: int = 25) -> str:
         "…" if index + width < len(text) else "")
 
 
+# Scoring a cell is the slow part of a check; a workbook repeats many texts (agency names).
+_detect = functools.lru_cache(maxsize=16384)(legacy.detect)
+
+
 def legacy_problem(text: str, loc: Loc, font: str | None) -> Problem | None:
     """The legacy-encoding finding for a cell, if any (also used by `vanban fix-encoding`)."""
-    detection = legacy.detect(text, font)
+    detection = _detect(text, font)
     if detection.encoding is None or detection.confidence <= SUSPICION_CONFIDENCE:
         return None
     severity = ERROR if detection.confidence >= LEGACY_CONFIDENCE else WARNING
