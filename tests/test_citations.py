@@ -4,8 +4,13 @@ from __future__ import annotations
 
 from datetime import date
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from generator.citations import citation_problems, date_problems, find_citations
+from generator.deadlines import parse_deadline
 from generator.errors import ERROR, WARNING, Loc
+from generator.hygiene import text_problems
 
 LOC = Loc("Căn cứ", "A2")
 ISSUED = date(2017, 12, 28)
@@ -66,3 +71,16 @@ def test_a_cited_document_cannot_be_dated_after_the_decision():
 def test_dates_that_do_not_exist():
     [p] = date_problems("ngày 31/02/2018 và ngày 29/02/2016", LOC)
     assert (p.code, p.found, p.severity) == ("date-invalid-in-text", "31/02/2018", ERROR)
+
+_PIECES = st.sampled_from(["Quyết định", "Chi thị", "số", " ", "/", "-", "–", "Ð", "07", "2018",
+                           "ngày", "31/02/2018", "NĐ-CP", "Quý", "I,", "\n", "\u00a0", "µ", "ư"])
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(_PIECES | st.text(max_size=8), max_size=12).map("".join))
+def test_no_text_makes_the_checks_fail(text):
+    citation_problems(text, LOC, ISSUED)
+    date_problems(text, LOC)
+    parse_deadline(text)
+    text_problems(text, LOC, one_line=True)
+    text_problems(text, LOC, symbol=True, font=".VnTimeH")
