@@ -45,7 +45,7 @@ def check_workbook(path: Path, strict: bool = False) -> CheckResult:
         problems += check_plan(reader.partial)
     if strict:
         problems = promote_warnings(problems)
-    ordered = tuple(sort_problems(problems))
+    ordered = tuple(sort_problems(unique(problems)))
     plan = reader.plan if not any(p.severity == ERROR for p in ordered) else None
     return CheckResult(plan, ordered)
 
@@ -60,6 +60,18 @@ def check_plan(plan: Plan) -> list[Problem]:
     problems += _periods(plan)
     problems += _registry(plan)
     return problems
+
+
+def unique(problems: Iterable[Problem]) -> list[Problem]:
+    """The first of the problems that say the same thing of the same cell (two checks may)."""
+    seen: set[tuple] = set()
+    kept = []
+    for p in problems:
+        key = (str(p.loc), p.code, p.found) if p.code else (str(p.loc), p.message, p.found)
+        if key not in seen:
+            seen.add(key)
+            kept.append(p)
+    return kept
 
 
 def promote_warnings(problems: Iterable[Problem]) -> list[Problem]:
