@@ -129,11 +129,7 @@ def _structure(plan: Plan) -> Iterator[Problem]:
                       expected="ít nhất một dòng", code="no-tasks")
     depth = 0
     for item in plan.outline:
-        loc = item.loc("level")
-        if not 0 <= item.level <= 3:
-            yield Problem(ERROR, loc, "Cấp của dòng nội dung phải là 0, 1, 2 hoặc 3.",
-                          found=str(item.level), expected="0, 1, 2 hoặc 3", code="outline-level")
-            continue
+        loc = item.loc("level")  # the reader refused levels other than 0-3 (bad-level)
         if item.level > depth + 1:
             yield Problem(
                 WARNING, loc, f"Dòng cấp {item.level} đứng ngay sau dòng cấp {depth}: "

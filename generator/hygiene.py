@@ -14,8 +14,6 @@ from generator.errors import ERROR, INFO, WARNING, Loc, Problem
 LEGACY_CONFIDENCE = 0.6
 SUSPICION_CONFIDENCE = 0.5
 
-# Characters that XML (hence .docx) cannot hold: a cell with one would break the document.
-_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff]")
 _INVISIBLE = re.compile(r"[\u200b-\u200d\u2060\ufeff\u00ad]")
 _NBSP = re.compile(r"[\u00a0\u2007\u202f]")
 _DASHES = re.compile(r"[\u2010-\u2015\u2212]")
@@ -58,13 +56,6 @@ def text_problems(text: str, loc: Loc, *, font: str | None = None, one_line: boo
     if found is not None:
         return [found]  # the other checks would only describe the same garbled text
     problems: list[Problem] = []
-    if m := _ILLEGAL.search(text):
-        problems.append(Problem(
-            ERROR, loc, f"Ô có ký tự điều khiển U+{ord(m.group()):04X} không in được; "
-            "văn bản Word không chứa được ký tự này.",
-            found=_context(text, m.start()), suggestion="xóa ký tự đó (thường do dán từ phần mềm khác)",
-            code="control-char",
-        ))
     if m := _INVISIBLE.search(text):
         problems.append(Problem(
             WARNING, loc, f"Ô có ký tự vô hình U+{ord(m.group()):04X}.",

@@ -18,6 +18,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from generator import hygiene, schema, vn
 from generator.errors import ERROR, WARNING, Loc, Problem, ProblemsFound, VanbanError
+from generator.filecheck import LIMITS, Inspection, inspect_workbook
 from generator.model import (
     Agency,
     Article,
@@ -33,6 +34,7 @@ from generator.model import (
 )
 
 EMPTY_CHOICE = "(trống)"
+OUTLINE_LEVELS = (0, 1, 2, 3)
 _TRUE = {"có", "co", "x", "yes", "y", "true", "1", "đúng"}
 _FALSE = {"không", "khong", "no", "n", "false", "0", "sai", ""}
 
@@ -224,6 +226,8 @@ class Reader:
                     ws, cell, loc, column.kind, column.required, column.choices, column.header,
                     (table.key, column.key) in schema.SYMBOL_FIELDS,
                 )
+            if table is schema.OUTLINE:
+                self._check_level(raw.cells["level"])
             yield raw
 
     # -- cells ----------------------------------------------------------------------------
@@ -240,6 +244,21 @@ class Reader:
                           suggestion="bỏ gộp ô (Merge & Center) và ghi giá trị vào từng ô",
                           code="merged-cell")
             return Cell(None, loc, raw, ok=False)
+        font = cell.font.name if cell.font else None
+        if isinstance(raw, str):
+            raw = unescape_ooxml(raw)
+            if len(raw) > LIMITS.cell_chars:
+                self._problem(ERROR, loc, f"Ô “{label}” dài {len(raw):,} ký tự, quá giới hạn "
+                              f"{LIMITS.cell_chars:,} ký tự của một ô Excel.".replace(",", "."),
+                              code="too-long", expected="một đoạn ngắn hơn, hoặc chia thành nhiều dòng")
+                return Cell(None, loc, raw, ok=False)
+            cleaned, removed = vn.strip_controls(raw)
+            if removed:
+                shown = ", ".join(f"U+{ord(c):04X}" for c in removed)
+                self._problem(WARNING, loc, f"Ô “{label}” có ký tự điều khiển không in được ({shown}); "
+                              "các ký tự này đã được bỏ đi.", code="control-chars",
+                              suggestion="gõ lại ô này hoặc dán dưới dạng chữ thuần (Ctrl+Shift+V)")
+                raw = cleaned
         formula = self.formulas.get((ws.title, cell.coordinate))
         if _is_error_value(raw):
             self._problem(ERROR, loc, f"Ô “{label}” chứa giá trị lỗi của công thức.",
@@ -254,10 +273,8 @@ class Reader:
                           code="formula-no-value")
             return Cell(None, loc, raw, ok=False)
         if isinstance(raw, str):
-            for problem in hygiene.text_problems(
-                raw, loc, font=cell.font.name if cell.font else None,
-                one_line=kind == schema.TEXT, symbol=symbol,
-            ):
+            for problem in hygiene.text_problems(raw, loc, font=font, one_line=kind == schema.TEXT,
+                                                 symbol=symbol):
                 self.problems.append(problem)
         if _blank(raw):
             if required:
@@ -284,6 +301,14 @@ class Reader:
                         areas[c.coordinate] = rng.coord
         return areas.get(coordinate, coordinate)
 
+    def _check_level(self, cell: Cell) -> None:
+        # the outline numbering has four levels; another number would have no label to take
+        if cell.value is not None and cell.value not in OUTLINE_LEVELS:
+            self._problem(ERROR, cell.loc, "Giá trị của “Cấp” không hợp lệ: chỉ được là 0, 1, 2 hoặc 3.",
+                          found=str(cell.value), code="bad-level")
+            cell.value = None
+            cell.ok = False
+
     def _problem(self, severity: str, loc: Loc, message: str, **kw: str) -> None:
         self.problems.append(Problem(severity, loc, message, **kw))
 
@@ -294,6 +319,20 @@ _ERROR_VALUES = {"#REF!", "#VALUE!", "#NAME?", "#N/A", "#DIV/0!", "#NULL!", "#NU
 
 def _is_error_value(raw: Any) -> bool:
     return isinstance(raw, str) and raw.strip().upper() in _ERROR_VALUES
+
+
+_OOXML_ESCAPE = re.compile(r"_x([0-9A-Fa-f]{4})_")
+
+
+def unescape_ooxml(text: str) -> str:
+    """Decode Excel's `_xHHHH_` escapes (ECMA-376 ST_Xstring), which openpyxl leaves as typed.
+
+    Excel writes a carriage return as `_x000D_` and a typed `_x` sequence as `_x005F_x…`; without
+    this, a clerk's cell pasted from Windows text would print `_x000D_` in the document.
+    """
+    if "_x" not in text:
+        return text
+    return _OOXML_ESCAPE.sub(lambda m: chr(int(m.group(1), 16)), text)
 
 
 def _blank(value: Any) -> bool:
@@ -319,12 +358,14 @@ def _text(raw: Any, _choices: tuple[str, ...] = ()) -> str:
 def _int(raw: Any, _choices: tuple[str, ...] = ()) -> int:
     if isinstance(raw, bool):
         raise ValueError("cần một số nguyên")
-    if isinstance(raw, int):
-        return raw
     if isinstance(raw, float) and raw.is_integer():
-        return int(raw)
+        raw = int(raw)
+    if isinstance(raw, int):
+        if raw < 0:
+            raise ValueError("cần một số nguyên không âm")
+        return raw
     text = str(raw).strip()
-    if text.isdigit():
+    if text.isascii() and text.isdigit() and len(text) <= 15:
         return int(text)
     raise ValueError("cần một số nguyên")
 
@@ -390,36 +431,39 @@ def _split_aliases(text: str | None) -> tuple[str, ...]:
 
 def open_workbook(path: Path) -> openpyxl.Workbook:
     """Open a workbook or fail with one Vietnamese line (never a traceback)."""
-    if not path.exists():
-        raise VanbanError(f"Không tìm thấy tệp sổ tính: {path}")
-    if path.name.startswith("~$"):
-        raise VanbanError(
-            f"{path.name} là tệp khóa tạm của Excel, không phải sổ tính; hãy chọn tệp không có “~$”."
-        )
-    if path.suffix.lower() not in {".xlsx"}:
-        raise VanbanError(f"{path.name}: chỉ đọc được sổ tính Excel .xlsx (hãy lưu lại dưới dạng .xlsx).")
-    if not zipfile.is_zipfile(path):
-        raise VanbanError(f"{path.name} không phải là sổ tính .xlsx hợp lệ (tệp hỏng hoặc có mật khẩu).")
+    return _load(path)[0]
+
+
+def _load(path: Path) -> tuple[openpyxl.Workbook, Inspection]:
+    # every limit is checked on the raw file before openpyxl parses anything
+    inspection = inspect_workbook(path)
     try:
-        return _load(path, data_only=True)
+        wb = _load_handle(path, data_only=True)
     except Exception as exc:  # openpyxl raises many kinds on broken files
-        raise VanbanError(f"Không đọc được sổ tính {path.name}: {exc}") from exc
+        raise VanbanError(
+            f"Không đọc được sổ tính {path.name} (tệp hỏng hoặc không do Excel lưu: "
+            f"{type(exc).__name__}); hãy mở bằng Excel và lưu lại."
+        ) from exc
+    return wb, inspection
 
 
 _FORMULA = re.compile(rb"<f[ >/]")
 
 
-def _load(path: Path, data_only: bool) -> openpyxl.Workbook:
+def _load_handle(path: Path, data_only: bool) -> openpyxl.Workbook:
     """Load through a file handle we close ourselves, also when openpyxl fails half-way."""
     with open(path, "rb") as handle:
-        return openpyxl.load_workbook(handle, data_only=data_only)
+        # keep_vba=False: macros are dropped, never kept or run; keep_links=False: no links to
+        # other workbooks are followed
+        return openpyxl.load_workbook(handle, data_only=data_only, keep_vba=False, keep_links=False)
 
 
 def formula_cells(path: Path) -> dict[tuple[str, str], str]:
     """Every cell that holds a formula, as (sheet title, cell) -> "=…".
 
     The reader sees the values Excel cached (data_only); the formulas need a second load, done
-    only when some worksheet of the file has a formula at all.
+    only when some worksheet of the file has a formula at all (the file passed
+    `inspect_workbook` already, in the first load).
     """
     try:
         with zipfile.ZipFile(path) as z:
@@ -427,7 +471,7 @@ def formula_cells(path: Path) -> dict[tuple[str, str], str]:
                       if n.startswith("xl/worksheets/") and n.endswith(".xml"))
         if not has:
             return {}
-        wb = _load(path, data_only=False)
+        wb = _load_handle(path, data_only=False)
     except Exception:  # the data_only load already reported an unreadable file
         return {}
     found = {}
@@ -444,7 +488,14 @@ def formula_cells(path: Path) -> dict[tuple[str, str], str]:
 
 def read_workbook(path: Path) -> Reader:
     """Read a workbook file; the reader holds the plan, the partial plan and every problem."""
-    reader = Reader(open_workbook(path), source=path, formulas=formula_cells(path))
+    wb, inspection = _load(path)
+    reader = Reader(wb, source=path, formulas=formula_cells(path))
+    if inspection.macros:
+        reader.problems.append(Problem(
+            WARNING, None,
+            f"{path.name} có macro; chương trình chỉ đọc dữ liệu trong các ô, không chạy macro.",
+            code="macros-ignored",
+        ))
     reader.plan = reader.read()
     return reader
 
