@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import io
 import re
 import warnings
 from collections.abc import Sequence
@@ -16,7 +15,6 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from generator import vn
 from generator.errors import ERROR, INFO, WARNING, Problem, VanbanError
-from generator.write import atomic_write
 
 RESULT_SHEET = "Kết quả kiểm tra"
 FILLS = {
@@ -51,20 +49,12 @@ def load_for_copy(source: Path) -> openpyxl.Workbook:
         raise VanbanError(f"Không mở được {source.name} để tạo bản sao: {exc}") from exc
 
 
-def save_copy(wb: openpyxl.Workbook, out: Path) -> None:
-    buffer = io.BytesIO()
-    wb.save(buffer)
-    atomic_write(out, buffer.getvalue())
-
-
-def annotate(source: Path, problems: Sequence[Problem], out: Path) -> Path:
-    """Write a copy of `source` to `out` with each problem cell filled and commented.
+def annotated_copy(source: Path, problems: Sequence[Problem]) -> openpyxl.Workbook:
+    """A copy of `source` with each problem cell filled and commented, to be saved elsewhere.
 
     Cell values are never changed; the copy gets a first sheet “Kết quả kiểm tra” that lists
     every problem with a link to its cell.
     """
-    if same_file(source, out):
-        raise VanbanError(f"Không ghi đè sổ tính gốc {source.name}; hãy chọn tên tệp khác cho bản đánh dấu.")
     wb = load_for_copy(source)
     if RESULT_SHEET in wb.sheetnames:  # a copy annotated before: its old list is replaced
         del wb[RESULT_SHEET]
@@ -81,8 +71,7 @@ def annotate(source: Path, problems: Sequence[Problem], out: Path) -> Path:
     wb.active = 0
     for ws in wb.worksheets:
         ws.sheet_view.tabSelected = ws is result
-    save_copy(wb, out)
-    return out
+    return wb
 
 
 def _comment_text(problems: Sequence[Problem]) -> str:

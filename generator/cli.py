@@ -2,22 +2,27 @@
 
 from __future__ import annotations
 
+import io
 from pathlib import Path
 
 import click
+import openpyxl
 
-from generator import __version__
-from generator.annotate import annotate, same_file
+from generator import __version__, blank, rollover
+from generator.annotate import annotated_copy, same_file
 from generator.build import DEFAULT_TEMPLATES, ROOT, build
 from generator.checks import check_workbook, render_block, summary
 from generator.errors import ERROR, INFO
 from generator.fixencoding import fix_encoding
+from generator.write import check_target, save_bytes
 
 DEFAULT_WORKBOOK = ROOT / "data" / "ke-hoach-cchc-2018.xlsx"
 DEFAULT_OUT = ROOT / "out"
 
 # existence, folders and file kinds are checked by generator.filecheck, in Vietnamese
 _existing_file = click.Path(path_type=Path)
+_output_file = click.Path(dir_okay=False, path_type=Path)
+_FORCE_HELP = "Ghi đè tệp đã có; tệp cũ được sao lưu thành <tên>.sao-luu-<ngày giờ>.xlsx."
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -45,15 +50,16 @@ def build_command(workbook: Path, out: Path, templates: Path, strict: bool) -> N
     click.echo(f"Xong: {len(result.written)} văn bản trong {result.folder}")
 
 
-def _output_path(source: Path, out: Path, option: str) -> Path:
-    if out.suffix.lower() != ".xlsx":
-        raise click.BadParameter("tệp ghi ra phải có đuôi .xlsx", param_hint=option)
+def _copy_target(source: Path, out: Path, option: str, force: bool) -> None:
+    """A copy of the clerk's workbook never goes over it, not even with --force."""
     if same_file(source, out):
         raise click.BadParameter(
             f"{out} là chính sổ tính đang kiểm tra; hãy chọn tên khác để không ghi đè dữ liệu gốc",
             param_hint=option,
         )
-    return out
+    if out.suffix.lower() != ".xlsx":
+        raise click.BadParameter("tệp ghi ra phải có đuôi .xlsx", param_hint=option)
+    check_target(out, inputs=[source], force=force)
 
 
 @main.command("check")
@@ -62,20 +68,19 @@ def _output_path(source: Path, out: Path, option: str) -> Path:
               help="Coi cảnh báo là lỗi (thông tin thì không bao giờ là lỗi).")
 @click.option("--annotate", "annotate_to", type=click.Path(dir_okay=False, path_type=Path),
               metavar="OUT.xlsx", help="Ghi bản sao sổ tính có đánh dấu các ô có vấn đề.")
-def check_command(workbook: Path, strict: bool, annotate_to: Path | None) -> None:
+@click.option("--force", is_flag=True, help=_FORCE_HELP)
+def check_command(workbook: Path, strict: bool, annotate_to: Path | None, force: bool) -> None:
     """Kiểm tra sổ tính: in mọi lỗi, cảnh báo, thông tin kèm sheet và ô.
 
     Mã thoát: 0 không có lỗi (cảnh báo không tính, trừ khi có --strict), 1 có lỗi, 2 sai cách gọi.
     """
     if annotate_to is not None:
-        _output_path(workbook, annotate_to, "--annotate")
+        _copy_target(workbook, annotate_to, "--annotate", force)
     result = check_workbook(workbook, strict=strict)
     for problem in result.problems:
         click.echo(render_block(problem))
     if annotate_to is not None:
-        existed = annotate_to.exists()
-        annotate(workbook, result.problems, annotate_to)
-        click.echo(f"Đã ghi bản đánh dấu: {annotate_to}" + (" (ghi đè tệp cũ)" if existed else ""))
+        _save(annotated_copy(workbook, result.problems), annotate_to)
     errors = result.count(ERROR)
     verdict = "Sổ tính có lỗi, chưa tạo được văn bản." if errors else "Sổ tính dùng được để tạo văn bản."
     click.echo(f"Kết quả: {summary(result.problems)} {verdict}")
@@ -85,13 +90,13 @@ def check_command(workbook: Path, strict: bool, annotate_to: Path | None) -> Non
 
 @main.command("fix-encoding")
 @click.argument("workbook", type=_existing_file)
-@click.option("-o", "--output", "output", type=click.Path(dir_okay=False, path_type=Path),
-              required=True, metavar="OUT.xlsx", help="Tệp ghi bản sổ tính đã chuyển mã.")
-def fix_encoding_command(workbook: Path, output: Path) -> None:
+@click.option("-o", "--output", "output", type=_output_file, required=True, metavar="OUT.xlsx",
+              help="Tệp ghi bản sổ tính đã chuyển mã; không ghi đè tệp đã có nếu không có --force.")
+@click.option("--force", is_flag=True, help=_FORCE_HELP)
+def fix_encoding_command(workbook: Path, output: Path, force: bool) -> None:
     """Chuyển văn bản gõ bằng bảng mã cũ (TCVN3, VNI) sang Unicode, ghi vào bản sao OUT.xlsx."""
-    _output_path(workbook, output, "-o")
-    existed = output.exists()
-    changes = fix_encoding(workbook, output)
+    _copy_target(workbook, output, "-o", force)
+    wb, changes = fix_encoding(workbook)
     applied = [c for c in changes if c.applied]
     for change in applied:
         click.echo(f"{change.loc}: «{change.before}» → «{change.after}»  ({change.reason})")
@@ -99,7 +104,54 @@ def fix_encoding_command(workbook: Path, output: Path) -> None:
         if not change.applied:
             click.echo(f"{change.loc}: có thể là mã cũ nhưng không chắc, chưa đổi: «{change.before}» "
                        f"(nếu chuyển sẽ thành «{change.after}»)")
-    if applied:
-        click.echo(f"Đã ghi {output}: {len(applied)} ô được sửa" + (" (ghi đè tệp cũ)." if existed else "."))
-    else:
+    if not applied:
         click.echo("Không có ô nào cần chuyển mã; không ghi tệp nào.")
+        return
+    click.echo(f"{len(applied)} ô được sửa.")
+    _save(wb, output)
+
+
+@main.command("new-year")
+@click.argument("workbook", type=_existing_file)
+@click.option("--year", "year", type=click.IntRange(1900, 2200), required=True,
+              help="Năm của kế hoạch mới, ví dụ 2019.")
+@click.option("-o", "--output", "output", type=_output_file, required=True,
+              help="Sổ tính mới (.xlsx); không ghi đè tệp đã có nếu không có --force.")
+@click.option("--force", is_flag=True, help=_FORCE_HELP)
+def new_year_command(workbook: Path, year: int, output: Path, force: bool) -> None:
+    """Chuyển sổ tính kế hoạch sang năm mới và liệt kê mọi ô đã đổi, mọi ô cần xem lại."""
+    check_target(output, inputs=[workbook], force=force)
+    result = rollover.new_year(workbook, year)
+    if not result.changes:
+        click.echo(f"Sổ tính đã là kế hoạch năm {year}: không có gì thay đổi.")
+        _save(result.workbook, output)
+        return
+    click.echo(f"Chuyển từ năm {result.source_year} sang năm {result.target_year}: "
+               f"{len(result.changes)} ô đã đổi.")
+    for change in result.changes:
+        click.echo(f"  {change.render()}")
+    click.echo(f"Cần xem lại ({len(result.reviews)} ô) trước khi trình ký:")
+    for review in result.reviews:
+        click.echo(f"  {review.render()}")
+    _save(result.workbook, output)
+    click.echo(f"Danh sách này có trong sheet “{rollover.CHANGES_SHEET}” của {output}.")
+
+
+@main.command("workbook")
+@click.option("-o", "--output", "output", type=_output_file, required=True,
+              help="Sổ tính trống sẽ tạo (.xlsx).")
+@click.option("--force", is_flag=True, help=_FORCE_HELP)
+def workbook_command(output: Path, force: bool) -> None:
+    """Tạo một sổ tính trống có hướng dẫn, danh sách chọn và kiểm tra ngày, cho tỉnh hoặc năm mới."""
+    check_target(output, force=force)
+    _save(blank.build_workbook(), output)
+    click.echo(f"Mở sheet “{blank.GUIDE_NAME}” để xem cách ghi từng sheet, từng cột.")
+
+
+def _save(wb: openpyxl.Workbook, output: Path) -> None:
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    backup = save_bytes(output, buffer.getvalue())
+    if backup is not None:
+        click.echo(f"Đã sao lưu tệp cũ thành {backup}")
+    click.echo(f"Đã ghi {output}")

@@ -7,9 +7,11 @@ import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
+import openpyxl
+
 from generator import legacy
-from generator.annotate import load_for_copy, same_file, save_copy
-from generator.errors import Loc, VanbanError
+from generator.annotate import load_for_copy
+from generator.errors import Loc
 from generator.hygiene import LEGACY_CONFIDENCE, SUSPICION_CONFIDENCE
 from generator.workbook import open_workbook
 
@@ -27,16 +29,14 @@ class Change:
     applied: bool = True  # False: only a suspicion, left for the clerk to decide
 
 
-def fix_encoding(source: Path, out: Path) -> list[Change]:
-    """Convert every legacy-encoded cell of `source` and write the result to `out`.
+def fix_encoding(source: Path) -> tuple[openpyxl.Workbook, list[Change]]:
+    """A copy of `source` with every legacy-encoded cell converted, and the list of changes.
 
     Cells the detector is sure about are converted (and their font set to Times New Roman,
     since a legacy font would draw Unicode wrongly); weaker suspicions are listed but left as
-    they are; text only in decomposed Unicode is normalised to NFC. Nothing is written when
-    nothing changes.
+    they are; text only in decomposed Unicode is normalised to NFC. The caller saves the copy
+    elsewhere (never over `source`).
     """
-    if same_file(source, out):
-        raise VanbanError(f"Không ghi đè sổ tính gốc {source.name}; hãy chọn tên tệp khác (-o).")
     open_workbook(source)  # the same clear message as `vanban check` for a file that is not a workbook
     wb = load_for_copy(source)
     changes: list[Change] = []
@@ -46,9 +46,7 @@ def fix_encoding(source: Path, out: Path) -> list[Change]:
                 change = _fix_cell(ws.title, cell)
                 if change is not None:
                     changes.append(change)
-    if any(c.applied for c in changes):
-        save_copy(wb, out)
-    return changes
+    return wb, changes
 
 
 def _fix_cell(sheet: str, cell: object) -> Change | None:

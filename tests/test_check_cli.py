@@ -148,7 +148,7 @@ def test_annotate_marks_cells_lists_problems_and_keeps_her_data(tmp_path):
     out = tmp_path / "danh-dau.xlsx"
     result = run("check", path, "--annotate", out)
     assert result.exit_code == 1
-    assert f"Đã ghi bản đánh dấu: {out}" in result.output
+    assert f"Đã ghi {out}" in result.output
     assert path.read_bytes() == before_bytes  # the original is not touched
     marked = openpyxl.load_workbook(out)
     assert marked.sheetnames[0] == "Kết quả kiểm tra"
@@ -237,3 +237,18 @@ def test_fix_encoding_of_a_broken_file_is_one_message(tmp_path):
     assert result.exit_code == 1
     no_traceback(result)
     assert "không phải là sổ tính .xlsx hợp lệ" in result.output
+
+
+def test_an_existing_copy_is_kept_unless_forced_and_then_backed_up(tmp_path):
+    out = tmp_path / "danh-dau.xlsx"
+    out.write_bytes(b"ban cu")
+    refused = run("check", WORKBOOK, "--annotate", out)
+    assert refused.exit_code == 1 and "đã có" in refused.output
+    assert out.read_bytes() == b"ban cu"
+    forced = run("check", WORKBOOK, "--annotate", out, "--force")
+    assert forced.exit_code == 0, forced.output
+    [backup] = tmp_path.glob("danh-dau.sao-luu-*.xlsx")
+    assert backup.read_bytes() == b"ban cu"
+    assert openpyxl.load_workbook(out).sheetnames[0] == "Kết quả kiểm tra"
+    again = run("check", WORKBOOK, "--annotate", WORKBOOK, "--force")
+    assert again.exit_code == 2  # the checked workbook itself: never, even with --force
