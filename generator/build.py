@@ -56,6 +56,8 @@ def build(
         if renderer is None:
             renderer = renderers[job.template] = TemplateRenderer(templates / job.template)
         rendered.append((job, renderer.render(job.context, stamp)))
+    for renderer in renderers.values():
+        warnings += [w for w in renderer.warnings if w not in warnings]
     written = []
     for job, data in rendered:
         target = within(folder, Path(job.path))

@@ -13,7 +13,8 @@ import jinja2
 from docxtpl import DocxTemplate
 from jinja2.sandbox import SandboxedEnvironment
 
-from generator.errors import VanbanError
+from generator import tags
+from generator.errors import Problem, VanbanError
 
 # Zip members are dated from the plan, never from the clock, so equal input gives equal bytes.
 _EPOCH = (2000, 1, 1, 0, 0, 0)
@@ -32,9 +33,13 @@ class TemplateRenderer:
             raise VanbanError(f"Không tìm thấy mẫu văn bản: {path}")
         self.path = path
         self.env = make_environment()
+        self.warnings: list[Problem] = []  # repaired tags, reported once per template
 
     def render(self, context: Mapping[str, Any], stamp: datetime | None = None) -> bytes:
         template = DocxTemplate(str(self.path))
+        template.init_docx()
+        # Word's split runs are joined, any other broken tag stops the build with its place
+        self.warnings = tags.prepare(template.docx, self.path.name, context)
         try:
             template.render(dict(context), self.env, autoescape=True)
         except jinja2.UndefinedError as exc:
