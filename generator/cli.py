@@ -63,3 +63,17 @@ def lint_command(files: tuple[Path, ...], out: Path, workbook: Path) -> None:
         errors, warnings = lint.summarize(findings)
         raise VanbanError(f"{len(findings)} chỗ chưa đúng ({errors} lỗi, {warnings} cảnh báo).")
     click.echo("Không có lỗi thể thức.", err=True)
+
+
+@main.command("pdf")
+@click.option("--out", "out", type=click.Path(file_okay=False, path_type=Path),
+              default=DEFAULT_OUT, show_default=True, help="Thư mục kết quả của lệnh build.")
+@click.option("--year", type=int, default=None,
+              help="Năm cần chuyển; mặc định là lần tạo gần nhất.")
+@click.option("--preview", is_flag=True, help="Ghi thêm ảnh PNG trang đầu của mỗi văn bản.")
+def pdf_command(out: Path, year: int | None, preview: bool) -> None:
+    """Chuyển mọi văn bản của OUT/<năm>/ sang PDF (nhúng phông) vào OUT/<năm>/pdf/."""
+    from generator.pdf import make_pdfs
+
+    result = make_pdfs(out, year, preview, echo=click.echo)
+    click.echo(f"Xong: {len(result.pdfs)} tệp PDF trong {result.folder}")
