@@ -41,7 +41,9 @@ class TagIssue:
     found: str = ""
 
     def problem(self, template: str) -> Problem:
-        return Problem(self.severity, Loc(f"mẫu {template}, {self.place}"), self.message,
+        # Problem.render joins its parts with "; ": no full stop before them
+        message = self.message[:-1] if self.message.endswith(".") else self.message
+        return Problem(self.severity, Loc(f"mẫu {template}, {self.place}"), message,
                        found=self.found, code=self.code)
 
 
