@@ -329,3 +329,21 @@ def test_a_file_that_is_not_a_docx_is_one_finding(tmp_path):
     result = CliRunner().invoke(main, ["lint", str(target)])
     assert result.exit_code == 1
     assert "file.open" in result.output and "Không mở được tệp Word" in result.output
+
+
+def test_a_draft_with_blank_number_and_date_follows_the_rules(tmp_path):
+    import openpyxl
+
+    from generator.build import build
+
+    wb = openpyxl.load_workbook(WORKBOOK)
+    ws = wb["Thông tin chung"]
+    for r in range(2, ws.max_row + 1):
+        if ws.cell(r, 1).value in ("Số văn bản", "Ngày ban hành"):
+            ws.cell(r, 2).value = None
+    path = tmp_path / "du-thao.xlsx"
+    wb.save(path)
+    result = build(path, tmp_path / "out")
+    for document in result.written:
+        findings = lint_file(document)
+        assert findings == [], rendered(findings)
