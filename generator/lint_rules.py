@@ -381,13 +381,11 @@ def rule_header_table(doc: LintDoc) -> Iterator[Finding]:
                               f"60–70 mm và 100–110 mm.")
         if any(_visible(v) for v in _tbl_borders(doc, t).values()):
             yield doc.finding("header.table", place, "Bảng tiêu đề phải không có đường viền.")
-        by_cell = {(p.row, p.cell): p for p in t.paras}
         number = next((p for p in t.paras if element(p) == "Number Line"), None)
         date = next((p for p in t.paras if p.style == "Date Line"), None)
         if number and date and number.row != date.row:
             yield doc.finding("header.table", date.place,
                               "Địa danh, ngày tháng phải cùng hàng với số, ký hiệu.")
-        del by_cell
 
 
 def _para_width(doc: LintDoc, para: Para) -> int:
@@ -664,7 +662,6 @@ def rule_body_closing(doc: LintDoc) -> Iterator[Finding]:
     """body.closing: the last paragraph before the signature ends with `./.`."""
     if doc.is_template:
         return
-    body = doc.doc.element.body
     for t in signature_tables(doc):
         prev = t.el.getprevious()
         while prev is not None and (prev.tag != qn("w:p") or not paragraph_text(prev).strip()):
@@ -675,7 +672,6 @@ def rule_body_closing(doc: LintDoc) -> Iterator[Finding]:
         if not para.text.rstrip().endswith("./."):
             yield doc.finding("body.closing", para.place,
                               "Đoạn cuối của nội dung cần kết thúc bằng dấu «./.».")
-    del body
 
 
 def rule_recipients(doc: LintDoc) -> Iterator[Finding]:

@@ -119,7 +119,7 @@ def rule(container, length, *, width=TEXT_W, space_after: float = 0) -> Paragrap
     fmt.left_indent = side
     fmt.right_indent = side
     fmt.space_after = Pt(space_after)
-    fmt.space_before = Pt(3)  # keeps the rule clear of the descenders of the line above
+    fmt.space_before = Pt(5)  # keeps the rule clear of the descenders (p, g, ọ) of the line above
     ppr = p._p.get_or_add_pPr()
     borders = OxmlElement("w:pBdr")
     top = OxmlElement("w:top")
