@@ -471,22 +471,28 @@ def rule_header_rules(doc: LintDoc) -> Iterator[Finding]:
 
 
 def rule_summary_rule(doc: LintDoc) -> Iterator[Finding]:
-    """summary.rule: a rule under the trích yếu, 1/3–1/2 of the line's length."""
+    """summary.rule: a rule under the trích yếu, 1/3–1/2 of its line's length.
+
+    Under an attached document's title the rule comes after the «(Ban hành kèm theo …)» line,
+    and under a report's after its «(Số liệu tính từ …)» line: its length is then not measured.
+    """
     body = [p for p in doc.paras if p.part == "body"]
-    for p in body:
-        if p.style == "Doc Summary":
-            texts = [p]
-            index = body.index(p)
-            if index + 1 < len(body) and body[index + 1].style == "Attached Line":
-                continue  # the rule goes under the «Ban hành kèm theo» line, checked below
-            yield from _check_rule(doc, "summary.rule", body, texts, "trích yếu", (1 / 3, 1 / 2))
-        elif p.style == "Attached Line" and body.index(p) > 0 \
-                and body[body.index(p) - 1].style == "Doc Summary":
-            summary = body[body.index(p) - 1]
-            carrier, _ = _rule_after(doc, body, p)
-            if carrier is None:
-                yield doc.finding("summary.rule", summary.place,
-                                  "Thiếu đường kẻ ngang nét liền dưới tên văn bản kèm theo.")
+    for index, p in enumerate(body):
+        if p.style != "Doc Summary":
+            continue
+        following = [q for q in body[index + 1:index + 8] if not _only_block_tags(q.text)]
+        if following and following[0].style != "Attached Line":
+            yield from _check_rule(doc, "summary.rule", body, [p], "trích yếu", (1 / 3, 1 / 2))
+            continue
+        lines = [p]
+        for q in following:
+            if q.style != "Attached Line":
+                break
+            lines.append(q)
+        carrier, _ = _rule_after(doc, body, lines[-1])
+        if carrier is None:
+            yield doc.finding("summary.rule", p.place,
+                              "Thiếu đường kẻ ngang nét liền dưới trích yếu.")
 
 
 # -- number, date, căn cứ ------------------------------------------------------------------------
@@ -705,7 +711,6 @@ def rule_signature(doc: LintDoc) -> Iterator[Finding]:
     """signature: title UPPERCASE bold, TM./KT./Q./TL./TUQ., room to sign, name, not split."""
     for t in signature_tables(doc):
         titles = [p for p in t.paras if p.style == "Signer Title" and p.text.strip()]
-        names = [p for p in t.paras if p.style == "Signer Name" and p.text.strip()]
         if not titles:
             yield doc.finding("signature", f"bảng {t.number}",
                               "Khối chữ ký thiếu quyền hạn, chức vụ người ký.")
@@ -716,25 +721,8 @@ def rule_signature(doc: LintDoc) -> Iterator[Finding]:
                 yield doc.finding("signature", p.place,
                                   f"Quyền hạn ký «{first}» không đúng; dùng một trong "
                                   f"{', '.join(SIGNER_PREFIXES)}.")
-        if names:
-            name = names[-1]
-            cell = [p for p in t.paras if p.cell == name.cell and p.row == name.row]
-            gap = cell[cell.index(name) - 1::-1]
-            room = 0
-            for p in gap:
-                if p.text.strip():
-                    break
-                room += 20 * 14 * 1.15 + p.fmt.before + p.fmt.after
-            room += name.fmt.before
-            if room < 20 * 40:
-                yield doc.finding("signature", name.place,
-                                  "Cần chừa khoảng trống (khoảng 3–4 dòng) để ký và đóng dấu trên "
-                                  "họ tên người ký.")
-            if not name.has_tags and name.text.strip() == vn.upper_vn(name.text.strip()) and \
-                    any(c.isalpha() for c in name.text):
-                yield doc.finding("signature", name.place,
-                                  "Họ tên người ký viết hoa chữ cái đầu, không viết in hoa cả dòng.",
-                                  WARNING)
+        cell = [p for p in t.paras if p.cell == titles[0].cell and p.row == titles[0].row]
+        yield from _signature_room(doc, cell)
         for tr in t.rows():
             trpr = tr.find(qn("w:trPr"))
             if trpr is None or trpr.find(qn("w:cantSplit")) is None:
@@ -742,6 +730,31 @@ def rule_signature(doc: LintDoc) -> Iterator[Finding]:
                                   "Khối chữ ký có thể bị tách sang hai trang: bật «Không cho phép "
                                   "hàng ngắt qua trang» (cantSplit).")
                 break
+
+
+def _signature_room(doc: LintDoc, cell: list[Para]) -> Iterator[Finding]:
+    """Title lines, then empty lines to sign and seal, then the name (blank on a form to fill)."""
+    index = 0
+    while index < len(cell) and not cell[index].text.strip():
+        index += 1
+    while index < len(cell) and cell[index].text.strip():
+        index += 1  # the title lines, with the {%p if %} … {%p endif %} that choose them
+    gap = []
+    while index < len(cell) and not cell[index].text.strip():
+        gap.append(cell[index])
+        index += 1
+    if index >= len(cell):
+        return  # no name: the form leaves it to the signer's office
+    name = cell[index]
+    room = name.fmt.before + sum(20 * 14 * 1.15 + p.fmt.before + p.fmt.after for p in gap)
+    if room < 20 * 40:
+        yield doc.finding("signature", name.place,
+                          "Cần chừa khoảng trống (khoảng 3–4 dòng) để ký và đóng dấu trên họ tên "
+                          "người ký.")
+    text = name.text.strip()
+    if not name.has_tags and text == vn.upper_vn(text) and any(c.isalpha() for c in text):
+        yield doc.finding("signature", name.place,
+                          "Họ tên người ký viết hoa chữ cái đầu, không viết in hoa cả dòng.", WARNING)
 
 
 # -- tables -------------------------------------------------------------------------------------

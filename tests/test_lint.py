@@ -347,3 +347,15 @@ def test_a_draft_with_blank_number_and_date_follows_the_rules(tmp_path):
     for document in result.written:
         findings = lint_file(document)
         assert findings == [], rendered(findings)
+
+
+def test_no_room_to_sign_above_the_name(decision_docx, tmp_path):
+    def cramped(doc):
+        cell = doc.tables[1].rows[0].cells[1]
+        for p in cell.paragraphs:
+            if not p.text.strip():
+                p._p.getparent().remove(p._p)
+
+    hits = only(broken(decision_docx, tmp_path, cramped), "signature")
+    assert hits[0].place == "bảng 2, dòng 1, ô 2 «Nguyễn Văn Trâm»"
+    assert "ký và đóng dấu" in hits[0].message
