@@ -15,7 +15,6 @@ from docx.oxml.ns import qn
 
 from generator import vn
 from generator.docxfmt import text_width_mm, wrapped_lines
-from generator.errors import WARNING
 from generator.lint import Finding, LintDoc, Para, Table, paragraph_text
 
 TWIPS_PER_MM = 56.7
@@ -732,29 +731,29 @@ def rule_signature(doc: LintDoc) -> Iterator[Finding]:
                 break
 
 
+def _is_title_line(p: Para) -> bool:
+    text = p.text.strip()
+    if p.style == "Signer Title":
+        return True
+    return "|upper" in text if p.has_tags else text == vn.upper_vn(text)
+
+
 def _signature_room(doc: LintDoc, cell: list[Para]) -> Iterator[Finding]:
     """Title lines, then empty lines to sign and seal, then the name (blank on a form to fill)."""
-    index = 0
-    while index < len(cell) and not cell[index].text.strip():
-        index += 1
-    while index < len(cell) and cell[index].text.strip():
-        index += 1  # the title lines, with the {%p if %} … {%p endif %} that choose them
-    gap = []
-    while index < len(cell) and not cell[index].text.strip():
-        gap.append(cell[index])
-        index += 1
-    if index >= len(cell):
+    filled = [p for p in cell if p.text.strip() and not _only_block_tags(p.text)]
+    if len(filled) < 2 or _is_title_line(filled[-1]):
         return  # no name: the form leaves it to the signer's office
-    name = cell[index]
+    name = filled[-1]
+    gap = []
+    for p in reversed(cell[:cell.index(name)]):
+        if p.text.strip():
+            break
+        gap.append(p)
     room = name.fmt.before + sum(20 * 14 * 1.15 + p.fmt.before + p.fmt.after for p in gap)
     if room < 20 * 40:
         yield doc.finding("signature", name.place,
                           "Cần chừa khoảng trống (khoảng 3–4 dòng) để ký và đóng dấu trên họ tên "
                           "người ký.")
-    text = name.text.strip()
-    if not name.has_tags and text == vn.upper_vn(text) and any(c.isalpha() for c in text):
-        yield doc.finding("signature", name.place,
-                          "Họ tên người ký viết hoa chữ cái đầu, không viết in hoa cả dòng.", WARNING)
 
 
 # -- tables -------------------------------------------------------------------------------------
