@@ -142,9 +142,11 @@ def test_the_appendix_header_row_is_on_top_of_every_appendix_page(package_pdf):
 
 
 def test_preview_images_show_the_first_page_at_80_dpi(converted):
-    pngs = list((converted / "pdf" / "preview").rglob("*.png"))
-    assert [p.stem for p in pngs] == ["3406-qd-ubnd"]
-    head = pngs[0].read_bytes()[:24]
+    preview = converted / "pdf" / "preview"
+    pngs = sorted(p.relative_to(preview).with_suffix(".pdf") for p in preview.rglob("*.png"))
+    assert pngs == sorted(p.relative_to(converted / "pdf")
+                          for p in (converted / "pdf").rglob("*.pdf"))
+    head = (preview / "3406-qd-ubnd.png").read_bytes()[:24]
     assert head[:8] == b"\x89PNG\r\n\x1a\n"
     width, height = struct.unpack(">II", head[16:24])
     # A4 at 80 dpi, give or take pdftoppm's rounding up of a partial pixel

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import Callable
 from pathlib import Path
 
@@ -20,9 +21,9 @@ TEMPLATE = ROOT / "templates" / "decision.docx"
 
 
 def broken_template(tmp_path: Path, change: Callable) -> Path:
-    """templates/decision.docx changed with python-docx, in a templates folder of its own."""
+    """templates/decision.docx changed with python-docx, beside copies of the other templates."""
     folder = tmp_path / "templates"
-    folder.mkdir()
+    shutil.copytree(TEMPLATE.parent, folder)
     doc = Document(str(TEMPLATE))
     change(doc)
     doc.save(str(folder / "decision.docx"))
