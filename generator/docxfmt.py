@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from typing import Any
 
-from docx.oxml.ns import qn
+from docx.oxml import ns
 from lxml import etree
+
+qn = functools.lru_cache(maxsize=None)(ns.qn)  # called for every property of every run
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 A = "{http://schemas.openxmlformats.org/drawingml/2006/main}"
@@ -76,6 +79,11 @@ class Formats:
                 self.run_defaults = defaults.find(f"{W}rPrDefault/{W}rPr")
                 self.para_defaults = defaults.find(f"{W}pPrDefault/{W}pPr")
         self.theme_fonts = _theme_fonts(part)
+        # keyed by the lxml elements themselves, which keeps their proxies (and identity) alive
+        self._runs: dict[tuple[Any, Any], RunFormat] = {}
+        self._paras: dict[Any, ParaFormat] = {}
+        self._sids: dict[Any, str] = {}
+        self._style_values: dict[str, dict[str, str]] = {}
 
     # -- chains ------------------------------------------------------------------------------
 
@@ -91,6 +99,12 @@ class Formats:
         return chain
 
     def para_style_id(self, p: Any) -> str:
+        cached = self._sids.get(p)
+        if cached is None:
+            cached = self._sids[p] = self._para_style_id(p)
+        return cached
+
+    def _para_style_id(self, p: Any) -> str:
         ppr = p.find(qn("w:pPr"))
         pstyle = ppr.find(qn("w:pStyle")) if ppr is not None else None
         if pstyle is not None and pstyle.get(qn("w:val")) in self.styles:
@@ -127,6 +141,12 @@ class Formats:
 
     def run(self, p: Any, r: Any | None) -> RunFormat:
         """The effective format of run r of paragraph p (r None: the paragraph's own text style)."""
+        cached = self._runs.get((p, r))
+        if cached is None:
+            cached = self._runs[(p, r)] = self._resolve_run(p, r)
+        return cached
+
+    def _resolve_run(self, p: Any, r: Any | None) -> RunFormat:
         levels = self._run_levels(p, r)
 
         def first(tag: str) -> Any:
@@ -175,40 +195,46 @@ class Formats:
     # -- paragraphs --------------------------------------------------------------------------
 
     def para(self, p: Any) -> ParaFormat:
-        levels = self._para_levels(p)
+        cached = self._paras.get(p)
+        if cached is None:
+            cached = self._paras[p] = self._resolve_para(p)
+        return cached
 
-        def attr(tag: str, *names: str, default: str = "") -> str:
-            for level in levels:
-                el = level.find(qn(tag))
-                if el is None:
-                    continue
-                for name in names:
-                    value = el.get(qn(f"w:{name}"))
-                    if value is not None:
-                        return value
-            return default
+    def _resolve_para(self, p: Any) -> ParaFormat:
+        sid = self.para_style_id(p)
+        values = dict(self._style_para_values(sid))
+        direct = p.find(qn("w:pPr"))
+        if direct is not None:
+            values.update(_para_values(direct))
 
-        def flag(tag: str) -> bool:
-            for level in levels:
-                el = level.find(qn(tag))
-                if el is not None:
-                    return bool(_on(el))
-            return False
+        def get(*keys: str, default: str = "") -> str:
+            return next((values[k] for k in keys if k in values), default)
 
-        hanging = attr("w:ind", "hanging")
-        first_line = -int(hanging) if hanging else int(attr("w:ind", "firstLine", default="0"))
+        hanging = get("ind.hanging")
         return ParaFormat(
-            style=self.style_name(p),
-            align=attr("w:jc", "val", default="left"),
-            first_line=first_line,
-            left=int(attr("w:ind", "left", "start", default="0")),
-            right=int(attr("w:ind", "right", "end", default="0")),
-            before=int(attr("w:spacing", "before", default="0")),
-            after=int(attr("w:spacing", "after", default="0")),
-            line=int(attr("w:spacing", "line", default="240")),
-            line_rule=attr("w:spacing", "lineRule", default="auto"),
-            keep_next=flag("w:keepNext"),
+            style=self.names.get(sid, sid),
+            align=get("jc.val", default="left"),
+            first_line=-int(hanging) if hanging else int(get("ind.firstLine", default="0")),
+            left=int(get("ind.left", "ind.start", default="0")),
+            right=int(get("ind.right", "ind.end", default="0")),
+            before=int(get("spacing.before", default="0")),
+            after=int(get("spacing.after", default="0")),
+            line=int(get("spacing.line", default="240")),
+            line_rule=get("spacing.lineRule", default="auto"),
+            keep_next=get("keepNext") == "1",
         )
+
+    def _style_para_values(self, sid: str) -> dict[str, str]:
+        """A paragraph style's properties merged from docDefaults up through its base styles."""
+        if sid in self._style_values:
+            return self._style_values[sid]
+        values: dict[str, str] = {}
+        levels = [self.para_defaults] + [s.find(qn("w:pPr")) for s in reversed(self._chain(sid))]
+        for level in levels:
+            if level is not None:
+                values.update(_para_values(level))
+        self._style_values[sid] = values
+        return values
 
     def has_top_border(self, p: Any) -> bool:
         """A paragraph drawn as a rule: a top border, set directly or by its style."""
@@ -217,6 +243,25 @@ class Formats:
             if top is not None:
                 return top.get(qn("w:val")) not in ("nil", "none")
         return False
+
+
+_PARA_ATTRS = {"jc": ("val",), "ind": ("hanging", "firstLine", "left", "start", "right", "end"),
+               "spacing": ("before", "after", "line", "lineRule")}
+
+
+def _para_values(ppr: Any) -> dict[str, str]:
+    """The layout properties one pPr sets, as "tag.attribute" → value (one pass over its children)."""
+    values = {}
+    for child in ppr:
+        tag = child.tag.rpartition("}")[2] if isinstance(child.tag, str) else ""
+        if tag in _PARA_ATTRS:
+            for name in _PARA_ATTRS[tag]:
+                value = child.get(qn(f"w:{name}"))
+                if value is not None:
+                    values[f"{tag}.{name}"] = value
+        elif tag == "keepNext":
+            values["keepNext"] = "1" if _on(child) else "0"
+    return values
 
 
 def _on_attr(value: str | None) -> bool:

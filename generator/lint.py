@@ -10,9 +10,8 @@ from pathlib import Path
 from typing import Any
 
 from docx import Document
-from docx.oxml.ns import qn
 
-from generator.docxfmt import Formats, ParaFormat
+from generator.docxfmt import Formats, ParaFormat, qn
 from generator.errors import ERROR, WARNING
 
 TAG_RE = re.compile(r"\{\{|\}\}|\{%|%\}|\{#|#\}")

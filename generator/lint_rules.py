@@ -11,10 +11,8 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from docx.oxml.ns import qn
-
 from generator import vn
-from generator.docxfmt import text_width_mm, wrapped_lines
+from generator.docxfmt import qn, text_width_mm, wrapped_lines
 from generator.lint import Finding, LintDoc, Para, Table, paragraph_text
 
 TWIPS_PER_MM = 56.7
