@@ -13,7 +13,7 @@ from generator.errors import ERROR, Problem, ProblemsFound
 from generator.model import Plan
 from generator.render import TemplateRenderer
 from generator.workbook import read_plan
-from generator.write import atomic_write, within
+from generator.write import atomic_write, clean_stale_temps, within
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_TEMPLATES = ROOT / "templates"
@@ -58,9 +58,12 @@ def build(
         rendered.append((job, renderer.render(job.context, stamp)))
     for renderer in renderers.values():
         warnings += [w for w in renderer.warnings if w not in warnings]
+    # every name is checked before the first file is written
+    targets = [within(folder, job.path) for job, _ in rendered]
+    for stale in clean_stale_temps(folder):
+        echo(f"đã xóa tệp tạm của lần chạy bị ngắt trước: {stale}")
     written = []
-    for job, data in rendered:
-        target = within(folder, Path(job.path))
+    for target, (job, data) in zip(targets, rendered, strict=True):
         atomic_write(target, data)
         written.append(target)
         echo(f"đã ghi {target}  ({job.title})")

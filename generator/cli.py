@@ -2,18 +2,22 @@
 
 from __future__ import annotations
 
+import io
 from pathlib import Path
 
 import click
+import openpyxl
 
-from generator import __version__, lint
+from generator import __version__, blank, lint, rollover
 from generator.build import DEFAULT_TEMPLATES, ROOT, build
 from generator.errors import VanbanError
+from generator.write import check_target, save_bytes
 
 DEFAULT_WORKBOOK = ROOT / "data" / "ke-hoach-cchc-2018.xlsx"
 DEFAULT_OUT = ROOT / "out"
 
-_existing_file = click.Path(exists=False, dir_okay=False, path_type=Path)
+# existence, folders and file kinds are checked by generator.filecheck, in Vietnamese
+_existing_file = click.Path(path_type=Path)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -77,3 +81,52 @@ def pdf_command(out: Path, year: int | None, preview: bool) -> None:
 
     result = make_pdfs(out, year, preview, echo=click.echo)
     click.echo(f"Xong: {len(result.pdfs)} tệp PDF trong {result.folder}")
+
+_output_file = click.Path(dir_okay=False, path_type=Path)
+_FORCE_HELP = "Ghi đè tệp đã có; tệp cũ được sao lưu thành <tên>.sao-luu-<ngày giờ>.xlsx."
+
+
+@main.command("new-year")
+@click.argument("workbook", type=_existing_file)
+@click.option("--year", "year", type=click.IntRange(1900, 2200), required=True,
+              help="Năm của kế hoạch mới, ví dụ 2019.")
+@click.option("-o", "--output", "output", type=_output_file, required=True,
+              help="Sổ tính mới (.xlsx); không ghi đè tệp đã có nếu không có --force.")
+@click.option("--force", is_flag=True, help=_FORCE_HELP)
+def new_year_command(workbook: Path, year: int, output: Path, force: bool) -> None:
+    """Chuyển sổ tính kế hoạch sang năm mới và liệt kê mọi ô đã đổi, mọi ô cần xem lại."""
+    check_target(output, inputs=[workbook], force=force)
+    result = rollover.new_year(workbook, year)
+    if not result.changes:
+        click.echo(f"Sổ tính đã là kế hoạch năm {year}: không có gì thay đổi.")
+        _save(result.workbook, output)
+        return
+    click.echo(f"Chuyển từ năm {result.source_year} sang năm {result.target_year}: "
+               f"{len(result.changes)} ô đã đổi.")
+    for change in result.changes:
+        click.echo(f"  {change.render()}")
+    click.echo(f"Cần xem lại ({len(result.reviews)} ô) trước khi trình ký:")
+    for review in result.reviews:
+        click.echo(f"  {review.render()}")
+    _save(result.workbook, output)
+    click.echo(f"Danh sách này có trong sheet “{rollover.CHANGES_SHEET}” của {output}.")
+
+
+@main.command("workbook")
+@click.option("-o", "--output", "output", type=_output_file, required=True,
+              help="Sổ tính trống sẽ tạo (.xlsx).")
+@click.option("--force", is_flag=True, help=_FORCE_HELP)
+def workbook_command(output: Path, force: bool) -> None:
+    """Tạo một sổ tính trống có hướng dẫn, danh sách chọn và kiểm tra ngày, cho tỉnh hoặc năm mới."""
+    check_target(output, force=force)
+    _save(blank.build_workbook(), output)
+    click.echo(f"Mở sheet “{blank.GUIDE_NAME}” để xem cách ghi từng sheet, từng cột.")
+
+
+def _save(wb: openpyxl.Workbook, output: Path) -> None:
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    backup = save_bytes(output, buffer.getvalue())
+    if backup is not None:
+        click.echo(f"Đã sao lưu tệp cũ thành {backup}")
+    click.echo(f"Đã ghi {output}")

@@ -199,7 +199,8 @@ def lint_file(path: Path, *, is_template: bool | None = None,
     if is_template:
         known = (variables or {}).get(path.name)
         for issue in tags.inspect(doc.doc, path.name, known, repair=False).issues:
-            message = f"{issue.message} (thẻ: {issue.found})" if issue.found else issue.message
+            message = issue.message if not issue.found or issue.found in issue.message \
+                else f"{issue.message} (thẻ: {issue.found})"
             findings.append(Finding(str(path), issue.code, issue.place, message, issue.severity))
     return findings
 

@@ -302,10 +302,11 @@ def _check_names(tags: list[_Tag], known: Iterable[str] | None, report: TagRepor
         where = next((t for t in usable if re.search(rf"(?<![.\w]){re.escape(name)}\b", t.text)),
                      None)
         close = difflib.get_close_matches(name, sorted(known), n=1)
-        hint = f" Có phải «{close[0]}»?" if close else ""
+        hint = f" Có phải “{close[0]}”?" if close else ""
+        at = f" ở thẻ {where.text}" if where else ""
         report.issues.append(TagIssue(
             where.place if where else "mẫu",
-            f"Biến «{name}» không có trong dữ liệu của mẫu này (xem docs/templates.md).{hint}",
+            f"Biến “{name}”{at} không có trong dữ liệu của mẫu này (xem docs/templates.md).{hint}",
             code="tag.unknown", found=where.text if where else name))
 
 

@@ -111,8 +111,9 @@ def test_a_misspelt_variable_is_named_with_the_right_spelling(tmp_path):
     with pytest.raises(ProblemsFound) as caught:
         build(WORKBOOK, tmp_path / "out", templates)
     message = caught.value.format_message()
-    assert "đoạn 2 «{{ sumary }}»: Biến «sumary» không có trong dữ liệu của mẫu này" in message
-    assert "Có phải «summary»?" in message
+    assert ("đoạn 2 «{{ sumary }}»: Biến “sumary” ở thẻ {{ sumary }} không có trong dữ liệu của "
+            "mẫu này") in message
+    assert "Có phải “summary”?" in message
 
     findings = lint_file(templates / "decision.docx", variables=template_variables(WORKBOOK))
     unknown = [f for f in findings if f.rule == "tag.unknown"]
