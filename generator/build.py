@@ -56,6 +56,8 @@ def build(
         if renderer is None:
             renderer = renderers[job.template] = TemplateRenderer(templates / job.template)
         rendered.append((job, renderer.render(job.context, stamp)))
+    for renderer in renderers.values():
+        warnings += [w for w in renderer.warnings if w not in warnings]
     # every name is checked before the first file is written
     targets = [within(folder, job.path) for job, _ in rendered]
     for stale in clean_stale_temps(folder):

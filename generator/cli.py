@@ -8,11 +8,11 @@ from pathlib import Path
 import click
 import openpyxl
 
-from generator import __version__, blank, rollover
+from generator import __version__, blank, lint, rollover
 from generator.annotate import annotated_copy, same_file
 from generator.build import DEFAULT_TEMPLATES, ROOT, build
 from generator.checks import check_workbook, render_block, summary
-from generator.errors import ERROR, INFO
+from generator.errors import ERROR, INFO, VanbanError
 from generator.fixencoding import fix_encoding
 from generator.write import check_target, save_bytes
 
@@ -109,6 +109,52 @@ def fix_encoding_command(workbook: Path, output: Path, force: bool) -> None:
         return
     click.echo(f"{len(applied)} ô được sửa.")
     _save(wb, output)
+
+
+@main.command("lint")
+@click.argument("files", nargs=-1, type=click.Path(path_type=Path))
+@click.option("--out", "out", type=click.Path(file_okay=False, path_type=Path),
+              default=DEFAULT_OUT, show_default=True,
+              help="Thư mục kết quả; không chỉ tệp nào thì kiểm tra lần tạo gần nhất trong đó.")
+@click.option("--workbook", type=_existing_file, default=DEFAULT_WORKBOOK, show_default=True,
+              help="Sổ tính dùng để biết các biến mà mỗi mẫu được dùng.")
+def lint_command(files: tuple[Path, ...], out: Path, workbook: Path) -> None:
+    """Kiểm tra thể thức (Nghị định 30/2020/NĐ-CP) và thẻ của mẫu và văn bản đã tạo.
+
+    Không chỉ tệp nào: kiểm tra mọi mẫu trong templates/ và mọi văn bản của lần tạo gần nhất
+    trong OUT/<năm>/.
+    """
+    targets = lint.expand(files) if files else lint.default_targets(ROOT, out)
+    if not targets:
+        raise VanbanError("Không có tệp .docx nào để kiểm tra.")
+    variables = lint.template_variables(workbook) if workbook.exists() else None
+    findings = lint.lint_paths(targets, variables)
+    for finding in findings:
+        click.echo(finding.render())
+    click.echo(f"Đã kiểm tra {len(targets)} tệp: " + ", ".join(str(t) for t in targets), err=True)
+    if variables is None:
+        click.echo(f"Chưa kiểm tra tên biến của mẫu: không đọc được sổ tính {workbook}.", err=True)
+    if findings:
+        errors, warnings = lint.summarize(findings)
+        raise VanbanError(f"{len(findings)} chỗ chưa đúng ({errors} lỗi, {warnings} cảnh báo).")
+    click.echo("Không có lỗi thể thức.", err=True)
+
+
+@main.command("pdf")
+@click.option("--out", "out", type=click.Path(file_okay=False, path_type=Path),
+              default=DEFAULT_OUT, show_default=True, help="Thư mục kết quả của lệnh build.")
+@click.option("--year", type=int, default=None,
+              help="Năm cần chuyển; mặc định là lần tạo gần nhất.")
+@click.option("--preview", is_flag=True, help="Ghi thêm ảnh PNG trang đầu của mỗi văn bản.")
+def pdf_command(out: Path, year: int | None, preview: bool) -> None:
+    """Chuyển mọi văn bản của OUT/<năm>/ sang PDF (nhúng phông) vào OUT/<năm>/pdf/."""
+    from generator.pdf import make_pdfs
+
+    result = make_pdfs(out, year, preview, echo=click.echo)
+    click.echo(f"Xong: {len(result.pdfs)} tệp PDF trong {result.folder}")
+
+_output_file = click.Path(dir_okay=False, path_type=Path)
+_FORCE_HELP = "Ghi đè tệp đã có; tệp cũ được sao lưu thành <tên>.sao-luu-<ngày giờ>.xlsx."
 
 
 @main.command("new-year")

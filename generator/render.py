@@ -16,8 +16,8 @@ from jinja2.sandbox import SandboxedEnvironment
 from lxml import etree
 from markupsafe import Markup, escape
 
-from generator import vn
-from generator.errors import VanbanError
+from generator import tags, vn
+from generator.errors import Problem, VanbanError
 
 # Zip members are dated from the plan, never from the clock, so equal input gives equal bytes.
 _EPOCH = (2000, 1, 1, 0, 0, 0)
@@ -67,11 +67,15 @@ class TemplateRenderer:
             raise VanbanError(f"Không tìm thấy mẫu văn bản: {path}")
         self.path = path
         self.env = make_environment()
+        self.warnings: list[Problem] = []  # repaired tags, reported once per template
 
     def render(self, context: Mapping[str, Any], stamp: datetime | None = None) -> bytes:
         check_values(context, self.path.name)
         template = _StrictTemplate(str(self.path))
         name = self.path.name
+        template.init_docx()
+        # Word's split runs are joined, any other broken tag stops the build with its place
+        self.warnings = tags.prepare(template.docx, name, context)
         try:
             template.render(dict(context), self.env, autoescape=True)
         except jinja2.UndefinedError as exc:
