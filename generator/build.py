@@ -11,13 +11,12 @@ from pathlib import Path
 
 import click
 
-from generator.checks import check_plan
+from generator.checks import check_workbook
 from generator.documents import DocumentJob, plan_documents
-from generator.errors import ERROR, WARNING, Problem, ProblemsFound, VanbanError
+from generator.errors import WARNING, Problem, ProblemsFound, VanbanError
 from generator.manifest import MANIFEST, Entry, Manifest, context_json, digest, fingerprint
 from generator.model import Plan
-from generator.render import render_batch
-from generator.workbook import read_plan
+from generator.render import TemplateRenderer, render_batch
 from generator.write import atomic_write, atomic_write_many, clean_stale_temps, within
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -35,15 +34,15 @@ class BuildResult:
     kept: tuple[Path, ...] = ()  # hand-edited files left alone because their inputs did not change
 
 
-def load_checked(workbook: Path) -> tuple[Plan, list[Problem]]:
-    """Read and check; raise once with every error, return the plan and its warnings."""
-    plan, problems = read_plan(workbook)
-    if plan is not None:
-        problems += check_plan(plan)
-    errors = [p for p in problems if p.severity == ERROR]
-    if errors or plan is None:
-        raise ProblemsFound(problems)
-    return plan, [p for p in problems if p.severity != ERROR]
+def load_checked(workbook: Path, strict: bool = False) -> tuple[Plan, list[Problem]]:
+    """Read and check (the same checks as `vanban check`); raise once with every error.
+
+    Returns the plan and the problems that do not block: warnings and information.
+    """
+    result = check_workbook(workbook, strict=strict)
+    if result.errors or result.plan is None:
+        raise ProblemsFound(result.problems)
+    return result.plan, list(result.problems)
 
 
 class HandEdited(VanbanError):
@@ -66,6 +65,7 @@ def build(
     templates: Path = DEFAULT_TEMPLATES,
     echo: Callable[[str], None] = lambda _: None,
     *,
+    strict: bool = False,
     force: bool = False,
     workers: int | None = None,
     progress: bool = False,
@@ -76,7 +76,7 @@ def build(
     Everything is read, checked and rendered before anything is written; an output changed by
     hand since it was written stops the build (before writing anything) unless `force`.
     """
-    plan, warnings = load_checked(workbook)
+    plan, warnings = load_checked(workbook, strict=strict)
     jobs = plan_documents(plan)
     folder = out / str(plan.year)
     stamp = _stamp(plan)
@@ -108,10 +108,14 @@ def build(
             (todo if force else kept).append(i)  # edited by hand, inputs unchanged
 
     rendered: dict[int, bytes] = {}
+    renderers: dict[str, TemplateRenderer] = {}
     with _progress_bar(len(todo), progress) as advance:
         items = [(jobs[i].template, jobs[i].context) for i in todo]
-        for i, data in zip(todo, render_batch(items, templates, stamp, workers, advance), strict=True):
+        batch = render_batch(items, templates, stamp, workers, advance, renderers)
+        for i, data in zip(todo, batch, strict=True):
             rendered[i] = data
+    for renderer in renderers.values():
+        warnings += [w for w in renderer.warnings if w not in warnings]
 
     changed, conflicts = [], []
     for i, data in rendered.items():

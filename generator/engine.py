@@ -9,7 +9,7 @@ import re
 import struct
 import zipfile
 import zlib
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from hashlib import sha256
@@ -141,12 +141,15 @@ class PreparedTemplate:
     canonicalisation); untouched package parts are copied as the template's own bytes.
     """
 
-    def __init__(self, path: Path, env: jinja2.Environment) -> None:
+    def __init__(self, path: Path, env: jinja2.Environment,
+                 before: Callable[[Any], None] | None = None) -> None:
         raw = path.read_bytes()
         self.path = path
         self.digest = sha256(raw).hexdigest()
         self.env = env
         docx = Document(io.BytesIO(raw))
+        if before is not None:
+            before(docx)  # e.g. tags joined where Word split them, before anything is taken
         self._docx = docx
         main = docx.part
         self._main_name = main.partname.lstrip("/")
@@ -321,6 +324,11 @@ class PreparedTemplate:
         if self._core_name:
             members[self._core_name] = self._core(context, when)
         return write_zip(list(members.values()), when)
+
+    @property
+    def document(self) -> Any:
+        """The template as python-docx read it (after `before`), for checks that need it."""
+        return self._docx
 
     def fixed_part(self, name: str) -> bytes:
         """An unrendered part's bytes (for tests)."""

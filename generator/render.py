@@ -22,9 +22,9 @@ from jinja2.sandbox import SandboxedEnvironment
 from lxml import etree
 from markupsafe import Markup, escape
 
-from generator import vn
+from generator import tags, vn
 from generator.engine import STRICT_PARSER_OPTIONS, PreparedTemplate, RenderedXmlError
-from generator.errors import VanbanError
+from generator.errors import Problem, ProblemsFound, VanbanError
 
 # Zip members are dated from the plan, never from the clock, so equal input gives equal bytes.
 _EPOCH = (2000, 1, 1, 0, 0, 0)
@@ -62,16 +62,41 @@ class TemplateRenderer:
             raise VanbanError(f"Không tìm thấy mẫu văn bản: {path}")
         self.path = path
         self.env = make_environment()
+        self.warnings: list[Problem] = []  # repaired tags, reported once per template
+        self._names_checked: set[frozenset[str]] = set()
         with self._errors():
-            self.prepared = PreparedTemplate(path, self.env)
+            self.prepared = PreparedTemplate(path, self.env, before=self._inspect)
 
     @property
     def digest(self) -> str:
         """SHA-256 of the template file, part of every output's input fingerprint."""
         return self.prepared.digest
 
+    def _inspect(self, document: Any) -> None:
+        """Before the template is compiled: Word's split tags are joined (a warning), any other
+        broken tag stops the build with its place (generator.tags)."""
+        report = tags.inspect(document, self.path.name, None, repair=True)
+        self.warnings = [issue.problem(self.path.name) for issue in report.issues]
+        if report.errors:
+            raise ProblemsFound(self.warnings, header=f"Mẫu {self.path.name} có "
+                                f"{len(report.errors)} lỗi thẻ, chưa tạo văn bản nào.")
+
+    def check_names(self, context: Mapping[str, Any]) -> None:
+        """Every name the template uses is in the context, else one message naming the tags;
+        checked once for each set of context keys, not for every document."""
+        keys = frozenset(context)
+        if keys in self._names_checked:
+            return
+        report = tags.inspect(self.prepared.document, self.path.name, keys, repair=False)
+        if report.errors:
+            problems = [issue.problem(self.path.name) for issue in report.issues]
+            raise ProblemsFound(problems, header=f"Mẫu {self.path.name} có {len(report.errors)} "
+                                "lỗi thẻ, chưa tạo văn bản nào.")
+        self._names_checked.add(keys)
+
     def render(self, context: Mapping[str, Any], stamp: datetime | None = None) -> bytes:
         check_values(context, self.path.name)
+        self.check_names(context)
         with self._errors():
             return self.prepared.render(context, stamp or datetime(*_EPOCH))
 
@@ -197,26 +222,33 @@ def render_batch(
     stamp: datetime,
     workers: int | None = None,
     advance: Callable[[int], None] = lambda _: None,
+    renderers: dict[str, TemplateRenderer] | None = None,
 ) -> Iterator[bytes]:
     """Render (template name, context) pairs, yielding each document's bytes in the given order.
 
     With more than one worker the documents are rendered in a process pool, each worker holding
     its own prepared templates; every document is rendered alone, so the bytes do not depend on
     the number of workers. `advance(n)` is called as documents are done (for a progress bar).
+    `renderers`, if given, receives the templates as prepared here (their `warnings`).
     """
     if workers is None:
         workers = available_cores() if len(items) >= PARALLEL_THRESHOLD else 1
     workers = max(1, min(workers, len(items)))
     names = sorted({name for name, _ in items})
+    # prepared here first: a missing or broken template, a tag naming a value the data does not
+    # have, is reported once, before any document is rendered
+    if renderers is None:
+        renderers = {}
+    for name in names:
+        if name not in renderers:
+            renderers[name] = TemplateRenderer(templates / name)
+    for name, context in items:
+        renderers[name].check_names(context)
     if workers == 1:
-        renderers = {name: TemplateRenderer(templates / name) for name in names}
         for name, context in items:
             yield renderers[name].render(context, stamp)
             advance(1)
         return
-    # prepare in the parent first: a missing or broken template is reported once, here
-    for name in names:
-        TemplateRenderer(templates / name)
     size = max(1, min(64, len(items) // (workers * 4)))
     chunks = (
         [(name, dict(context)) for name, context in items[i:i + size]]

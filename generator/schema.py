@@ -293,3 +293,6 @@ TABLES: tuple[TableSheet, ...] = (
     BASES, ARTICLES, RECIPIENTS, OUTLINE, TASKS, AGENCIES, PERIODS, TARGETS,
 )
 SHEET_ORDER: tuple[str, ...] = (GENERAL.name,) + tuple(t.name for t in TABLES)
+
+# Fields that hold a document symbol (QĐ-UBND): printed as typed, so checked character by character.
+SYMBOL_FIELDS: frozenset[tuple[str, str]] = frozenset({("general", "symbol"), ("agencies", "abbr")})

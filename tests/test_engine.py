@@ -225,11 +225,19 @@ def test_the_same_bytes_whatever_the_number_of_workers(jobs_2018, tmp_path):
     assert one[0] != one[-1]  # the odd contexts really made other documents
 
 
-def test_a_missing_value_names_the_template_even_from_a_worker(jobs_2018):
+def test_a_missing_value_names_the_template_before_any_worker_starts(jobs_2018):
     job = jobs_2018[0]
     broken = {k: v for k, v in job.context.items() if k != "summary"}
     items = [(job.template, job.context)] * 3 + [(job.template, broken)]
-    with pytest.raises(VanbanError, match=rf"Mẫu {job.template} .*summary"):
+    with pytest.raises(VanbanError, match=rf"(?s)Mẫu {job.template} .*“summary” ở thẻ {{{{ summary }}}}"):
+        list(render_batch(items, DEFAULT_TEMPLATES, WHEN, workers=2))
+
+
+def test_a_missing_nested_value_names_the_template_even_from_a_worker(jobs_2018):
+    job = jobs_2018[0]
+    signer = {k: v for k, v in job.context["signer"].items() if k != "name"}
+    items = [(job.template, job.context)] * 3 + [(job.template, dict(job.context, signer=signer))]
+    with pytest.raises(VanbanError, match=rf"Mẫu {job.template} dùng “name”"):
         list(render_batch(items, DEFAULT_TEMPLATES, WHEN, workers=2))
 
 

@@ -58,8 +58,9 @@ def test_a_hostile_symbol_gives_a_safe_name_inside_out(tmp_path, symbol, number)
     out = tmp_path / "out"
     try:
         result = build(path, out)
-    except VanbanError as exc:  # an empty symbol is a required cell
-        assert symbol.strip() == "" and "Ký hiệu văn bản" in exc.format_message()
+    except VanbanError as exc:  # an empty symbol is a required cell; spaces or dashes are refused
+        refused = symbol.strip() == "" or re.search(r"\s|–", symbol.strip())
+        assert refused and "Ký hiệu văn bản" in exc.format_message()
         assert every_file(tmp_path) == before
         return
     [written] = result.written
