@@ -293,5 +293,7 @@ def test_any_text_is_printed_exactly_as_read(tmp_path_factory, text, place):
     if sheet == "general":
         value = getattr(plan.general, key)
     else:
-        value = getattr(getattr(plan, sheet)[row], key)
+        rows = getattr(plan, sheet)
+        assume(row < len(rows))  # a blank-only cell can empty its row, which is then skipped
+        value = getattr(rows[row], key)
     assert value in "\n".join(document_lines(path))
