@@ -8,10 +8,11 @@ from datetime import datetime
 from pathlib import Path
 
 from generator.checks import check_plan
-from generator.documents import DocumentJob, plan_documents
+from generator.documents import INDEX, DocumentJob, plan_documents
 from generator.errors import ERROR, Problem, ProblemsFound
 from generator.model import Plan
 from generator.render import TemplateRenderer
+from generator.report_index import index_workbook
 from generator.workbook import read_plan
 from generator.write import atomic_write, within
 
@@ -52,6 +53,9 @@ def build(
     rendered: list[tuple[DocumentJob, bytes]] = []
     # everything is rendered before anything is written: a failing template writes nothing
     for job in jobs:
+        if job.kind == INDEX:
+            rendered.append((job, index_workbook(job.context, stamp)))
+            continue
         renderer = renderers.get(job.template)
         if renderer is None:
             renderer = renderers[job.template] = TemplateRenderer(templates / job.template)

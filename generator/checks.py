@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from generator.agencies import agency_problems
 from generator.errors import ERROR, WARNING, Problem
 from generator.model import Plan
 
@@ -21,4 +22,5 @@ def check_plan(plan: Plan) -> list[Problem]:
             found=str(g.issue_date), expected=f"năm {g.year - 1} hoặc {g.year}",
             code="issue-date-year",
         ))
+    problems += agency_problems(plan)
     return problems
