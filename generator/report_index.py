@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import io
+import re
+import zipfile
 from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
@@ -47,4 +49,19 @@ def index_workbook(context: Mapping[str, Any], stamp: datetime) -> bytes:
     wb.properties.modified = stamp
     buffer = io.BytesIO()
     wb.save(buffer)
-    return normalize_zip(buffer.getvalue(), stamp)
+    return normalize_zip(_dated(buffer.getvalue(), stamp), stamp)
+
+
+def _dated(data: bytes, stamp: datetime) -> bytes:
+    """openpyxl stamps the saving time as the modified date; put the plan's date back."""
+    source = zipfile.ZipFile(io.BytesIO(data))
+    out = io.BytesIO()
+    when = stamp.strftime("%Y-%m-%dT%H:%M:%SZ")
+    with source, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for name in source.namelist():
+            content = source.read(name)
+            if name == "docProps/core.xml":
+                content = re.sub(rb"(<dcterms:modified[^>]*>)[^<]*(<)",
+                                 rb"\g<1>" + when.encode() + rb"\g<2>", content)
+            target.writestr(name, content)
+    return out.getvalue()

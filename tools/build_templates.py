@@ -18,7 +18,7 @@ from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
-from docx.shared import Cm, Mm, Pt, Twips
+from docx.shared import Cm, Emu, Mm, Pt, Twips
 from docx.table import Table
 from docx.text.paragraph import Paragraph
 
@@ -548,6 +548,12 @@ def report_issuer_block(cell) -> None:
     tag(cell, "{%p endif %}")
 
 
+def fill_width(widths: list) -> list:
+    """The given column widths plus a last column that fills the text width exactly."""
+    whole = [Twips(w.twips) for w in widths]  # whole twips, as the table grid stores them
+    return [*whole, Twips(Emu(TEXT_W).twips - sum(w.twips for w in whole))]
+
+
 def blank_lines(doc, count: int = 2) -> None:
     """Empty body paragraphs where the agency writes its text."""
     for _ in range(count):
@@ -630,7 +636,7 @@ def build_report(path: Path) -> None:
     para(doc, "{{ agency_name }} chủ trì {{ led_count }} nhiệm vụ và phối hợp "
               "{{ coordinated_count }} nhiệm vụ tại Phụ lục Kế hoạch; kết quả thực hiện từng "
               "nhiệm vụ như sau:", style="Body Text")
-    widths = [Mm(13), Mm(47), Mm(20), Mm(21), Mm(29), Mm(17), Mm(18)]
+    widths = fill_width([Mm(13), Mm(47), Mm(20), Mm(21), Mm(29), Mm(17)])
     tasks = fixed_table(doc, 6, widths)
     tasks.style = doc.styles["Normal Table"]
     all_borders(tasks)
@@ -679,7 +685,7 @@ def build_report(path: Path) -> None:
 
     para(doc, "III. KẾT QUẢ THỰC HIỆN CÁC CHỈ TIÊU CỦA KẾ HOẠCH", style="Part Title")
     tag(doc, "{%p if targets %}")
-    widths = [Mm(12), Mm(81), Mm(24), Mm(30), Mm(18)]
+    widths = fill_width([Mm(12), Mm(81), Mm(24), Mm(30)])
     targets = fixed_table(doc, 4, widths)
     targets.style = doc.styles["Normal Table"]
     all_borders(targets)
