@@ -139,7 +139,7 @@ def report_context(plan: Plan, agencies: Agencies, agency: Agency, period: Perio
         "agency_name": agency.name,
         "agency_lines": lines,
         "issuer_width_mm": round(issuer_width, 1),
-        "place": g.place,
+        "place": agency.place or g.place,
         "year": period.deadline.year,
         "number_line": vn.number_symbol(None, f"BC-{agency.abbr}"),
         "date_line": vn.date_words(None, period.deadline.year),

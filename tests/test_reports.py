@@ -182,6 +182,8 @@ def test_signature_blocks_by_agency_kind(forms):
     district = document_lines(forms / "quy-1" / "locninh.docx")
     assert district[:2] == ["ỦY BAN NHÂN DÂN", "HUYỆN LỘC NINH"]
     assert "Số:      /BC-UBND" in district
+    # địa danh of a district's report is the district's own (column Địa danh of Cơ quan)
+    assert "Lộc Ninh, ngày      tháng      năm 2018" in district
     signer = district.index("TM. ỦY BAN NHÂN DÂN")
     assert district[signer + 1] == "CHỦ TỊCH"
     office = document_lines(forms / "quy-1" / "vpubnd.docx")
@@ -337,6 +339,20 @@ def test_a_two_level_province_gets_its_forms(two_level):
         forms / "stc.docx")
     assert [(r[0], r[2]) for r in task_rows(forms / "snv.docx")] == [
         ("I.2", "Chủ trì"), ("I.1", "Phối hợp"), ("II.1", "Chủ trì")]
+
+
+def test_a_workbook_without_the_place_column_uses_the_plans_place(tmp_path):
+    from tests.conftest import WORKBOOK
+
+    wb = openpyxl.load_workbook(WORKBOOK)
+    ws = wb["Cơ quan"]
+    column = next(c for c in range(1, ws.max_column + 1) if ws.cell(1, c).value == "Địa danh")
+    ws.delete_cols(column)
+    path = tmp_path / "cu.xlsx"
+    wb.save(path)
+    result = build(path, tmp_path / "out")
+    lines = document_lines(result.folder / "bao-cao" / "quy-1" / "locninh.docx")
+    assert "Bình Phước, ngày      tháng      năm 2018" in lines
 
 
 def test_an_agency_without_tasks_says_so(tmp_path):
