@@ -218,6 +218,34 @@ def test_the_rule_under_the_agency_is_a_third_to_a_half_of_its_name(forms, name)
                 and p._p.pPr.find(qn("w:pBdr")) is not None]) == 1
 
 
+def test_every_form_keeps_the_layout_rules(built_2018, forms):
+    agencies = {vn.slug(a.code): a for a in built_2018.plan.agencies}
+    paths = sorted(forms.glob("*/*.docx"))
+    assert len(paths) == 128
+    for path in paths:
+        agency = agencies[path.stem]
+        doc = Document(str(path))
+        section = doc.sections[0]
+        assert len(doc.sections) == 1 and section.orientation == WD_ORIENT.PORTRAIT, path
+        assert (section.page_width.twips, section.page_height.twips) == (11906, 16838), path
+        cell = doc.tables[0].rows[0].cells[0]
+        bold = [p.text for p in cell.paragraphs if p.style.name == "Issuer" and p.text]
+        assert " ".join(bold) == vn.upper_vn(agency.name), path
+        widest = max(vn.text_width_mm(line, 13, bold=True) for line in bold)
+        length, inner = rule_mm(cell)
+        assert widest / 3 <= length <= widest / 2 or widest > inner, (path, bold)
+        lines = document_lines(path)
+        assert f"Số:      /BC-{agency.abbr}" in lines, path
+        assert "BÁO CÁO" in lines and "Nơi nhận:" in lines and "- Lưu: VT." in lines, path
+        assert vn.upper_vn(agency.head_title) in lines, path
+        text = "\n".join(lines)
+        assert "{{" not in text and "{%" not in text, path
+        width = (section.page_width - section.left_margin - section.right_margin) / 635
+        for table in doc.tables[1:]:
+            grid = [int(c.get(qn("w:w"))) for c in table._tbl.tblGrid.findall(qn("w:gridCol"))]
+            assert sum(grid) <= width, path
+
+
 def test_a4_portrait_margins_page_numbers_and_fonts(forms):
     doc = Document(str(forms / "quy-1" / "snv.docx"))
     for s in doc.sections:

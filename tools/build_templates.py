@@ -636,7 +636,7 @@ def build_report(path: Path) -> None:
     para(doc, "{{ agency_name }} chủ trì {{ led_count }} nhiệm vụ và phối hợp "
               "{{ coordinated_count }} nhiệm vụ tại Phụ lục Kế hoạch; kết quả thực hiện từng "
               "nhiệm vụ như sau:", style="Body Text")
-    widths = fill_width([Mm(13), Mm(47), Mm(20), Mm(21), Mm(29), Mm(17)])
+    widths = fill_width([Mm(15), Mm(46), Mm(20), Mm(21), Mm(27), Mm(17)])
     tasks = fixed_table(doc, 6, widths)
     tasks.style = doc.styles["Normal Table"]
     all_borders(tasks)
