@@ -14,7 +14,7 @@ from generator.model import Plan
 from generator.render import TemplateRenderer
 from generator.report_index import index_workbook
 from generator.workbook import read_plan
-from generator.write import atomic_write, within
+from generator.write import atomic_write, clean_stale_temps, within
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_TEMPLATES = ROOT / "templates"
@@ -60,9 +60,12 @@ def build(
         if renderer is None:
             renderer = renderers[job.template] = TemplateRenderer(templates / job.template)
         rendered.append((job, renderer.render(job.context, stamp)))
+    # every name is checked before the first file is written
+    targets = [within(folder, job.path) for job, _ in rendered]
+    for stale in clean_stale_temps(folder):
+        echo(f"đã xóa tệp tạm của lần chạy bị ngắt trước: {stale}")
     written = []
-    for job, data in rendered:
-        target = within(folder, Path(job.path))
+    for target, (job, data) in zip(targets, rendered, strict=True):
         atomic_write(target, data)
         written.append(target)
         echo(f"đã ghi {target}  ({job.title})")

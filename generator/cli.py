@@ -14,7 +14,8 @@ from generator.errors import VanbanError
 DEFAULT_WORKBOOK = ROOT / "data" / "ke-hoach-cchc-2018.xlsx"
 DEFAULT_OUT = ROOT / "out"
 
-_existing_file = click.Path(exists=False, dir_okay=False, path_type=Path)
+# existence, folders and file kinds are checked by generator.filecheck, in Vietnamese
+_existing_file = click.Path(path_type=Path)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})

@@ -149,6 +149,25 @@ def clean_text(s: str) -> str:
     return s.strip()
 
 
+# Characters that print nothing and would change a signed document behind the reader's back:
+# C0/C1 controls (docxtpl turns \a and \f into paragraph and page breaks, and XML 1.0 forbids
+# most of them), bidi embeddings/overrides/isolates (they reorder what is shown), the byte-order
+# mark, non-characters and lone surrogates. Tab, line feed and carriage return are spacing that
+# `clean_text` normalises.
+_CONTROLS = re.compile(
+    "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ufeff\ufffe\uffff"
+    "\ud800-\udfff]"
+)
+
+
+def strip_controls(s: str) -> tuple[str, str]:
+    """Remove the invisible control characters of a text; return it and the distinct ones removed."""
+    found = _CONTROLS.findall(s)
+    if not found:
+        return s, ""
+    return _CONTROLS.sub("", s), "".join(dict.fromkeys(found))
+
+
 def name_key(s: str) -> str:
     """Return a key for comparing agency names however they were typed.
 

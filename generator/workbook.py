@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import zipfile
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -15,6 +15,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from generator import schema, vn
 from generator.errors import ERROR, WARNING, Loc, Problem, ProblemsFound, VanbanError
+from generator.filecheck import LIMITS, Inspection, inspect_workbook
 from generator.model import (
     Agency,
     Article,
@@ -30,6 +31,7 @@ from generator.model import (
 )
 
 EMPTY_CHOICE = "(trống)"
+OUTLINE_LEVELS = (0, 1, 2, 3)
 _TRUE = {"có", "co", "x", "yes", "y", "true", "1", "đúng"}
 _FALSE = {"không", "khong", "no", "n", "false", "0", "sai", ""}
 
@@ -207,6 +209,8 @@ class Reader:
                 raw.cells[column.key] = self._convert(
                     cell, loc, column.kind, column.required, column.choices, column.header
                 )
+            if table is schema.OUTLINE:
+                self._check_level(raw.cells["level"])
             yield raw
 
     # -- cells ----------------------------------------------------------------------------
@@ -214,6 +218,20 @@ class Reader:
     def _convert(self, cell: Any, loc: Loc, kind: str, required: bool,
                  choices: tuple[str, ...], label: str) -> Cell:
         raw = cell.value
+        if isinstance(raw, str):
+            raw = unescape_ooxml(raw)
+            if len(raw) > LIMITS.cell_chars:
+                self._problem(ERROR, loc, f"Ô “{label}” dài {len(raw):,} ký tự, quá giới hạn "
+                              f"{LIMITS.cell_chars:,} ký tự của một ô Excel.".replace(",", "."),
+                              code="too-long", expected="một đoạn ngắn hơn, hoặc chia thành nhiều dòng")
+                return Cell(None, loc, raw)
+            cleaned, removed = vn.strip_controls(raw)
+            if removed:
+                shown = ", ".join(f"U+{ord(c):04X}" for c in removed)
+                self._problem(WARNING, loc, f"Ô “{label}” có ký tự điều khiển không in được ({shown}); "
+                              "các ký tự này đã được bỏ đi.", code="control-chars",
+                              suggestion="gõ lại ô này hoặc dán dưới dạng chữ thuần (Ctrl+Shift+V)")
+                raw = cleaned
         if isinstance(raw, str) and raw.startswith("#") and raw.rstrip("!?0/").upper() in {
             "#REF", "#VALUE", "#NAME", "#N/A", "#DIV", "#NULL", "#NUM",
         }:
@@ -233,8 +251,29 @@ class Reader:
             return Cell(None, loc, raw)
         return Cell(value, loc, raw)
 
+    def _check_level(self, cell: Cell) -> None:
+        # the outline numbering has four levels; another number would have no label to take
+        if cell.value is not None and cell.value not in OUTLINE_LEVELS:
+            self._problem(ERROR, cell.loc, "Giá trị của “Cấp” không hợp lệ: chỉ được là 0, 1, 2 hoặc 3.",
+                          found=str(cell.value), code="bad-level")
+            cell.value = None
+
     def _problem(self, severity: str, loc: Loc, message: str, **kw: str) -> None:
         self.problems.append(Problem(severity, loc, message, **kw))
+
+
+_OOXML_ESCAPE = re.compile(r"_x([0-9A-Fa-f]{4})_")
+
+
+def unescape_ooxml(text: str) -> str:
+    """Decode Excel's `_xHHHH_` escapes (ECMA-376 ST_Xstring), which openpyxl leaves as typed.
+
+    Excel writes a carriage return as `_x000D_` and a typed `_x` sequence as `_x005F_x…`; without
+    this, a clerk's cell pasted from Windows text would print `_x000D_` in the document.
+    """
+    if "_x" not in text:
+        return text
+    return _OOXML_ESCAPE.sub(lambda m: chr(int(m.group(1), 16)), text)
 
 
 def _blank(value: Any) -> bool:
@@ -260,12 +299,14 @@ def _text(raw: Any, _choices: tuple[str, ...] = ()) -> str:
 def _int(raw: Any, _choices: tuple[str, ...] = ()) -> int:
     if isinstance(raw, bool):
         raise ValueError("cần một số nguyên")
-    if isinstance(raw, int):
-        return raw
     if isinstance(raw, float) and raw.is_integer():
-        return int(raw)
+        raw = int(raw)
+    if isinstance(raw, int):
+        if raw < 0:
+            raise ValueError("cần một số nguyên không âm")
+        return raw
     text = str(raw).strip()
-    if text.isdigit():
+    if text.isascii() and text.isdigit() and len(text) <= 15:
         return int(text)
     raise ValueError("cần một số nguyên")
 
@@ -331,25 +372,34 @@ def _split_aliases(text: str | None) -> tuple[str, ...]:
 
 def open_workbook(path: Path) -> openpyxl.Workbook:
     """Open a workbook or fail with one Vietnamese line (never a traceback)."""
-    if not path.exists():
-        raise VanbanError(f"Không tìm thấy tệp sổ tính: {path}")
-    if path.name.startswith("~$"):
-        raise VanbanError(
-            f"{path.name} là tệp khóa tạm của Excel, không phải sổ tính; hãy chọn tệp không có “~$”."
-        )
-    if path.suffix.lower() not in {".xlsx"}:
-        raise VanbanError(f"{path.name}: chỉ đọc được sổ tính Excel .xlsx (hãy lưu lại dưới dạng .xlsx).")
-    if not zipfile.is_zipfile(path):
-        raise VanbanError(f"{path.name} không phải là sổ tính .xlsx hợp lệ (tệp hỏng hoặc có mật khẩu).")
+    return _load(path)[0]
+
+
+def _load(path: Path) -> tuple[openpyxl.Workbook, Inspection]:
+    # every limit is checked on the raw file before openpyxl parses anything
+    inspection = inspect_workbook(path)
     try:
-        return openpyxl.load_workbook(path, data_only=True)
+        # keep_vba=False: macros are dropped, never kept or run; keep_links=False: no links to
+        # other workbooks are followed
+        wb = openpyxl.load_workbook(path, data_only=True, keep_vba=False, keep_links=False)
     except Exception as exc:  # openpyxl raises many kinds on broken files
-        raise VanbanError(f"Không đọc được sổ tính {path.name}: {exc}") from exc
+        raise VanbanError(
+            f"Không đọc được sổ tính {path.name} (tệp hỏng hoặc không do Excel lưu: "
+            f"{type(exc).__name__}); hãy mở bằng Excel và lưu lại."
+        ) from exc
+    return wb, inspection
 
 
 def read_plan(path: Path) -> tuple[Plan | None, list[Problem]]:
     """Read a workbook file; the plan is None when any error was found."""
-    reader = Reader(open_workbook(path), source=path)
+    wb, inspection = _load(path)
+    reader = Reader(wb, source=path)
+    if inspection.macros:
+        reader.problems.append(Problem(
+            WARNING, None,
+            f"{path.name} có macro; chương trình chỉ đọc dữ liệu trong các ô, không chạy macro.",
+            code="macros-ignored",
+        ))
     plan = reader.read()
     return plan, reader.problems
 

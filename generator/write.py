@@ -3,15 +3,34 @@
 from __future__ import annotations
 
 import os
+import re
 import tempfile
-from pathlib import Path
+from pathlib import Path, PurePath, PurePosixPath
+
+from generator.errors import VanbanError
+
+# `.3406-qd-ubnd.docx.<pid>.<random>.vanban.tmp`: hidden, never taken for an output, and the pid
+# tells a later build whether the writer is still alive (its file is left alone) or was killed.
+TEMP_SUFFIX = ".vanban.tmp"
+_TEMP = re.compile(r"\..+\.(\d+)\.[^.]+" + re.escape(TEMP_SUFFIX))
+# One part of an output path: lowercase ASCII words, as vn.slug makes them, with an extension.
+_PART = re.compile(r"[a-z0-9][a-z0-9_-]*(\.[a-z0-9]+)*")
+_WINDOWS_RESERVED = frozenset(
+    {"con", "prn", "aux", "nul"} | {f"com{i}" for i in range(10)} | {f"lpt{i}" for i in range(10)}
+)
+MAX_PART = 100  # characters of one file or folder name
+MAX_PATH = 200  # characters of the path inside the year folder (Windows keeps 260 for all)
 
 
 def atomic_write(path: Path, data: bytes) -> None:
+    """Write `data` to `path` so that a reader (or a crash) sees the old file or the new, whole."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.{os.getpid()}.", suffix=TEMP_SUFFIX,
+                               dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as handle:
+            if hasattr(os, "fchmod"):  # mkstemp makes 0600; outputs are shared like any file
+                os.fchmod(handle.fileno(), 0o666 & ~_umask())
             handle.write(data)
             handle.flush()
             os.fsync(handle.fileno())
@@ -19,11 +38,109 @@ def atomic_write(path: Path, data: bytes) -> None:
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+    _fsync_dir(path.parent)
 
 
-def within(root: Path, relative: Path) -> Path:
-    """Join and make sure the result stays inside root (file names come from data)."""
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+def _fsync_dir(folder: Path) -> None:
+    # the rename itself is durable only once the folder is synced (POSIX); Windows cannot open one
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
+def clean_stale_temps(folder: Path) -> list[Path]:
+    """Remove temporary files that a killed build left under `folder`; return them.
+
+    Only files of our own pattern are touched, and only when the process that made them is gone.
+    """
+    removed: list[Path] = []
+    if not folder.is_dir():
+        return removed
+    for path in folder.rglob(f".*{TEMP_SUFFIX}"):
+        match = _TEMP.fullmatch(path.name)
+        if match is None or not path.is_file() or path.is_symlink():
+            continue
+        if _alive(int(match.group(1))):
+            continue
+        path.unlink(missing_ok=True)
+        removed.append(path)
+    return removed
+
+
+def _alive(pid: int) -> bool:
+    if pid == os.getpid():
+        return False  # our own leftovers cannot be in use: we write one file at a time
+    if os.name == "nt":
+        return _alive_windows(pid)
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except (PermissionError, OverflowError, OSError):
+        return True  # someone else's live process, or an unknowable pid: leave the file alone
+    return True
+
+
+def _alive_windows(pid: int) -> bool:
+    # os.kill(pid, 0) would terminate the process on Windows: ask the kernel instead
+    import ctypes
+
+    kernel32 = ctypes.windll.kernel32  # type: ignore[attr-defined]
+    handle = kernel32.OpenProcess(0x1000, False, pid)  # PROCESS_QUERY_LIMITED_INFORMATION
+    if not handle:
+        return False
+    try:
+        code = ctypes.c_ulong()
+        if not kernel32.GetExitCodeProcess(handle, ctypes.byref(code)):
+            return True
+        return code.value == 259  # STILL_ACTIVE
+    finally:
+        kernel32.CloseHandle(handle)
+
+
+def check_name(relative: PurePath) -> None:
+    """Refuse an output path that is not made of safe slugs (names come from the workbook)."""
+    text = str(relative)
+    parts = PurePosixPath(text).parts
+    bad = (
+        not parts
+        or "\\" in text
+        or "\0" in text
+        or len(text) > MAX_PATH
+        or any(
+            len(part) > MAX_PART
+            or not _PART.fullmatch(part)
+            or part.split(".")[0] in _WINDOWS_RESERVED
+            for part in parts
+        )
+    )
+    if bad:
+        raise VanbanError(
+            f"Tên tệp «{text[:120]}» tạo từ dữ liệu của sổ tính không an toàn (chỉ được dùng chữ "
+            f"thường không dấu, số và dấu -, tối đa {MAX_PART} ký tự); chưa ghi tệp nào."
+        )
+
+
+def within(root: Path, relative: PurePath) -> Path:
+    """Join and make sure the result stays inside root, also through symbolic links."""
+    check_name(relative)
     target = (root / relative).resolve()
     if not target.is_relative_to(root.resolve()):
-        raise ValueError(f"{relative} is outside {root}")
+        raise VanbanError(
+            f"{root / relative} trỏ ra ngoài thư mục kết quả {root} (liên kết tượng trưng?); "
+            "chưa ghi tệp nào."
+        )
     return target

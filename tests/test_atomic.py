@@ -1,0 +1,155 @@
+"""Atomic writes: a build killed part way leaves every output old-and-whole or new-and-whole."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import openpyxl
+from docx import Document
+
+from generator.build import build
+from generator.write import TEMP_SUFFIX, atomic_write, clean_stale_temps
+from tests.conftest import ROOT, WORKBOOK
+
+WRITER = """
+import sys
+from pathlib import Path
+from generator.write import atomic_write
+target = Path(sys.argv[1])
+versions = [Path(sys.argv[2]).read_bytes(), Path(sys.argv[3]).read_bytes()]
+i = 0
+while True:
+    atomic_write(target, versions[i % 2])
+    i += 1
+"""
+
+
+def temps(folder: Path) -> list[Path]:
+    return sorted(folder.rglob(f"*{TEMP_SUFFIX}"))
+
+
+def outputs(folder: Path) -> dict[Path, bytes]:
+    return {p.relative_to(folder): p.read_bytes() for p in sorted(folder.rglob("*.docx"))
+            if not p.name.startswith(".")}
+
+
+def wait_for(condition, proc: subprocess.Popen, limit: float = 120.0) -> bool:
+    """Poll until `condition()` or the process ends; a hang guard, not a timing assertion."""
+    end = time.monotonic() + limit
+    while time.monotonic() < end:
+        if condition():
+            return True
+        if proc.poll() is not None:
+            return False
+        time.sleep(0.0005)
+    return False
+
+
+def test_killing_a_writer_mid_file_leaves_the_old_or_the_new_file_whole(tmp_path):
+    old, new = tmp_path / "old.bin", tmp_path / "new.bin"
+    old.write_bytes(os.urandom(1024) * 24 * 1024)  # 24 MB each: writing takes a while
+    new.write_bytes(os.urandom(1024) * 24 * 1024)
+    folder = tmp_path / "out"
+    target = folder / "ke-hoach.docx"
+    atomic_write(target, old.read_bytes())
+    versions = {old.read_bytes(), new.read_bytes()}
+    for _ in range(3):
+        proc = subprocess.Popen([sys.executable, "-c", WRITER, str(target), str(old), str(new)],
+                                cwd=ROOT)
+        try:
+            # kill exactly while a temporary file exists: the moment a write is half done
+            assert wait_for(lambda: temps(folder), proc), "the writer never started a file"
+            proc.send_signal(signal.SIGKILL)
+        finally:
+            proc.kill()
+            proc.wait()
+        assert target.read_bytes() in versions
+        assert [p.name for p in folder.iterdir() if not p.name.startswith(".")] == ["ke-hoach.docx"]
+    leftovers = temps(folder)
+    assert leftovers, "a killed writer leaves its temporary file"
+    assert sorted(clean_stale_temps(folder)) == leftovers
+    assert temps(folder) == [] and target.read_bytes() in versions
+
+
+def test_a_live_writers_temporary_file_is_left_alone(tmp_path):
+    sleeper = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+    try:
+        live = tmp_path / f".a.docx.{sleeper.pid}.abcd1234{TEMP_SUFFIX}"
+        live.write_bytes(b"dang ghi")
+        dead = tmp_path / f".a.docx.{2**22 + 7}.abcd1234{TEMP_SUFFIX}"  # above Linux's pid_max
+        dead.write_bytes(b"bi ngat")
+        foreign = tmp_path / ".a.docx.123.tmp"  # not our pattern: someone else's file
+        foreign.write_bytes(b"")
+        assert clean_stale_temps(tmp_path) == [dead]
+        assert live.exists() and foreign.exists()
+    finally:
+        sleeper.kill()
+        sleeper.wait()
+
+
+def big_workbook(path: Path, summary: str) -> Path:
+    """The 2018 workbook with six times the tasks and another summary: a long build."""
+    wb = openpyxl.load_workbook(WORKBOOK)
+    ws = wb["Nhiệm vụ"]
+    rows = [[c.value for c in row] for row in ws.iter_rows(min_row=2, max_row=ws.max_row)]
+    for copy in range(1, 6):
+        for row in rows:
+            ws.append([row[0], f"{row[1]} (đợt {copy})", *row[2:]])
+    info = wb["Thông tin chung"]
+    for r in range(2, info.max_row + 1):
+        if info.cell(r, 1).value == "Trích yếu":
+            info.cell(r, 2).value = summary
+    wb.save(path)
+    return path
+
+
+def test_a_build_killed_part_way_leaves_whole_documents_and_the_next_build_cleans_up(tmp_path):
+    first = big_workbook(tmp_path / "a.xlsx", "Ban hành Kế hoạch cải cách hành chính năm 2018")
+    second = big_workbook(tmp_path / "b.xlsx", "Ban hành Kế hoạch cải cách hành chính (sửa đổi)")
+    # the two complete versions, known byte for byte (builds are reproducible)
+    old = outputs(build(first, tmp_path / "ref-a").folder)
+    new = outputs(build(second, tmp_path / "ref-b").folder)
+    assert old.keys() == new.keys() and all(old[k] != new[k] for k in old)
+
+    out = tmp_path / "out"
+    folder = build(first, out).folder
+    for attempt in range(3):
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "generator", "build", str(second), "--out", str(out)],
+            cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        )
+        try:
+            # kill as soon as new files appear (or a temporary file does); the later attempts wait
+            # for more new files, so that the kill falls at different points of the writing
+            def started(wanted: int = attempt * len(old) // 3) -> bool:
+                changed = sum(1 for k, v in outputs(folder).items() if v != old.get(k))
+                return bool(temps(folder)) or changed > wanted
+
+            wait_for(started, proc)
+            proc.send_signal(signal.SIGKILL)
+        finally:
+            proc.kill()
+            proc.wait()
+        now = outputs(folder)
+        assert now.keys() == old.keys()
+        for name, data in now.items():
+            assert data in (old[name], new[name]), f"{name} is neither version"
+            Document(str(folder / name))  # and it opens
+        # back to the first version for the next attempt
+        build(first, out)
+        assert outputs(folder) == old
+        assert temps(folder) == []
+
+    # a killed run's leftover temporary file is removed by the next complete build
+    stale = folder / f".3406-qd-ubnd.docx.{2**22 + 7}.zz99zz99{TEMP_SUFFIX}"
+    stale.write_bytes(b"PK half a file")
+    messages: list[str] = []
+    build(second, out, echo=messages.append)
+    assert not stale.exists()
+    assert any("đã xóa tệp tạm" in m and stale.name in m for m in messages)
+    assert outputs(folder) == new
