@@ -38,9 +38,25 @@ def _literal(value: Any) -> Any:
     return value
 
 
+class _CompilingOnce(SandboxedEnvironment):
+    """Compiles each part of a template once: a build renders one template for many agencies."""
+
+    def __init__(self, **options: Any) -> None:
+        super().__init__(**options)
+        self._compiled: dict[str, jinja2.Template] = {}
+
+    def from_string(self, source: Any, globals: Any = None, template_class: Any = None) -> Any:
+        if globals is not None or template_class is not None or not isinstance(source, str):
+            return super().from_string(source, globals, template_class)
+        compiled = self._compiled.get(source)
+        if compiled is None:
+            compiled = self._compiled[source] = super().from_string(source)
+        return compiled
+
+
 def make_environment() -> jinja2.Environment:
     """Sandboxed, escaping, strict: data is never code and a missing value is an error."""
-    return SandboxedEnvironment(undefined=jinja2.StrictUndefined, autoescape=True, finalize=_literal)
+    return _CompilingOnce(undefined=jinja2.StrictUndefined, autoescape=True, finalize=_literal)
 
 
 class _StrictTemplate(DocxTemplate):

@@ -62,11 +62,13 @@ def test_a_hostile_symbol_gives_a_safe_name_inside_out(tmp_path, symbol, number)
         assert symbol.strip() == "" and "Ký hiệu văn bản" in exc.format_message()
         assert every_file(tmp_path) == before
         return
-    [written] = result.written
-    assert written.parent == (out / "2018").resolve()
+    # the decision package is the one file of the year's folder; the report forms go below it
+    [written] = [w for w in result.written if w.parent == (out / "2018").resolve()]
     assert SAFE_NAME.fullmatch(written.name), written.name
     assert len(written.name) <= 80 + len(".docx")
-    assert every_file(tmp_path) - before == {written}
+    assert every_file(tmp_path) - before == set(result.written)
+    assert all(w.is_relative_to((out / "2018" / "bao-cao").resolve())
+               for w in result.written if w != written)
 
 
 def test_a_vietnamese_symbol_reads_as_ascii_words(tmp_path):
