@@ -275,9 +275,9 @@ def text_width_mm(text: str, size_pt: float, bold: bool = False) -> float:
 
 
 # Where an agency's name breaks when it does not fit on one line of a header: after the words
-# naming a People's Committee ("ỦY BAN NHÂN DÂN" / "HUYỆN LỘC NINH"), after a comma or before
-# "và" ("SỞ THÔNG TIN" / "VÀ TRUYỀN THÔNG"); failing that before a capitalised word, where a
-# proper name starts ("BAN QUẢN LÝ" / "KHU KINH TẾ TỈNH").
+# naming a People's Committee ("ỦY BAN NHÂN DÂN" / "HUYỆN LỘC NINH") or before "và" ("SỞ VĂN
+# HÓA, THỂ THAO" / "VÀ DU LỊCH", as the ministries write it); failing that after a comma, then
+# before a capitalised word, where a proper name starts ("BAN QUẢN LÝ" / "KHU KINH TẾ TỈNH").
 _COMMITTEE = ("ủy ban nhân dân", "uỷ ban nhân dân")
 
 
@@ -291,17 +291,18 @@ def name_lines(name: str, max_mm: float, size_pt: float = 13, bold: bool = True)
     def width(part: list[str]) -> float:
         return text_width_mm(" ".join(part).upper(), size_pt, bold)
 
-    tiers: list[list[tuple[float, int]]] = [[], [], []]
+    tiers: list[list[tuple[float, int]]] = [[], [], [], []]
     for cut in range(1, len(words)):
         head, tail = words[:cut], words[cut:]
         score = max(width(head), width(tail))
-        if (nfc(" ".join(head).lower()) in _COMMITTEE or head[-1].endswith(",")
-                or nfc(tail[0].lower()) == "và"):
+        if nfc(" ".join(head).lower()) in _COMMITTEE or nfc(tail[0].lower()) == "và":
             tier = 0
-        elif tail[0][:1].isupper():  # before a capitalised word: where a proper name starts
+        elif head[-1].endswith(","):
             tier = 1
-        else:
+        elif tail[0][:1].isupper():  # before a capitalised word: where a proper name starts
             tier = 2
+        else:
+            tier = 3
         tiers[tier].append((score, cut))
     fitting = next((t for t in ([c for c in tier if c[0] <= max_mm] for tier in tiers) if t), None)
     _, cut = min(fitting or [c for tier in tiers for c in tier])

@@ -15,7 +15,7 @@ from generator import vn
 from generator.build import build
 from generator.errors import VanbanError
 from generator.write import MAX_PART, check_name, within
-from tests.conftest import WORKBOOK
+from tests.conftest import WORKBOOK, reports_only
 
 SAFE_NAME = re.compile(r"[a-z0-9][a-z0-9-]*\.docx")
 HOSTILE = [
@@ -36,6 +36,7 @@ HOSTILE = [
 
 def workbook_with(tmp_path: Path, **fields: object) -> Path:
     wb = openpyxl.load_workbook(WORKBOOK)
+    reports_only(wb, "SNV")  # the forms' own names are tested in test_reports.py
     ws = wb["Thông tin chung"]
     for label, value in fields.items():
         row = next(r for r in range(2, ws.max_row + 1) if ws.cell(r, 1).value == label)
