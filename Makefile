@@ -7,7 +7,7 @@ WORKBOOK ?= data/ke-hoach-cchc-2018.xlsx
 OUT ?= out
 
 .DEFAULT_GOAL := help
-.PHONY: help install documents test check lint ruff clean
+.PHONY: help install documents pdf lint test check ruff clean bench
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  make %-10s %s\n", $$1, $$2}'
@@ -23,9 +23,21 @@ install: $(STAMP) ## make .venv and install the package with its test tools
 documents: $(STAMP) ## build every document from WORKBOOK into OUT/<year>/
 	$(BIN)/vanban build $(WORKBOOK) --out $(OUT)
 
+check: $(STAMP) ## check WORKBOOK and list every problem with its sheet and cell (no documents written)
+	$(BIN)/vanban check $(WORKBOOK)
+
+pdf: documents ## convert every document of OUT/<year>/ to PDF in OUT/<year>/pdf/ (LibreOffice)
+	$(BIN)/vanban pdf --out $(OUT) --preview
+
+lint: $(STAMP) ## check the templates and the last build against Nghị định 30 (docs/lint.md)
+	$(BIN)/vanban lint --out $(OUT)
+
 test: $(STAMP) ## run the whole test suite (LibreOffice tests need soffice and pdftotext)
 	$(BIN)/ruff check generator tests tools
 	$(BIN)/pytest -q
+
+bench: $(STAMP) ## measure the engine against plain docxtpl; writes docs/performance.md (minutes)
+	$(BIN)/python tools/bench.py
 
 clean: ## remove the build output and the virtualenv
 	rm -rf $(OUT) $(VENV) .pytest_cache .ruff_cache

@@ -15,6 +15,12 @@ from openpyxl.worksheet.worksheet import Worksheet
 from generator import schema
 
 GUIDE_NAME = "Hướng dẫn"
+# Lists that drop-downs offer; the reader never reads this sheet.
+LISTS_NAME = "Danh sách chọn"
+LISTS_HELP = ("Mỗi dòng một lĩnh vực của phụ lục; cột Lĩnh vực của sheet Nhiệm vụ chọn trong "
+              "danh sách này. Ghi lĩnh vực ở đây trước khi ghi nhiệm vụ. Chương trình không đọc "
+              "sheet này khi tạo văn bản.")
+AREAS_HEADER = "Lĩnh vực"
 DATE_FORMAT = "dd/mm/yyyy"
 # Validations cover this many rows below the header; enough for any plan, small enough for Excel.
 LAST_ROW = 1000
@@ -63,7 +69,8 @@ _GENERAL_RULES: tuple[tuple[str, str], ...] = (
      "Sheet Cơ quan là danh mục cơ quan, đơn vị. Ở cột Cơ quan chủ trì, Cơ quan phối hợp và "
      "Cơ quan thực hiện, ghi tên đầy đủ hoặc một tên gọi khác đã khai ở sheet Cơ quan, nhiều "
      "cơ quan cách nhau bởi dấu ; hoặc dấu phẩy. Được ghi cụm chỉ nhóm như “Các sở, ban, "
-     "ngành”, “UBND cấp huyện”, “UBND cấp xã”: chương trình hiểu theo cột Loại."),
+     "ngành”, “UBND cấp xã”, “UBND cấp huyện” (nếu tỉnh còn cấp huyện): chương trình hiểu theo "
+     "cột Loại."),
     ("Chữ tiếng Việt",
      "Gõ tiếng Việt Unicode dựng sẵn, phông Times New Roman. Không dán chữ từ tệp phông "
      ".VnTime hay VNI-Times; chương trình sẽ báo các ô nghi là mã cũ."),
@@ -104,6 +111,9 @@ def build_workbook(data: Mapping[str, object] | None = None) -> openpyxl.Workboo
         if not isinstance(rows, Sequence):
             raise TypeError(f"{table.key} sheet data must be a sequence of rows")
         _write_table(wb.create_sheet(table.name), table, rows)
+    tasks = data.get(schema.TASKS.key) or []
+    areas = dict.fromkeys(str(t["area"]) for t in tasks if t.get("area"))
+    _write_lists(wb.create_sheet(LISTS_NAME), list(areas))
     return wb
 
 
@@ -140,6 +150,7 @@ def _write_guide(ws: Worksheet) -> None:
         for col in table.columns:
             ws.append([table.name, col.header,
                        _describe(col.help, col.kind, col.required, col.choices)])
+    ws.append([LISTS_NAME, AREAS_HEADER, LISTS_HELP])
     for row in ws.iter_rows(min_row=2):
         for cell in row:
             cell.alignment = _TOP_WRAP
@@ -160,6 +171,7 @@ def _guide_section(ws: Worksheet, title: str, headers: tuple[str, ...] = ()) -> 
 def _sheet_helps() -> list[tuple[str, str]]:
     items = [(schema.GENERAL.name, schema.GENERAL.help)]
     items += [(t.name, t.help) for t in schema.TABLES]
+    items.append((LISTS_NAME, LISTS_HELP))
     return items
 
 
@@ -247,7 +259,25 @@ def _column_validation(table: schema.TableSheet, col: schema.Column,
                        text: str) -> DataValidation:
     if (table.key, col.key) in _AGENCY_COLUMNS:
         return _agency_list(col.header, text)
+    if (table.key, col.key) == (schema.TASKS.key, "area"):
+        return _area_list(col.header, text)
+    if col.suggestions:
+        return _suggestions(col.header, text, col.suggestions)
     return _validation(col.kind, col.choices, col.header, text)
+
+
+# -- lists sheet ---------------------------------------------------------------------------
+
+
+def _write_lists(ws: Worksheet, areas: list[str]) -> None:
+    ws.append([AREAS_HEADER])
+    _style_header(ws, 1)
+    for area in areas:
+        ws.append([area])
+    ws.column_dimensions["A"].width = 70
+    ws.column_dimensions["A"].alignment = _TOP_WRAP
+    _add(ws, _prompt_only(AREAS_HEADER, LISTS_HELP), "A1")
+    ws.freeze_panes = "A2"
 
 
 def _wraps(col: schema.Column) -> bool:
@@ -308,6 +338,27 @@ def _agency_list(title: str, text: str) -> DataValidation:
     dv = DataValidation(type="list", formula1=names, allow_blank=True)
     dv.showErrorMessage = False
     _set_prompt(dv, title, text + " Danh sách chọn lấy từ cột Tên đầy đủ của sheet Cơ quan.")
+    return dv
+
+
+def _area_list(title: str, text: str) -> DataValidation:
+    # A new area is allowed after a warning: the warning catches a typo that would otherwise
+    # open a separate area of the appendix.
+    dv = DataValidation(type="list", formula1=f"'{LISTS_NAME}'!$A$2:$A${LAST_ROW}",
+                        allow_blank=True)
+    dv.showErrorMessage = True
+    dv.errorStyle = "warning"
+    dv.errorTitle = _clip("Lĩnh vực mới?", _MAX_TITLE)
+    dv.error = (f"Lĩnh vực này chưa có trong sheet {LISTS_NAME}; mỗi cách viết khác là một "
+                "lĩnh vực riêng của phụ lục. Chọn Yes để giữ, No để sửa.")
+    _set_prompt(dv, title, text + f" Danh sách chọn lấy từ sheet {LISTS_NAME}.")
+    return dv
+
+
+def _suggestions(title: str, text: str, items: tuple[str, ...]) -> DataValidation:
+    dv = DataValidation(type="list", formula1=_inline_list(list(items)), allow_blank=True)
+    dv.showErrorMessage = False  # suggestions only: any other text is accepted
+    _set_prompt(dv, title, text)
     return dv
 
 

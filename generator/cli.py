@@ -2,20 +2,29 @@
 
 from __future__ import annotations
 
+import io
+import sys
 from pathlib import Path
 
 import click
+import openpyxl
 
-from generator import __version__
+from generator import __version__, blank, lint, rollover
 from generator.agencies import Agencies
+from generator.annotate import annotated_copy, same_file
 from generator.build import DEFAULT_TEMPLATES, ROOT, build, load_checked
-from generator.errors import VanbanError
+from generator.checks import check_workbook, render_block, summary
+from generator.errors import ERROR, INFO, VanbanError
+from generator.fixencoding import fix_encoding
+from generator.write import check_target, save_bytes
 
 DEFAULT_WORKBOOK = ROOT / "data" / "ke-hoach-cchc-2018.xlsx"
 DEFAULT_OUT = ROOT / "out"
 
 # existence, folders and file kinds are checked by generator.filecheck, in Vietnamese
 _existing_file = click.Path(path_type=Path)
+_output_file = click.Path(dir_okay=False, path_type=Path)
+_FORCE_HELP = "Ghi đè tệp đã có; tệp cũ được sao lưu thành <tên>.sao-luu-<ngày giờ>.xlsx."
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -30,12 +39,181 @@ def main() -> None:
               default=DEFAULT_OUT, show_default=True, help="Thư mục ghi kết quả.")
 @click.option("--templates", type=click.Path(file_okay=False, path_type=Path),
               default=DEFAULT_TEMPLATES, show_default=True, help="Thư mục mẫu văn bản.")
-def build_command(workbook: Path, out: Path, templates: Path) -> None:
-    """Tạo toàn bộ văn bản của kế hoạch vào OUT/<năm>/."""
-    result = build(workbook, out, templates, echo=click.echo)
+@click.option("--strict", is_flag=True, help="Coi cảnh báo là lỗi: có cảnh báo thì không tạo văn bản.")
+@click.option("--force", is_flag=True,
+              help="Ghi đè cả văn bản đã bị sửa tay; bản cũ được giữ bên cạnh "
+                   "(<tên>.YYYYMMDD-HHMMSS.bak.docx).")
+@click.option("--workers", type=click.IntRange(min=1), default=None,
+              help="Số tiến trình tạo văn bản song song (mặc định: theo số lõi CPU khi có nhiều văn bản).")
+@click.option("--dump-context", "dump_context", type=click.Path(file_okay=False, path_type=Path),
+              default=None, help="Ghi dữ liệu (JSON) của từng văn bản vào thư mục này, để kiểm tra mẫu.")
+def build_command(workbook: Path, out: Path, templates: Path, strict: bool, force: bool,
+                  workers: int | None, dump_context: Path | None) -> None:
+    """Tạo toàn bộ văn bản của kế hoạch vào OUT/<năm>/; chỉ ghi lại những văn bản đã thay đổi."""
+    result = build(workbook, out, templates, echo=click.echo, strict=strict, force=force,
+                   workers=workers, progress=sys.stderr.isatty(), dump_context=dump_context)
+    notes = [p for p in result.warnings if p.severity == INFO]
     for problem in result.warnings:
-        click.echo(problem.render(), err=True)
-    click.echo(f"Xong: {len(result.written)} văn bản trong {result.folder}")
+        if problem.severity != INFO:
+            click.echo(problem.render(), err=True)
+    if notes:
+        click.echo(f"và {len(notes)} ghi chú thông tin (chạy “vanban check” để xem).", err=True)
+    same = len(result.outputs) - len(result.written)
+    click.echo(f"Xong: {len(result.outputs)} văn bản trong {result.folder}; "
+               f"{len(result.written)} tệp được ghi lại, {same} tệp không đổi.")
+
+
+def _copy_target(source: Path, out: Path, option: str, force: bool) -> None:
+    """A copy of the clerk's workbook never goes over it, not even with --force."""
+    if same_file(source, out):
+        raise click.BadParameter(
+            f"{out} là chính sổ tính đang kiểm tra; hãy chọn tên khác để không ghi đè dữ liệu gốc",
+            param_hint=option,
+        )
+    if out.suffix.lower() != ".xlsx":
+        raise click.BadParameter("tệp ghi ra phải có đuôi .xlsx", param_hint=option)
+    check_target(out, inputs=[source], force=force)
+
+
+@main.command("check")
+@click.argument("workbook", type=_existing_file, default=DEFAULT_WORKBOOK)
+@click.option("--strict", is_flag=True,
+              help="Coi cảnh báo là lỗi (thông tin thì không bao giờ là lỗi).")
+@click.option("--annotate", "annotate_to", type=click.Path(dir_okay=False, path_type=Path),
+              metavar="OUT.xlsx", help="Ghi bản sao sổ tính có đánh dấu các ô có vấn đề.")
+@click.option("--force", is_flag=True, help=_FORCE_HELP)
+def check_command(workbook: Path, strict: bool, annotate_to: Path | None, force: bool) -> None:
+    """Kiểm tra sổ tính: in mọi lỗi, cảnh báo, thông tin kèm sheet và ô.
+
+    Mã thoát: 0 không có lỗi (cảnh báo không tính, trừ khi có --strict), 1 có lỗi, 2 sai cách gọi.
+    """
+    if annotate_to is not None:
+        _copy_target(workbook, annotate_to, "--annotate", force)
+    result = check_workbook(workbook, strict=strict)
+    for problem in result.problems:
+        click.echo(render_block(problem))
+    if annotate_to is not None:
+        _save(annotated_copy(workbook, result.problems), annotate_to)
+    errors = result.count(ERROR)
+    verdict = "Sổ tính có lỗi, chưa tạo được văn bản." if errors else "Sổ tính dùng được để tạo văn bản."
+    click.echo(f"Kết quả: {summary(result.problems)} {verdict}")
+    if errors:
+        raise SystemExit(1)
+
+
+@main.command("fix-encoding")
+@click.argument("workbook", type=_existing_file)
+@click.option("-o", "--output", "output", type=_output_file, required=True, metavar="OUT.xlsx",
+              help="Tệp ghi bản sổ tính đã chuyển mã; không ghi đè tệp đã có nếu không có --force.")
+@click.option("--force", is_flag=True, help=_FORCE_HELP)
+def fix_encoding_command(workbook: Path, output: Path, force: bool) -> None:
+    """Chuyển văn bản gõ bằng bảng mã cũ (TCVN3, VNI) sang Unicode, ghi vào bản sao OUT.xlsx."""
+    _copy_target(workbook, output, "-o", force)
+    wb, changes = fix_encoding(workbook)
+    applied = [c for c in changes if c.applied]
+    for change in applied:
+        click.echo(f"{change.loc}: «{change.before}» → «{change.after}»  ({change.reason})")
+    for change in changes:
+        if not change.applied:
+            click.echo(f"{change.loc}: có thể là mã cũ nhưng không chắc, chưa đổi: «{change.before}» "
+                       f"(nếu chuyển sẽ thành «{change.after}»)")
+    if not applied:
+        click.echo("Không có ô nào cần chuyển mã; không ghi tệp nào.")
+        return
+    click.echo(f"{len(applied)} ô được sửa.")
+    _save(wb, output)
+
+
+@main.command("lint")
+@click.argument("files", nargs=-1, type=click.Path(path_type=Path))
+@click.option("--out", "out", type=click.Path(file_okay=False, path_type=Path),
+              default=DEFAULT_OUT, show_default=True,
+              help="Thư mục kết quả; không chỉ tệp nào thì kiểm tra lần tạo gần nhất trong đó.")
+@click.option("--workbook", type=_existing_file, default=DEFAULT_WORKBOOK, show_default=True,
+              help="Sổ tính dùng để biết các biến mà mỗi mẫu được dùng.")
+def lint_command(files: tuple[Path, ...], out: Path, workbook: Path) -> None:
+    """Kiểm tra thể thức (Nghị định 30/2020/NĐ-CP) và thẻ của mẫu và văn bản đã tạo.
+
+    Không chỉ tệp nào: kiểm tra mọi mẫu trong templates/ và mọi văn bản của lần tạo gần nhất
+    trong OUT/<năm>/.
+    """
+    targets = lint.expand(files) if files else lint.default_targets(ROOT, out)
+    if not targets:
+        raise VanbanError("Không có tệp .docx nào để kiểm tra.")
+    variables = lint.template_variables(workbook) if workbook.exists() else None
+    findings = lint.lint_paths(targets, variables)
+    for finding in findings:
+        click.echo(finding.render())
+    click.echo(f"Đã kiểm tra {len(targets)} tệp: " + ", ".join(str(t) for t in targets), err=True)
+    if variables is None:
+        click.echo(f"Chưa kiểm tra tên biến của mẫu: không đọc được sổ tính {workbook}.", err=True)
+    if findings:
+        errors, warnings = lint.summarize(findings)
+        raise VanbanError(f"{len(findings)} chỗ chưa đúng ({errors} lỗi, {warnings} cảnh báo).")
+    click.echo("Không có lỗi thể thức.", err=True)
+
+
+@main.command("pdf")
+@click.option("--out", "out", type=click.Path(file_okay=False, path_type=Path),
+              default=DEFAULT_OUT, show_default=True, help="Thư mục kết quả của lệnh build.")
+@click.option("--year", type=int, default=None,
+              help="Năm cần chuyển; mặc định là lần tạo gần nhất.")
+@click.option("--preview", is_flag=True, help="Ghi thêm ảnh PNG trang đầu của mỗi văn bản.")
+def pdf_command(out: Path, year: int | None, preview: bool) -> None:
+    """Chuyển mọi văn bản của OUT/<năm>/ sang PDF (nhúng phông) vào OUT/<năm>/pdf/."""
+    from generator.pdf import make_pdfs
+
+    result = make_pdfs(out, year, preview, echo=click.echo)
+    click.echo(f"Xong: {len(result.pdfs)} tệp PDF trong {result.folder}")
+
+_output_file = click.Path(dir_okay=False, path_type=Path)
+_FORCE_HELP = "Ghi đè tệp đã có; tệp cũ được sao lưu thành <tên>.sao-luu-<ngày giờ>.xlsx."
+
+
+@main.command("new-year")
+@click.argument("workbook", type=_existing_file)
+@click.option("--year", "year", type=click.IntRange(1900, 2200), required=True,
+              help="Năm của kế hoạch mới, ví dụ 2019.")
+@click.option("-o", "--output", "output", type=_output_file, required=True,
+              help="Sổ tính mới (.xlsx); không ghi đè tệp đã có nếu không có --force.")
+@click.option("--force", is_flag=True, help=_FORCE_HELP)
+def new_year_command(workbook: Path, year: int, output: Path, force: bool) -> None:
+    """Chuyển sổ tính kế hoạch sang năm mới và liệt kê mọi ô đã đổi, mọi ô cần xem lại."""
+    check_target(output, inputs=[workbook], force=force)
+    result = rollover.new_year(workbook, year)
+    if not result.changes:
+        click.echo(f"Sổ tính đã là kế hoạch năm {year}: không có gì thay đổi.")
+        _save(result.workbook, output)
+        return
+    click.echo(f"Chuyển từ năm {result.source_year} sang năm {result.target_year}: "
+               f"{len(result.changes)} ô đã đổi.")
+    for change in result.changes:
+        click.echo(f"  {change.render()}")
+    click.echo(f"Cần xem lại ({len(result.reviews)} ô) trước khi trình ký:")
+    for review in result.reviews:
+        click.echo(f"  {review.render()}")
+    _save(result.workbook, output)
+    click.echo(f"Danh sách này có trong sheet “{rollover.CHANGES_SHEET}” của {output}.")
+
+
+@main.command("workbook")
+@click.option("-o", "--output", "output", type=_output_file, required=True,
+              help="Sổ tính trống sẽ tạo (.xlsx).")
+@click.option("--force", is_flag=True, help=_FORCE_HELP)
+def workbook_command(output: Path, force: bool) -> None:
+    """Tạo một sổ tính trống có hướng dẫn, danh sách chọn và kiểm tra ngày, cho tỉnh hoặc năm mới."""
+    check_target(output, force=force)
+    _save(blank.build_workbook(), output)
+    click.echo(f"Mở sheet “{blank.GUIDE_NAME}” để xem cách ghi từng sheet, từng cột.")
+
+
+def _save(wb: openpyxl.Workbook, output: Path) -> None:
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    backup = save_bytes(output, buffer.getvalue())
+    if backup is not None:
+        click.echo(f"Đã sao lưu tệp cũ thành {backup}")
+    click.echo(f"Đã ghi {output}")
 
 
 @main.command("agencies")

@@ -37,7 +37,9 @@ class Problem:
 
     def render(self) -> str:
         place = f"{self.loc}: " if self.loc else ""
-        parts = [f"[{self.severity}] {place}{self.message}"]
+        # the full stop of a message would stand before the "; đang ghi" details
+        message = self.message.rstrip(".") if self.found or self.expected or self.suggestion else self.message
+        parts = [f"[{self.severity}] {place}{message}"]
         if self.found:
             parts.append(f"đang ghi: «{self.found}»")
         if self.expected:

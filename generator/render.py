@@ -1,23 +1,30 @@
-"""Render a document from a .docx template with docxtpl, safely and reproducibly."""
+"""Render documents from .docx templates: safely, reproducibly, once-prepared, in parallel."""
 
 from __future__ import annotations
 
 import io
+import multiprocessing
+import multiprocessing.context
+import os
 import re
 import zipfile
-from collections.abc import Mapping
+from collections import deque
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from concurrent.futures import Future, ProcessPoolExecutor
+from contextlib import contextmanager
 from datetime import datetime
+from itertools import islice
 from pathlib import Path
 from typing import Any
 
 import jinja2
-from docxtpl import DocxTemplate
 from jinja2.sandbox import SandboxedEnvironment
 from lxml import etree
 from markupsafe import Markup, escape
 
-from generator import vn
-from generator.errors import VanbanError
+from generator import tags, vn
+from generator.engine import STRICT_PARSER_OPTIONS, PreparedTemplate, RenderedXmlError
+from generator.errors import Problem, ProblemsFound, VanbanError
 
 # Zip members are dated from the plan, never from the clock, so equal input gives equal bytes.
 _EPOCH = (2000, 1, 1, 0, 0, 0)
@@ -28,7 +35,7 @@ _EPOCH = (2000, 1, 1, 0, 0, 0)
 # as a character reference so that the data stays exactly as typed.
 _DOCXTPL_MARKERS = re.compile(r"(?<=\{)_|_(?=\})")
 # Strict XML: no recovery, no entities resolved, nothing fetched; big texts allowed.
-_STRICT = dict(resolve_entities=False, no_network=True, huge_tree=True)
+_STRICT = STRICT_PARSER_OPTIONS
 
 
 def _literal(value: Any) -> Any:
@@ -38,58 +45,67 @@ def _literal(value: Any) -> Any:
     return value
 
 
-class _CompilingOnce(SandboxedEnvironment):
-    """Compiles each part of a template once: a build renders one template for many agencies."""
-
-    def __init__(self, **options: Any) -> None:
-        super().__init__(**options)
-        self._compiled: dict[str, jinja2.Template] = {}
-
-    def from_string(self, source: Any, globals: Any = None, template_class: Any = None) -> Any:
-        if globals is not None or template_class is not None or not isinstance(source, str):
-            return super().from_string(source, globals, template_class)
-        compiled = self._compiled.get(source)
-        if compiled is None:
-            compiled = self._compiled[source] = super().from_string(source)
-        return compiled
-
-
 def make_environment() -> jinja2.Environment:
     """Sandboxed, escaping, strict: data is never code and a missing value is an error."""
-    return _CompilingOnce(undefined=jinja2.StrictUndefined, autoescape=True, finalize=_literal)
-
-
-class _StrictTemplate(DocxTemplate):
-    """docxtpl parses the rendered body with `recover=True`, which would silently drop whatever
-    is broken; here the body must be well-formed XML first."""
-
-    def fix_tables(self, xml: str) -> Any:
-        try:
-            etree.fromstring(xml, etree.XMLParser(**_STRICT))
-        except etree.XMLSyntaxError as exc:
-            raise _BrokenXml(f"word/document.xml: {exc}") from exc
-        return super().fix_tables(xml)
-
-
-class _BrokenXml(Exception):
-    pass
+    return SandboxedEnvironment(undefined=jinja2.StrictUndefined, autoescape=True, finalize=_literal)
 
 
 class TemplateRenderer:
-    """Renders one template for many contexts."""
+    """Renders one template for many contexts: prepared once (see generator.engine), then fast.
+
+    Every XML part of every document it makes is well-formed: the template's own parts are parsed
+    strictly once, when it is prepared; the rendered ones each time (engine.PreparedTemplate).
+    """
 
     def __init__(self, path: Path) -> None:
         if not path.exists():
             raise VanbanError(f"Không tìm thấy mẫu văn bản: {path}")
         self.path = path
         self.env = make_environment()
+        self.warnings: list[Problem] = []  # repaired tags, reported once per template
+        self._names_checked: set[frozenset[str]] = set()
+        with self._errors():
+            self.prepared = PreparedTemplate(path, self.env, before=self._inspect)
+
+    @property
+    def digest(self) -> str:
+        """SHA-256 of the template file, part of every output's input fingerprint."""
+        return self.prepared.digest
+
+    def _inspect(self, document: Any) -> None:
+        """Before the template is compiled: Word's split tags are joined (a warning), any other
+        broken tag stops the build with its place (generator.tags)."""
+        report = tags.inspect(document, self.path.name, None, repair=True)
+        self.warnings = [issue.problem(self.path.name) for issue in report.issues]
+        if report.errors:
+            raise ProblemsFound(self.warnings, header=f"Mẫu {self.path.name} có "
+                                f"{len(report.errors)} lỗi thẻ, chưa tạo văn bản nào.")
+
+    def check_names(self, context: Mapping[str, Any]) -> None:
+        """Every name the template uses is in the context, else one message naming the tags;
+        checked once for each set of context keys, not for every document."""
+        keys = frozenset(context)
+        if keys in self._names_checked:
+            return
+        report = tags.inspect(self.prepared.document, self.path.name, keys, repair=False)
+        if report.errors:
+            problems = [issue.problem(self.path.name) for issue in report.issues]
+            raise ProblemsFound(problems, header=f"Mẫu {self.path.name} có {len(report.errors)} "
+                                "lỗi thẻ, chưa tạo văn bản nào.")
+        self._names_checked.add(keys)
 
     def render(self, context: Mapping[str, Any], stamp: datetime | None = None) -> bytes:
         check_values(context, self.path.name)
-        template = _StrictTemplate(str(self.path))
+        self.check_names(context)
+        with self._errors():
+            return self.prepared.render(context, stamp or datetime(*_EPOCH))
+
+    @contextmanager
+    def _errors(self) -> Iterator[None]:
+        """Template mistakes become one Vietnamese message naming the template (and the tag)."""
         name = self.path.name
         try:
-            template.render(dict(context), self.env, autoescape=True)
+            yield
         except jinja2.UndefinedError as exc:
             raise VanbanError(self._undefined_message(exc)) from exc
         except jinja2.TemplateSyntaxError as exc:
@@ -103,22 +119,13 @@ class TemplateRenderer:
             ) from exc
         except jinja2.TemplateError as exc:
             raise VanbanError(f"Mẫu {name} không dựng được: {exc}") from exc
-        except (_BrokenXml, etree.XMLSyntaxError) as exc:
+        except (RenderedXmlError, etree.XMLSyntaxError) as exc:
             raise VanbanError(
                 f"Mẫu {name} cho ra văn bản Word hỏng (XML không hợp lệ: {exc}); "
                 "chưa ghi tệp nào. Hãy kiểm tra các thẻ {%p …%}/{%tr …%} của mẫu."
             ) from exc
-        props = template.docx.core_properties
-        when = stamp or datetime(*_EPOCH)
-        props.created = when
-        props.modified = when
-        props.last_modified_by = "vanban"
-        props.revision = 1
-        buffer = io.BytesIO()
-        template.save(buffer)
-        data = normalize_zip(buffer.getvalue(), when)
-        validate_package(data, name)
-        return data
+        except (zipfile.BadZipFile, KeyError, ValueError) as exc:
+            raise VanbanError(f"Mẫu {name} không phải tệp Word .docx hợp lệ ({exc}).") from exc
 
     def _undefined_message(self, exc: jinja2.UndefinedError) -> str:
         message = exc.message or ""
@@ -188,7 +195,93 @@ def normalize_zip(data: bytes, when: datetime) -> bytes:
         names.sort(key=lambda n: (n != "[Content_Types].xml", n))
         for name in names:
             info = zipfile.ZipInfo(name, date_time=stamp)
+            info.create_system = 3  # as on POSIX, whatever system builds
             info.compress_type = zipfile.ZIP_DEFLATED
             info.external_attr = 0o644 << 16
             dst.writestr(info, src.read(name))
     return out.getvalue()
+
+
+# -- many documents ------------------------------------------------------------------------------
+
+# Below this many documents (about a second of work) a worker pool costs more to start than it saves.
+PARALLEL_THRESHOLD = 300
+_worker_renderers: dict[str, TemplateRenderer] = {}
+
+
+def available_cores() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
+def render_batch(
+    items: Sequence[tuple[str, Mapping[str, Any]]],
+    templates: Path,
+    stamp: datetime,
+    workers: int | None = None,
+    advance: Callable[[int], None] = lambda _: None,
+    renderers: dict[str, TemplateRenderer] | None = None,
+) -> Iterator[bytes]:
+    """Render (template name, context) pairs, yielding each document's bytes in the given order.
+
+    With more than one worker the documents are rendered in a process pool, each worker holding
+    its own prepared templates; every document is rendered alone, so the bytes do not depend on
+    the number of workers. `advance(n)` is called as documents are done (for a progress bar).
+    `renderers`, if given, receives the templates as prepared here (their `warnings`).
+    """
+    if workers is None:
+        workers = available_cores() if len(items) >= PARALLEL_THRESHOLD else 1
+    workers = max(1, min(workers, len(items)))
+    names = sorted({name for name, _ in items})
+    # prepared here first: a missing or broken template, a tag naming a value the data does not
+    # have, is reported once, before any document is rendered
+    if renderers is None:
+        renderers = {}
+    for name in names:
+        if name not in renderers:
+            renderers[name] = TemplateRenderer(templates / name)
+    for name, context in items:
+        renderers[name].check_names(context)
+    if workers == 1:
+        for name, context in items:
+            yield renderers[name].render(context, stamp)
+            advance(1)
+        return
+    size = max(1, min(64, len(items) // (workers * 4)))
+    chunks = (
+        [(name, dict(context)) for name, context in items[i:i + size]]
+        for i in range(0, len(items), size)
+    )
+    # Workers start clean (forkserver or spawn), not as forks of a parent that may hold every
+    # context of a national batch, and only a few chunks are in flight at a time: memory stays
+    # bounded whatever the batch size.
+    with ProcessPoolExecutor(max_workers=workers, mp_context=_pool_context(),
+                             initializer=_start_worker, initargs=(str(templates), names)) as pool:
+        window: deque[Future[list[bytes]]] = deque(
+            pool.submit(_render_chunk, chunk, stamp) for chunk in islice(chunks, workers * 3))
+        while window:
+            rendered = window.popleft().result()
+            for chunk in islice(chunks, 1):
+                window.append(pool.submit(_render_chunk, chunk, stamp))
+            yield from rendered
+            advance(len(rendered))
+
+
+def _pool_context() -> multiprocessing.context.BaseContext:
+    if "forkserver" in multiprocessing.get_all_start_methods():
+        context = multiprocessing.get_context("forkserver")
+        context.set_forkserver_preload(["generator.render"])
+        return context
+    return multiprocessing.get_context("spawn")
+
+
+def _start_worker(templates: str, names: list[str]) -> None:
+    _worker_renderers.clear()
+    for name in names:
+        _worker_renderers[name] = TemplateRenderer(Path(templates) / name)
+
+
+def _render_chunk(chunk: list[tuple[str, dict[str, Any]]], stamp: datetime) -> list[bytes]:
+    return [_worker_renderers[name].render(context, stamp) for name, context in chunk]

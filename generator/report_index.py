@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import io
 import re
 import zipfile
@@ -25,6 +26,11 @@ COLUMNS: tuple[tuple[str, str, int], ...] = (
     ("Số nhiệm vụ phối hợp", "coordinated", 12),
     ("Tệp", "file", 40),
 )
+
+
+def layout_digest() -> str:
+    """What the index's bytes depend on besides its rows: its layout here (for the manifest)."""
+    return hashlib.sha256(repr((SHEET, COLUMNS)).encode("utf-8")).hexdigest()
 
 
 def index_workbook(context: Mapping[str, Any], stamp: datetime) -> bytes:

@@ -16,6 +16,8 @@ BOOL = "bool"  # "Có" / "Không"
 SIGNING_PREFIXES: tuple[str, ...] = ("", "TM.", "KT.", "Q.", "TL.", "TUQ.")
 AGENCY_KINDS: tuple[str, ...] = ("sở-ban-ngành", "cấp huyện", "cấp xã", "khác")
 YES, NO = "Có", "Không"
+# Offered in the drop-down of "Tên kỳ"; other names stay allowed.
+PERIOD_NAMES: tuple[str, ...] = ("quý I", "quý II", "6 tháng", "quý III", "9 tháng", "quý IV", "năm")
 
 
 @dataclass(frozen=True)
@@ -30,6 +32,7 @@ class Column:
     help: str = ""
     choices: tuple[str, ...] = ()
     optional: bool = False  # a workbook may lack the whole column (added after older workbooks)
+    suggestions: tuple[str, ...] = ()  # a drop-down that helps typing but accepts other text
 
 
 @dataclass(frozen=True)
@@ -236,7 +239,10 @@ AGENCIES = TableSheet(
         Column("code", "Mã", required=True, width=12,
                help="Mã ngắn, không dấu, không trùng, ví dụ: SNV."),
         Column("name", "Tên đầy đủ", required=True, width=40, help="Ví dụ: Sở Nội vụ."),
-        Column("kind", "Loại", CHOICE, required=True, width=15, choices=AGENCY_KINDS),
+        Column("kind", "Loại", CHOICE, required=True, width=15, choices=AGENCY_KINDS,
+               help="sở-ban-ngành: cơ quan thuộc UBND tỉnh; cấp huyện: UBND huyện, thị xã, "
+                    "thành phố (chỉ khi tỉnh còn cấp huyện); cấp xã: UBND xã, phường, đặc khu; "
+                    "khác: đơn vị khác."),
         Column("parent", "Cơ quan chủ quản", width=28,
                help="Dòng trên tên cơ quan ở tiêu đề báo cáo, ví dụ: UBND tỉnh Bình Phước."),
         Column("head_title", "Chức danh người đứng đầu", width=18, help="Ví dụ: GIÁM ĐỐC."),
@@ -261,7 +267,8 @@ PERIODS = TableSheet(
     help="Các kỳ báo cáo định kỳ (mục VI.1.c của Kế hoạch).",
     columns=(
         Column("code", "Mã kỳ", required=True, width=10, help="Không dấu, ví dụ: quy-1."),
-        Column("name", "Tên kỳ", required=True, width=15, help="Ví dụ: quý I, 6 tháng, năm."),
+        Column("name", "Tên kỳ", required=True, width=15, suggestions=PERIOD_NAMES,
+               help="Ví dụ: quý I, 6 tháng, năm."),
         Column("summary", "Trích yếu báo cáo", required=True, width=70,
                help="Ví dụ: Kết quả thực hiện công tác cải cách hành chính quý I năm 2018."),
         Column("deadline", "Hạn gửi", DATE, required=True, width=14,
@@ -291,3 +298,6 @@ TABLES: tuple[TableSheet, ...] = (
     BASES, ARTICLES, RECIPIENTS, OUTLINE, TASKS, AGENCIES, PERIODS, TARGETS,
 )
 SHEET_ORDER: tuple[str, ...] = (GENERAL.name,) + tuple(t.name for t in TABLES)
+
+# Fields that hold a document symbol (QĐ-UBND): printed as typed, so checked character by character.
+SYMBOL_FIELDS: frozenset[tuple[str, str]] = frozenset({("general", "symbol"), ("agencies", "abbr")})

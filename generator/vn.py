@@ -307,3 +307,27 @@ def name_lines(name: str, max_mm: float, size_pt: float = 13, bold: bool = True)
     fitting = next((t for t in ([c for c in tier if c[0] <= max_mm] for tier in tiers) if t), None)
     _, cut = min(fitting or [c for tier in tiers for c in tier])
     return [" ".join(words[:cut]), " ".join(words[cut:])]
+# Document types as Nghị định 30/2020/NĐ-CP (Phụ lục III) spells them, with the abbreviation
+# that opens their symbol, plus the central legal types that plans cite. A công văn has no
+# type abbreviation (its symbol is issuer-unit), a Luật's symbol is its Quốc hội term (QH13).
+DOCUMENT_TYPES: dict[str, str] = {
+    "Nghị quyết": "NQ", "Quyết định": "QĐ", "Chỉ thị": "CT", "Quy chế": "QC", "Quy định": "QyĐ",
+    "Thông cáo": "TC", "Thông báo": "TB", "Hướng dẫn": "HD", "Chương trình": "CTr",
+    "Kế hoạch": "KH", "Phương án": "PA", "Đề án": "ĐA", "Dự án": "DA", "Báo cáo": "BC",
+    "Biên bản": "BB", "Tờ trình": "TTr", "Hợp đồng": "HĐ", "Công điện": "CĐ",
+    "Bản ghi nhớ": "BGN", "Bản thỏa thuận": "BTT", "Giấy ủy quyền": "GUQ", "Giấy mời": "GM",
+    "Giấy giới thiệu": "GGT", "Giấy nghỉ phép": "GNP", "Phiếu gửi": "PG", "Phiếu chuyển": "PC",
+    "Phiếu báo": "PB", "Công văn": "", "Nghị định": "NĐ", "Thông tư": "TT",
+    "Thông tư liên tịch": "TTLT", "Luật": "", "Bộ luật": "", "Pháp lệnh": "PL",
+    "Kết luận": "KL", "Văn bản hợp nhất": "VBHN",
+}  # fmt: skip
+
+# Legal normative documents whose symbol carries the year of issue (63/2010/NĐ-CP).
+YEAR_IN_SYMBOL: frozenset[str] = frozenset(
+    {"Nghị định", "Thông tư", "Thông tư liên tịch", "Luật", "Bộ luật", "Pháp lệnh"}
+)
+
+
+def loose_key(s: str) -> str:
+    """Return a key that ignores case, spacing and every mark ("Chi thị" = "Chỉ thị")."""
+    return " ".join(strip_diacritics(nfc(s)).lower().split())

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+import zipfile
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -11,9 +12,11 @@ from types import MappingProxyType
 from typing import Any
 
 import openpyxl
+from openpyxl.cell.cell import MergedCell
+from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
-from generator import schema, vn
+from generator import hygiene, schema, vn
 from generator.errors import ERROR, WARNING, Loc, Problem, ProblemsFound, VanbanError
 from generator.filecheck import LIMITS, Inspection, inspect_workbook
 from generator.model import (
@@ -43,6 +46,7 @@ class Cell:
     value: Any
     loc: Loc
     raw: Any = None
+    ok: bool = True  # False when the cell had an error: its value is None
 
 
 @dataclass
@@ -57,22 +61,39 @@ class RawRow:
         cell = self.cells.get(key)
         return cell.value if cell else None
 
+    @property
+    def ok(self) -> bool:
+        return all(cell.ok for cell in self.cells.values())
+
 
 class Reader:
     """Turns one openpyxl workbook into a Plan; problems are collected, never raised early."""
 
-    def __init__(self, wb: openpyxl.Workbook, source: Path | None = None) -> None:
+    def __init__(self, wb: openpyxl.Workbook, source: Path | None = None,
+                 formulas: Mapping[tuple[str, str], str] | None = None) -> None:
         self.wb = wb
         self.source = source
+        self.formulas = formulas or {}  # (sheet title, cell) -> formula text, see formula_cells
         self.problems: list[Problem] = []
+        # the plan made of every cell that could be read, even when others had errors, so
+        # that the checks on the whole plan can still report everything in one run
+        self.partial: Plan | None = None
+        self._merged: dict[str, dict[str, str]] = {}
+        self.plan: Plan | None = None
 
     # -- public ---------------------------------------------------------------------------
 
     def read(self) -> Plan | None:
         general = self._read_general()
-        tables = {table.key: list(self._read_table(table)) for table in schema.TABLES}
-        if general is None or any(p.severity == ERROR for p in self.problems):
+        tables = {table.key: [r for r in self._read_table(table) if r.ok] for table in schema.TABLES}
+        if general is None:
             return None
+        self.partial = self._plan(general, tables)
+        if any(p.severity == ERROR for p in self.problems):
+            return None
+        return self.partial
+
+    def _plan(self, general: General, tables: dict[str, list[RawRow]]) -> Plan:
         return Plan(
             general=general,
             bases=tuple(Basis(_strip_end(r["text"]), locs=r.locs()) for r in tables["bases"]),
@@ -144,8 +165,8 @@ class Reader:
                               code="missing-field", expected=f"một dòng có cột A là “{f.label}”")
                 continue
             loc = Loc(sheet.name, f"B{row}")
-            values[f.key] = self._convert(ws.cell(row, 2), loc, f.kind, f.required, f.choices,
-                                          f.label)
+            values[f.key] = self._convert(ws, ws.cell(row, 2), loc, f.kind, f.required, f.choices,
+                                          f.label, (sheet.key, f.key) in schema.SYMBOL_FIELDS)
         if len(values) != len(sheet.fields):
             return None
 
@@ -205,9 +226,10 @@ class Reader:
                     raw.cells[column.key] = Cell(None, Loc(table.name, f"A{row}"))
                     continue
                 cell = ws.cell(row, columns[column.key])
-                loc = Loc(table.name, f"{cell.column_letter}{row}")
+                loc = Loc(table.name, f"{get_column_letter(columns[column.key])}{row}")
                 raw.cells[column.key] = self._convert(
-                    cell, loc, column.kind, column.required, column.choices, column.header
+                    ws, cell, loc, column.kind, column.required, column.choices, column.header,
+                    (table.key, column.key) in schema.SYMBOL_FIELDS,
                 )
             if table is schema.OUTLINE:
                 self._check_level(raw.cells["level"])
@@ -215,16 +237,26 @@ class Reader:
 
     # -- cells ----------------------------------------------------------------------------
 
-    def _convert(self, cell: Any, loc: Loc, kind: str, required: bool,
-                 choices: tuple[str, ...], label: str) -> Cell:
+    def _convert(self, ws: Worksheet, cell: Any, loc: Loc, kind: str, required: bool,
+                 choices: tuple[str, ...], label: str, symbol: bool = False) -> Cell:
         raw = cell.value
+        if isinstance(cell, MergedCell):
+            area = self._merged_area(ws, cell.coordinate)
+            top_left = area.split(":")[0]
+            self._problem(ERROR, loc, f"Ô “{label}” nằm trong vùng ô đã gộp {area}; chỉ ô {top_left} "
+                          "có giá trị, các ô còn lại bị coi là trống.",
+                          found=f"gộp ô {area}", expected=f"giá trị riêng ở ô {cell.coordinate}",
+                          suggestion="bỏ gộp ô (Merge & Center) và ghi giá trị vào từng ô",
+                          code="merged-cell")
+            return Cell(None, loc, raw, ok=False)
+        font = cell.font.name if cell.font else None
         if isinstance(raw, str):
             raw = unescape_ooxml(raw)
             if len(raw) > LIMITS.cell_chars:
                 self._problem(ERROR, loc, f"Ô “{label}” dài {len(raw):,} ký tự, quá giới hạn "
                               f"{LIMITS.cell_chars:,} ký tự của một ô Excel.".replace(",", "."),
                               code="too-long", expected="một đoạn ngắn hơn, hoặc chia thành nhiều dòng")
-                return Cell(None, loc, raw)
+                return Cell(None, loc, raw, ok=False)
             cleaned, removed = vn.strip_controls(raw)
             if removed:
                 shown = ", ".join(f"U+{ord(c):04X}" for c in removed)
@@ -232,24 +264,47 @@ class Reader:
                               "các ký tự này đã được bỏ đi.", code="control-chars",
                               suggestion="gõ lại ô này hoặc dán dưới dạng chữ thuần (Ctrl+Shift+V)")
                 raw = cleaned
-        if isinstance(raw, str) and raw.startswith("#") and raw.rstrip("!?0/").upper() in {
-            "#REF", "#VALUE", "#NAME", "#N/A", "#DIV", "#NULL", "#NUM",
-        }:
+        formula = self.formulas.get((ws.title, cell.coordinate))
+        if _is_error_value(raw):
             self._problem(ERROR, loc, f"Ô “{label}” chứa giá trị lỗi của công thức.",
-                          found=raw, code="formula-error")
-            return Cell(None, loc, raw)
+                          found=f"{raw} ({formula})" if formula else raw,
+                          suggestion="sửa công thức hoặc ghi thẳng giá trị", code="formula-error")
+            return Cell(None, loc, raw, ok=False)
+        if formula is not None and raw is None:
+            self._problem(ERROR, loc, f"Ô “{label}” có công thức nhưng chưa có giá trị đã tính.",
+                          found=formula, expected="giá trị đã được Excel tính",
+                          suggestion="mở sổ tính bằng Excel hoặc LibreOffice, lưu lại rồi chạy lại; "
+                                     "hoặc ghi thẳng giá trị thay cho công thức",
+                          code="formula-no-value")
+            return Cell(None, loc, raw, ok=False)
+        if isinstance(raw, str):
+            for problem in hygiene.text_problems(raw, loc, font=font, one_line=kind == schema.TEXT,
+                                                 symbol=symbol):
+                self.problems.append(problem)
         if _blank(raw):
             if required:
                 self._problem(ERROR, loc, f"Chưa ghi “{label}”.", code="required",
                               expected="một giá trị")
+                return Cell(None, loc, raw, ok=False)
             return Cell(None, loc, raw)
         try:
             value = _CONVERTERS[kind](raw, choices)
         except ValueError as exc:
             self._problem(ERROR, loc, f"Giá trị của “{label}” không hợp lệ: {exc}",
                           found=str(raw), code=f"bad-{kind}")
-            return Cell(None, loc, raw)
+            return Cell(None, loc, raw, ok=False)
         return Cell(value, loc, raw)
+
+    def _merged_area(self, ws: Worksheet, coordinate: str) -> str:
+        areas = self._merged.get(ws.title)
+        if areas is None:
+            areas = self._merged[ws.title] = {}
+            for rng in ws.merged_cells.ranges:
+                for row in ws.iter_rows(min_row=rng.min_row, max_row=rng.max_row,
+                                        min_col=rng.min_col, max_col=rng.max_col):
+                    for c in row:
+                        areas[c.coordinate] = rng.coord
+        return areas.get(coordinate, coordinate)
 
     def _check_level(self, cell: Cell) -> None:
         # the outline numbering has four levels; another number would have no label to take
@@ -257,9 +312,18 @@ class Reader:
             self._problem(ERROR, cell.loc, "Giá trị của “Cấp” không hợp lệ: chỉ được là 0, 1, 2 hoặc 3.",
                           found=str(cell.value), code="bad-level")
             cell.value = None
+            cell.ok = False
 
     def _problem(self, severity: str, loc: Loc, message: str, **kw: str) -> None:
         self.problems.append(Problem(severity, loc, message, **kw))
+
+
+_ERROR_VALUES = {"#REF!", "#VALUE!", "#NAME?", "#N/A", "#DIV/0!", "#NULL!", "#NUM!", "#SPILL!",
+                 "#CALC!", "#GETTING_DATA"}
+
+
+def _is_error_value(raw: Any) -> bool:
+    return isinstance(raw, str) and raw.strip().upper() in _ERROR_VALUES
 
 
 _OOXML_ESCAPE = re.compile(r"_x([0-9A-Fa-f]{4})_")
@@ -379,9 +443,7 @@ def _load(path: Path) -> tuple[openpyxl.Workbook, Inspection]:
     # every limit is checked on the raw file before openpyxl parses anything
     inspection = inspect_workbook(path)
     try:
-        # keep_vba=False: macros are dropped, never kept or run; keep_links=False: no links to
-        # other workbooks are followed
-        wb = openpyxl.load_workbook(path, data_only=True, keep_vba=False, keep_links=False)
+        wb = _load_handle(path, data_only=True)
     except Exception as exc:  # openpyxl raises many kinds on broken files
         raise VanbanError(
             f"Không đọc được sổ tính {path.name} (tệp hỏng hoặc không do Excel lưu: "
@@ -390,18 +452,63 @@ def _load(path: Path) -> tuple[openpyxl.Workbook, Inspection]:
     return wb, inspection
 
 
-def read_plan(path: Path) -> tuple[Plan | None, list[Problem]]:
-    """Read a workbook file; the plan is None when any error was found."""
+_FORMULA = re.compile(rb"<f[ >/]")
+
+
+def _load_handle(path: Path, data_only: bool) -> openpyxl.Workbook:
+    """Load through a file handle we close ourselves, also when openpyxl fails half-way."""
+    with open(path, "rb") as handle:
+        # keep_vba=False: macros are dropped, never kept or run; keep_links=False: no links to
+        # other workbooks are followed
+        return openpyxl.load_workbook(handle, data_only=data_only, keep_vba=False, keep_links=False)
+
+
+def formula_cells(path: Path) -> dict[tuple[str, str], str]:
+    """Every cell that holds a formula, as (sheet title, cell) -> "=…".
+
+    The reader sees the values Excel cached (data_only); the formulas need a second load, done
+    only when some worksheet of the file has a formula at all (the file passed
+    `inspect_workbook` already, in the first load).
+    """
+    try:
+        with zipfile.ZipFile(path) as z:
+            has = any(_FORMULA.search(z.read(n)) for n in z.namelist()
+                      if n.startswith("xl/worksheets/") and n.endswith(".xml"))
+        if not has:
+            return {}
+        wb = _load_handle(path, data_only=False)
+    except Exception:  # the data_only load already reported an unreadable file
+        return {}
+    found = {}
+    for ws in wb.worksheets:
+        for row in ws.iter_rows():
+            for cell in row:
+                value = cell.value
+                if isinstance(value, str) and value.startswith("="):
+                    found[(ws.title, cell.coordinate)] = value
+                elif value is not None and type(value).__name__ in {"ArrayFormula", "DataTableFormula"}:
+                    found[(ws.title, cell.coordinate)] = str(getattr(value, "text", value))
+    return found
+
+
+def read_workbook(path: Path) -> Reader:
+    """Read a workbook file; the reader holds the plan, the partial plan and every problem."""
     wb, inspection = _load(path)
-    reader = Reader(wb, source=path)
+    reader = Reader(wb, source=path, formulas=formula_cells(path))
     if inspection.macros:
         reader.problems.append(Problem(
             WARNING, None,
             f"{path.name} có macro; chương trình chỉ đọc dữ liệu trong các ô, không chạy macro.",
             code="macros-ignored",
         ))
-    plan = reader.read()
-    return plan, reader.problems
+    reader.plan = reader.read()
+    return reader
+
+
+def read_plan(path: Path) -> tuple[Plan | None, list[Problem]]:
+    """Read a workbook file; the plan is None when any error was found."""
+    reader = read_workbook(path)
+    return reader.plan, reader.problems
 
 
 def load_plan(path: Path) -> Plan:

@@ -134,7 +134,7 @@ def blank_wb(tmp_path_factory: pytest.TempPathFactory) -> openpyxl.Workbook:
 
 
 def test_shipped_workbook_has_the_guide_then_the_schema_sheets(shipped):
-    assert shipped.sheetnames == [blank.GUIDE_NAME, *schema.SHEET_ORDER]
+    assert shipped.sheetnames == [blank.GUIDE_NAME, *schema.SHEET_ORDER, blank.LISTS_NAME]
 
 
 def test_shipped_workbook_has_the_schema_headers_and_frozen_panes(shipped):
@@ -259,7 +259,8 @@ def test_shipped_workbook_matches_a_fresh_transcription(shipped):
 
 
 def test_blank_workbook_has_every_sheet_and_no_data(blank_wb):
-    assert blank_wb.sheetnames == [blank.GUIDE_NAME, *schema.SHEET_ORDER]
+    assert blank_wb.sheetnames == [blank.GUIDE_NAME, *schema.SHEET_ORDER, blank.LISTS_NAME]
+    assert blank_wb[blank.LISTS_NAME].max_row == 1
     for table in schema.TABLES:
         assert blank_wb[table.name].max_row == 1
     assert read_general(blank_wb[schema.GENERAL.name]) == {}
@@ -308,6 +309,58 @@ def test_blank_workbook_suggests_registry_names_for_task_agencies(blank_wb):
         assert dv.type == "list"
         assert dv.formula1 == "'Cơ quan'!$B$2:$B$1000"
         assert not dv.showErrorMessage
+
+
+def test_blank_workbook_offers_the_areas_of_the_lists_sheet_and_warns_on_a_new_one(blank_wb):
+    ws = blank_wb[schema.TASKS.name]
+    (dv,) = validations_at(ws, f"{schema.TASKS.letter('area')}2")
+    assert dv.type == "list"
+    assert dv.formula1 == "'Danh sách chọn'!$A$2:$A$1000"
+    assert dv.showErrorMessage and dv.errorStyle == "warning"
+    assert "chưa có trong sheet Danh sách chọn" in dv.error
+    lists = blank_wb[blank.LISTS_NAME]
+    assert lists["A1"].value == "Lĩnh vực" and lists.freeze_panes == "A2"
+    guide = [tuple(c.value for c in row) for row in blank_wb[blank.GUIDE_NAME].iter_rows()]
+    assert (blank.LISTS_NAME, None, blank.LISTS_HELP) in guide
+
+
+def test_blank_workbook_suggests_period_names_without_refusing_others(blank_wb):
+    ws = blank_wb[schema.PERIODS.name]
+    (dv,) = validations_at(ws, f"{schema.PERIODS.letter('name')}2")
+    assert dv.type == "list" and dv.formula1 == '"quý I,quý II,6 tháng,quý III,9 tháng,quý IV,năm"'
+    assert not dv.showErrorMessage
+
+
+def test_blank_workbook_explains_agency_kinds_for_a_province_without_districts(blank_wb):
+    ws = blank_wb[schema.AGENCIES.name]
+    (dv,) = validations_at(ws, f"{schema.AGENCIES.letter('kind')}2")
+    assert "chỉ khi tỉnh còn cấp huyện" in dv.prompt
+
+
+def _validation_summary(ws: Worksheet) -> list[tuple]:
+    return sorted(
+        (str(dv.sqref), dv.type, dv.formula1, dv.formula2, dv.errorStyle, dv.showErrorMessage,
+         dv.error, dv.promptTitle, dv.prompt)
+        for dv in ws.data_validations.dataValidation
+    )
+
+
+def test_shipped_workbook_carries_the_blank_workbooks_guidance_and_validations(shipped, blank_wb):
+    def values(ws: Worksheet) -> list[tuple]:
+        return [tuple(c.value for c in row) for row in ws.iter_rows()]
+
+    assert values(shipped[blank.GUIDE_NAME]) == values(blank_wb[blank.GUIDE_NAME])
+    for name in [schema.GENERAL.name, *(t.name for t in schema.TABLES), blank.LISTS_NAME]:
+        assert _validation_summary(shipped[name]) == _validation_summary(blank_wb[name]), name
+        assert shipped[name].freeze_panes == blank_wb[name].freeze_panes, name
+    general = shipped[schema.GENERAL.name]
+    assert [general.cell(r, 3).value for r in range(1, general.max_row + 1)] == [
+        blank_wb[schema.GENERAL.name].cell(r, 3).value for r in range(1, general.max_row + 1)]
+
+
+def test_shipped_lists_sheet_holds_the_seven_areas_in_order(shipped):
+    ws = shipped[blank.LISTS_NAME]
+    assert [ws.cell(r, 1).value for r in range(2, ws.max_row + 1)] == AREAS
 
 
 def test_blank_workbook_keeps_validation_texts_within_excel_limits(blank_wb):

@@ -113,3 +113,82 @@ def test_same_input_gives_the_same_bytes(tmp_path):
     b = (second / "2018" / "3406-qd-ubnd.docx").read_bytes()
     assert a == b
     shutil.rmtree(first)
+
+
+# -- vanban new-year and vanban workbook ---------------------------------------------------
+
+
+def test_new_year_writes_the_rolled_workbook_and_lists_changes_and_reviews(tmp_path):
+    target = tmp_path / "ke-hoach-cchc-2019.xlsx"
+    result = run("new-year", str(WORKBOOK), "--year", "2019", "-o", str(target))
+    assert result.exit_code == 0, result.output
+    assert "Chuyển từ năm 2018 sang năm 2019: 71 ô đã đổi." in result.output
+    assert "Nhiệm vụ!E29: Quý I/2018 → Quý I/2019" in result.output
+    assert "Kỳ báo cáo!E2: 15/12/2017 → 15/12/2018" in result.output
+    assert "Căn cứ!A5: Căn cứ pháp lý không được tự đổi" in result.output
+    # a long paragraph is shown around its two changes, not in full
+    (line,) = [x for x in result.output.splitlines() if "Nội dung kế hoạch!C7:" in x]
+    assert line.count("năm 2018") == 2 and line.count("năm 2019") == 2 and len(line) < 300
+    assert f"Đã ghi {target}" in result.output
+    assert openpyxl.load_workbook(target)["Thông tin chung"]["B5"].value == 2019
+
+
+def test_new_year_never_overwrites_the_input_or_an_existing_file(tmp_path):
+    source = tmp_path / "ke-hoach.xlsx"
+    shutil.copy(WORKBOOK, source)
+    original = source.read_bytes()
+    result = run("new-year", str(source), "--year", "2019", "-o", str(source))
+    assert result.exit_code == 1
+    assert "Không ghi đè lên tệp đầu vào" in result.output and "Traceback" not in result.output
+    existing = tmp_path / "2019.xlsx"
+    existing.write_bytes(b"bai cua chi")
+    result = run("new-year", str(source), "--year", "2019", "-o", str(existing))
+    assert result.exit_code == 1 and "đã có; chưa ghi gì" in result.output
+    assert existing.read_bytes() == b"bai cua chi"
+    assert source.read_bytes() == original
+
+
+def test_new_year_with_force_keeps_a_dated_backup(tmp_path):
+    source = tmp_path / "ke-hoach.xlsx"
+    shutil.copy(WORKBOOK, source)
+    original = source.read_bytes()
+    result = run("new-year", str(source), "--year", "2019", "-o", str(source), "--force")
+    assert result.exit_code == 0, result.output
+    (backup,) = tmp_path.glob("ke-hoach.sao-luu-*.xlsx")
+    assert backup.read_bytes() == original
+    assert f"Đã sao lưu tệp cũ thành {backup}" in result.output
+    assert openpyxl.load_workbook(source)["Thông tin chung"]["B5"].value == 2019
+
+
+def test_new_year_refuses_a_workbook_with_errors_and_names_the_cell(tmp_path):
+    path = broken_copy(tmp_path, "Kỳ báo cáo", "D3", "31/02/2018")
+    target = tmp_path / "2019.xlsx"
+    result = run("new-year", str(path), "--year", "2019", "-o", str(target))
+    assert result.exit_code == 1
+    assert "chưa chuyển năm" in result.output and "Kỳ báo cáo!D3" in result.output
+    assert not target.exists()
+
+
+def test_new_year_refuses_an_earlier_year(tmp_path):
+    target = tmp_path / "2017.xlsx"
+    result = run("new-year", str(WORKBOOK), "--year", "2017", "-o", str(target))
+    assert result.exit_code == 1
+    assert "Năm mới (2017) phải sau năm của sổ tính (2018, ở Thông tin chung!B5)" in result.output
+    assert not target.exists()
+
+
+def test_new_year_output_must_be_an_xlsx(tmp_path):
+    result = run("new-year", str(WORKBOOK), "--year", "2019", "-o", str(tmp_path / "a.xls"))
+    assert result.exit_code == 1 and "phải có đuôi .xlsx" in result.output
+
+
+def test_workbook_writes_an_empty_workbook_that_reports_what_is_missing(tmp_path):
+    target = tmp_path / "mau-ke-hoach.xlsx"
+    result = run("workbook", "-o", str(target))
+    assert result.exit_code == 0, result.output
+    assert openpyxl.load_workbook(target).sheetnames[0] == "Hướng dẫn"
+    again = run("workbook", "-o", str(target))
+    assert again.exit_code == 1 and "đã có; chưa ghi gì" in again.output
+    built = run("build", str(target), "--out", str(tmp_path / "out"))
+    assert built.exit_code == 1
+    assert "Thông tin chung!B3: Chưa ghi “Cơ quan ban hành”" in built.output

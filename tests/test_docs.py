@@ -43,3 +43,17 @@ def test_every_template_variable_is_documented():
     for template in sorted((ROOT / "templates").glob("*.docx")):
         for name in sorted(template_variables(template) - LOOP_NAMES):
             assert f"`{name}`" in doc, f"{template.name}: {name} is not in docs/templates.md"
+
+
+def test_every_check_code_is_documented():
+    doc = (ROOT / "docs" / "checks.md").read_text(encoding="utf-8")
+    # the modules whose problems `vanban check` reports (new-year's own refusals are in rollover.md)
+    modules = ("workbook", "checks", "hygiene", "citations", "deadlines", "agencies", "filecheck")
+    source = " ".join(p.read_text(encoding="utf-8") for p in (ROOT / "generator").glob("*.py")
+                      if p.stem in modules)
+    codes = set(re.findall(r'code="([a-z0-9-]+)"', source))
+    codes |= set(re.findall(r'"((?:duplicate|legacy)-[a-z-]+)"', source))
+    codes |= {f"bad-{kind}" for kind in ("int", "year", "date", "choice", "bool")}
+    assert len(codes) > 40
+    for code in sorted(codes):
+        assert f"`{code}`" in doc, f"{code} is not in docs/checks.md"

@@ -31,7 +31,9 @@ VALID = {
         "authority": "CHỦ TỊCH ỦY BAN NHÂN DÂN TỈNH", "signer_prefix": "KT.",
         "signer_on_behalf": "CHỦ TỊCH", "signer_title": "PHÓ CHỦ TỊCH", "signer_name": "Lê Văn A",
         "plan_title": "Cải cách hành chính năm 2025", "issued_by": "Chủ tịch UBND tỉnh",
-        "plan_signer_title": "CHỦ TỊCH", "plan_signer_name": "Trần Thị B",
+        # the attached plan is signed by the decision's signer (another name is a warning)
+        "plan_signer_prefix": "KT.", "plan_signer_on_behalf": "CHỦ TỊCH",
+        "plan_signer_title": "PHÓ CHỦ TỊCH", "plan_signer_name": "Lê Văn A",
         "appendix_title": "Nhiệm vụ cải cách hành chính năm 2025",
     },
     "bases": [{"text": "Căn cứ Luật Tổ chức chính quyền địa phương ngày 19/6/2015"}],

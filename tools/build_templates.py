@@ -41,7 +41,8 @@ CELL_MARGINS = Mm(3.8)  # Word's default left + right cell margins
 MOTTO_RULE = Mm(56)
 # Under the issuer, 1/3 to 1/2 of its text width ("ỦY BAN NHÂN DÂN", 13 pt bold: 43 mm).
 ISSUER_RULE = Mm(18)
-SUMMARY_RULE = Mm(40)
+# Under the trích yếu, 1/3 to 1/2 of its line; most trích yếu fill a full line (165 mm).
+SUMMARY_RULE = Mm(60)
 
 BODY_INDENT = Cm(1.27)
 
@@ -118,7 +119,7 @@ def rule(container, length, *, width=TEXT_W, space_after: float = 0) -> Paragrap
     fmt.left_indent = side
     fmt.right_indent = side
     fmt.space_after = Pt(space_after)
-    fmt.space_before = Pt(3)  # keeps the rule clear of the descenders of the line above
+    fmt.space_before = Pt(5)  # keeps the rule clear of the descenders (p, g, ọ) of the line above
     ppr = p._p.get_or_add_pPr()
     borders = OxmlElement("w:pBdr")
     top = OxmlElement("w:top")
@@ -325,10 +326,12 @@ def define_styles(doc) -> None:
     pstyle("Signature Space", size=14, align=center)
     pstyle("Appendix Heading", size=14, bold=True, align=center, keep_next=True)
     pstyle("Appendix Title", size=14, bold=True, align=center, keep_next=True)
-    pstyle("Table Head", size=12, bold=True, align=center)
-    pstyle("Table Text", size=12, align=justify)
-    pstyle("Table Center", size=12, align=center)
-    pstyle("Table Left", size=12, align=WD_ALIGN_PARAGRAPH.LEFT)
+    # a little air above and below cell text; task text left-aligned, since justified text in a
+    # narrow column opens wide gaps around long words such as web addresses
+    pstyle("Table Head", size=12, bold=True, align=center, before=2, after=2)
+    pstyle("Table Text", size=12, align=WD_ALIGN_PARAGRAPH.LEFT, before=2, after=2)
+    pstyle("Table Center", size=12, align=center, before=2, after=2)
+    pstyle("Table Left", size=12, align=WD_ALIGN_PARAGRAPH.LEFT, before=2, after=2)
     for style in styles:
         font = getattr(style, "font", None)
         if font is not None and font.name not in (None, FONT):
@@ -401,6 +404,16 @@ def signature_table(doc, *, recipients: bool, signer: str) -> Table:
     return table
 
 
+def keep_last_with_next(container, write) -> None:
+    """Inside a loop: the last paragraph keeps with the signature block, which never starts a page
+    alone; `write(keep_next)` writes the paragraph."""
+    tag(container, "{%p if loop.last %}")
+    write(True)
+    tag(container, "{%p else %}")
+    write(False)
+    tag(container, "{%p endif %}")
+
+
 def new_section(doc, *, landscape: bool):
     section = doc.add_section(WD_SECTION.NEW_PAGE)
     setup_page(section, landscape)
@@ -433,9 +446,13 @@ def build_decision(path: Path) -> None:
     tag(doc, "{%p endfor %}")
     para(doc, "QUYẾT ĐỊNH:", style="Decides")
     tag(doc, "{%p for a in articles %}")
-    p = para(doc, style="Body Text")
-    add_run(p, "Điều {{ a.number }}.", bold=True)
-    add_run(p, " {{ a.text }}")
+
+    def article(keep_next: bool) -> None:
+        p = para(doc, style="Body Text", keep_next=keep_next)
+        add_run(p, "Điều {{ a.number }}.", bold=True)
+        add_run(p, " {{ a.text }}")
+
+    keep_last_with_next(doc, article)
     tag(doc, "{%p endfor %}")
     signature_table(doc, recipients=True, signer="signer")
 
@@ -453,7 +470,9 @@ def build_decision(path: Path) -> None:
     tag(doc, "{%p elif item.kind == 'section' %}")
     para(doc, "{{ item.label }} {{ item.heading }}", style="Section Title")
     tag(doc, "{%p else %}")
-    para(doc, "{% if item.label %}{{ item.label }} {% endif %}{{ item.text }}", style="Body Text")
+    keep_last_with_next(doc, lambda keep: para(
+        doc, "{% if item.label %}{{ item.label }} {% endif %}{{ item.text }}", style="Body Text",
+        keep_next=keep))
     tag(doc, "{%p endif %}")
     tag(doc, "{%p endfor %}")
     signature_table(doc, recipients=False, signer="plan_signer")
@@ -478,10 +497,11 @@ def build_decision(path: Path) -> None:
     span(first[0], first[-1])
     para(first[0], "{%tr for area in areas %}", style="Tag")
     area_cells = table.rows[2].cells
-    para(area_cells[0], "{{ area.number }}", style="Table Center")
+    # an area's title row stays on the page of its first task (keep with next on every paragraph)
+    para(area_cells[0], "{{ area.number }}", style="Table Center", keep_next=True)
     area_cells[0].paragraphs[0].runs[0].font.bold = True
     merged = span(area_cells[1], area_cells[-1])
-    para(merged, "{{ area.name }}", style="Table Text")
+    para(merged, "{{ area.name }}", style="Table Text", keep_next=True)
     merged.paragraphs[0].runs[0].font.bold = True
     cant_split(table.rows[2])
     loop = table.rows[3].cells

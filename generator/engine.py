@@ -1,0 +1,454 @@
+"""Prepare a .docx template once, then render many documents from it, byte for byte reproducibly."""
+
+from __future__ import annotations
+
+import copy
+import io
+import pyexpat
+import re
+import struct
+import zipfile
+import zlib
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from hashlib import sha256
+from pathlib import Path
+from typing import Any
+
+import jinja2
+from docx import Document
+from docx.opc.constants import RELATIONSHIP_TYPE as RT
+from docxtpl import DocxTemplate
+from lxml import etree
+
+# What docxtpl does to a part before and after Jinja is reused from docxtpl itself, so the
+# engine's output stays the output of docxtpl: only *when* the work is done changes.
+_DOCXTPL = DocxTemplate.__new__(DocxTemplate)
+_FOOTNOTES = "application/vnd.openxmlformats-officedocument.wordprocessingml.footnotes+xml"
+_NS = {"w": "http://schemas.openxmlformats.org/wordprocessingml/2006/main"}
+_W = "{" + _NS["w"] + "}"
+_DOCPR = etree.XPath(
+    "//wp:docPr",
+    namespaces={"wp": "http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing"},
+)
+# core properties docxtpl renders as templates (docxtpl.DocxTemplate.render_properties)
+_TEMPLATED_PROPERTIES = ("author", "comments", "identifier", "language", "subject", "title")
+_JINJA_MARK = re.compile(r"{[{%#]")
+# A character docxtpl's resolve_listing turns into a tab, break or paragraph, inside text. The only
+# other newlines of a rendering are those docxtpl puts before each <w:p> (left where a {%p} tag
+# was): always between elements, so followed by "<" or another of them, never by "</w:t>".
+_NEWLINE_IN_TEXT = re.compile(r"\n(?:[^<\n]|</w:t>|\Z)")  # starts with a literal: a fast scan
+# Parts compressed once per template get the smallest output; parts compressed per document the
+# fastest (a form's document.xml: about 1 ms instead of 3, for a few kilobytes more).
+FIXED_LEVEL, RENDERED_LEVEL = 9, 1
+# ...except after an empty <w:t .../>, where resolve_listing's own pattern runs on to the next </w:t>
+_SELF_CLOSED_TEXT = re.compile(r"<w:t [^>]*/>")
+_XMLNS = re.compile(r'\s+xmlns:(\w+)="([^"]*)"')
+_STATEMENT = re.compile(r"{%-?\s*(\w+)([^%]*)%}")
+_OPENERS = frozenset({"for", "if", "macro", "call", "filter", "block", "raw", "with", "autoescape", "trans"})
+# Strict: a part that is not well-formed XML is an error, never silently "recovered"; no entity
+# is resolved and nothing is fetched; big texts are allowed.
+STRICT_PARSER_OPTIONS: dict[str, Any] = dict(resolve_entities=False, no_network=True, huge_tree=True)
+_BODY_PARSER = etree.XMLParser(**STRICT_PARSER_OPTIONS)
+# python-docx's own parser settings for header and footer parts (docx.oxml.parser.oxml_parser)
+_PART_PARSER = etree.XMLParser(remove_blank_text=True, **STRICT_PARSER_OPTIONS)
+_CONTENT_TYPES = "[Content_Types].xml"
+
+
+class RenderedXmlError(ValueError):
+    """The template and the data together gave a part that is not well-formed XML."""
+
+    def __init__(self, part: str, detail: str) -> None:
+        super().__init__(f"{part}: {detail}")
+        self.part = part
+        self.detail = detail
+
+
+@dataclass(frozen=True)
+class Member:
+    """One zip member, compressed once: name, raw deflate data, CRC-32, uncompressed size."""
+
+    name: str
+    data: bytes
+    crc: int
+    size: int
+
+    @classmethod
+    def of(cls, name: str, content: bytes, level: int = zlib.Z_DEFAULT_COMPRESSION) -> Member:
+        compressor = zlib.compressobj(level, zlib.DEFLATED, -15)
+        data = compressor.compress(content) + compressor.flush()
+        return cls(name, data, zlib.crc32(content), len(content))
+
+
+def member_order(name: str) -> tuple[bool, str]:
+    """[Content_Types].xml first, as Office writes it; the rest by name, always the same order."""
+    return (name != _CONTENT_TYPES, name)
+
+
+def write_zip(members: list[Member], when: datetime) -> bytes:
+    """A zip of pre-compressed members with fixed dates and attributes.
+
+    The layout is the one zipfile.ZipFile.writestr writes (a test compares the bytes with
+    render.normalize_zip's), but members compressed once are copied, not recompressed.
+    """
+    dostime = 0
+    dosdate = (max(when.year, 1980) - 1980) << 9 | when.month << 5 | when.day
+    local = io.BytesIO()
+    central = io.BytesIO()
+    for m in sorted(members, key=lambda m: member_order(m.name)):
+        offset = local.tell()
+        try:
+            name = m.name.encode("ascii")
+            flags = 0
+        except UnicodeEncodeError:
+            name = m.name.encode("utf-8")
+            flags = 0x800
+        local.write(struct.pack("<4s2B4HL2L2H", b"PK\x03\x04", 20, 0, flags, 8, dostime, dosdate,
+                                m.crc, len(m.data), m.size, len(name), 0))
+        local.write(name)
+        local.write(m.data)
+        central.write(struct.pack("<4s4B4HL2L5H2L", b"PK\x01\x02", 20, 3, 20, 0, flags, 8, dostime,
+                                  dosdate, m.crc, len(m.data), m.size, len(name), 0, 0, 0, 0,
+                                  0o644 << 16, offset))
+        central.write(name)
+    directory = central.getvalue()
+    end = struct.pack("<4s4H2LH", b"PK\x05\x06", 0, 0, len(members), len(members), len(directory),
+                      local.tell(), 0)
+    return local.getvalue() + directory + end
+
+
+def file_digest(path: Path) -> str:
+    return sha256(path.read_bytes()).hexdigest()
+
+
+@dataclass
+class _Part:
+    """A part Jinja renders: its zip name, compiled template and how its output is stored."""
+
+    name: str
+    template: jinja2.Template
+    kind: str  # "body", "part" (header/footer, re-parsed as python-docx does) or "raw" (footnotes)
+    encoding: str = "utf-8"
+    listing_always: bool = False  # resolve_listing must run whatever the rendering holds
+
+
+class PreparedTemplate:
+    """A template read, patched and compiled once; `render` makes one document's bytes.
+
+    Equivalent to `DocxTemplate(path).render(context, env, autoescape=True)` followed by a save,
+    for word/document.xml, headers, footers and footnotes (tests compare them after XML
+    canonicalisation); untouched package parts are copied as the template's own bytes.
+    """
+
+    def __init__(self, path: Path, env: jinja2.Environment,
+                 before: Callable[[Any], None] | None = None) -> None:
+        raw = path.read_bytes()
+        self.path = path
+        self.digest = sha256(raw).hexdigest()
+        self.env = env
+        docx = Document(io.BytesIO(raw))
+        if before is not None:
+            before(docx)  # e.g. tags joined where Word split them, before anything is taken
+        self._docx = docx
+        main = docx.part
+        self._main_name = main.partname.lstrip("/")
+        self._parts: list[_Part] = []
+        self._fixed: dict[str, Member] = {}
+
+        # the body, as docxtpl takes it: python-docx's parse of document.xml, body serialized
+        root = docx.element
+        body_src = _DOCXTPL.patch_xml(etree.tostring(root.body, encoding="unicode"))
+        # The usual case: no tag can change a table's columns and no picture needs renumbering,
+        # so docxtpl's re-parse (fix_tables, fix_docpr_ids) cannot change anything; the rendered
+        # body is then checked by a fast non-validating parser and put between the document's
+        # own bytes, instead of parsed into a tree and serialized again.
+        self._prefix = self._suffix = b""
+        self._splice = _tables_are_static(body_src) and "docPr" not in body_src
+        if self._splice:
+            shell = copy.deepcopy(root)
+            shell.body.clear()
+            around = etree.tostring(shell, encoding="UTF-8", standalone=True).split(b"<w:body/>")
+            self._splice = len(around) == 2  # the body is replaced whole, its own start tag included
+        if self._splice:
+            self._prefix, self._suffix = around
+            body_src = _drop_inherited_namespaces(body_src, root.nsmap)
+        self._parts.append(self._part(self._main_name, body_src, "body"))
+        # the document around the body, with a placeholder where each rendering's body goes
+        self._shell = copy.deepcopy(root)
+        placeholder = self._shell.find(f"{_W}body")
+        self._body_index = list(self._shell).index(placeholder)
+        self._shell.remove(placeholder)
+
+        for uri in (RT.HEADER, RT.FOOTER):
+            for rel in main.rels.values():
+                if rel.reltype == uri and not rel.is_external and rel.target_part.blob:
+                    part = rel.target_part
+                    src = etree.tostring(etree.fromstring(part.blob, _PART_PARSER), encoding="unicode")
+                    self._add_part(part.partname.lstrip("/"), _DOCXTPL.patch_xml(src), "part")
+        for part in main.package.parts:
+            if part.content_type == _FOOTNOTES:
+                src = _DOCXTPL.patch_xml(part.blob.decode("utf-8"))
+                self._add_part(part.partname.lstrip("/"), src, "raw")
+
+        rendered = {p.name for p in self._parts} | set(self._fixed)
+        core = main.package._core_properties_part.partname.lstrip("/")
+        with zipfile.ZipFile(io.BytesIO(raw)) as package:
+            names = [n for n in package.namelist() if not n.endswith("/")]
+            for name in names:
+                if name not in rendered and name != core:
+                    content = package.read(name)
+                    if name.endswith((".xml", ".rels")):
+                        # checked once here, so every document's copy of it is sound
+                        try:
+                            etree.fromstring(content, _BODY_PARSER)
+                        except etree.XMLSyntaxError as exc:
+                            raise RenderedXmlError(name, str(exc)) from exc
+                    self._fixed[name] = Member.of(name, content, FIXED_LEVEL)
+        # dated from the plan; a template without core properties stays without them
+        self._core_name = core if core in names else None
+        props = docx.core_properties
+        self._core_templates = {
+            prop: (self._compile_plain(getattr(props, prop) or ""))
+            for prop in _TEMPLATED_PROPERTIES
+        }
+        self._core_cache: dict[tuple, Member] = {}
+
+    # -- preparation -------------------------------------------------------------------------
+
+    def _part(self, name: str, patched: str, kind: str, encoding: str = "utf-8") -> _Part:
+        """docxtpl's render_xml_part preamble on a patched part, then one Jinja compilation."""
+        xml = patched.replace("<w:p ", "\n<w:p ").replace("<w:p>", "\n<w:p>")
+        return _Part(name, self.env.from_string(xml), kind, encoding,
+                     listing_always=bool(_SELF_CLOSED_TEXT.search(patched)))
+
+    def _compile_plain(self, text: str) -> jinja2.Template | str:
+        return self.env.from_string(text) if _JINJA_MARK.search(text) else text
+
+    def _add_part(self, name: str, src: str, kind: str) -> None:
+        encoding = "utf-8"
+        if kind == "part":
+            found = re.match(r'<\?xml[^\?]+\bencoding="([^"]+)"', src, re.I)
+            encoding = found.group(1) if found else "utf-8"
+        part = self._part(name, src, kind, encoding)
+        if _JINJA_MARK.search(src):
+            self._parts.append(part)
+        else:
+            # no tag: the part renders the same for every context, so render it once now
+            self._fixed[name] = Member.of(name, self._finish(part, part.template.render({})), FIXED_LEVEL)
+
+    # -- rendering ---------------------------------------------------------------------------
+
+    @staticmethod
+    def _post(part: _Part, xml: str) -> str:
+        """docxtpl's render_xml_part epilogue: undo the line breaks, unescape, resolve listings."""
+        xml = xml.replace("\n<w:p ", "<w:p ").replace("\n<w:p>", "<w:p>")
+        if "{_" in xml or "_}" in xml:
+            xml = xml.replace("{_{", "{{").replace("}_}", "}}").replace("{_%", "{%").replace("%_}", "%}")
+        # resolve_listing changes nothing unless text holds one of its characters: skip its regexes
+        if part.listing_always or _has_listing(xml):
+            xml = _DOCXTPL.resolve_listing(xml)
+        return xml
+
+    def _finish(self, part: _Part, rendered: str) -> bytes:
+        xml = self._post(part, rendered)
+        if part.kind == "part":
+            try:
+                tree = etree.fromstring(xml.encode(part.encoding), _PART_PARSER)
+            except etree.XMLSyntaxError as exc:
+                raise RenderedXmlError(part.name, str(exc)) from exc
+            return etree.tostring(tree, encoding="UTF-8", standalone=True)
+        data = xml.encode("utf-8")
+        try:
+            etree.fromstring(data, _BODY_PARSER)
+        except etree.XMLSyntaxError as exc:
+            raise RenderedXmlError(part.name, str(exc)) from exc
+        return data
+
+    def _document(self, part: _Part, rendered: str) -> bytes:
+        xml = self._post(part, rendered)
+        if self._splice:
+            data = self._prefix + xml.encode("utf-8") + self._suffix
+            _check_well_formed(data, part.name)
+            return data
+        try:
+            body = etree.fromstring(xml, _BODY_PARSER)
+        except etree.XMLSyntaxError as exc:
+            raise RenderedXmlError(self._main_name, str(exc)) from exc
+        if _tables_need_fixing(body):
+            body = _DOCXTPL.fix_tables(xml)
+        for number, element in enumerate(_DOCPR(body), start=1001):
+            element.attrib["id"] = str(number)
+        document = copy.deepcopy(self._shell)
+        document.insert(self._body_index, body)
+        return etree.tostring(document, encoding="UTF-8", standalone=True)
+
+    def _core(self, context: Mapping[str, Any], when: datetime) -> Member:
+        assert self._core_name is not None
+        values = tuple(
+            t if isinstance(t, str) else t.render(context) for t in self._core_templates.values()
+        )
+        key = (when, values)
+        member = self._core_cache.get(key)
+        if member is None:
+            props = self._docx.core_properties
+            for prop, value in zip(self._core_templates, values, strict=True):
+                setattr(props, prop, value)
+            props.created = when
+            props.modified = when
+            props.last_modified_by = "vanban"
+            props.revision = 1
+            part = self._docx.part.package._core_properties_part
+            data = etree.tostring(part._element, encoding="UTF-8", standalone=True)
+            member = Member.of(self._core_name, data, FIXED_LEVEL)
+            self._core_cache[key] = member
+        return member
+
+    def render_parts(self, context: Mapping[str, Any]) -> dict[str, bytes]:
+        """The rendered XML parts of one document, by zip name (what the equivalence test reads)."""
+        context = dict(context)
+        out = {}
+        for part in self._parts:
+            rendered = part.template.render(context)
+            if part.kind == "body":
+                out[part.name] = self._document(part, rendered)
+            else:
+                out[part.name] = self._finish(part, rendered)
+        return out
+
+    def render(self, context: Mapping[str, Any], when: datetime) -> bytes:
+        """One document's .docx bytes; the same context and date always give the same bytes."""
+        members = dict(self._fixed)
+        for name, data in self.render_parts(context).items():
+            members[name] = Member.of(name, data, RENDERED_LEVEL)
+        if self._core_name:
+            members[self._core_name] = self._core(context, when)
+        return write_zip(list(members.values()), when)
+
+    @property
+    def document(self) -> Any:
+        """The template as python-docx read it (after `before`), for checks that need it."""
+        return self._docx
+
+    def fixed_part(self, name: str) -> bytes:
+        """An unrendered part's bytes (for tests)."""
+        return zlib.decompress(self._fixed[name].data, -15)
+
+
+def _tables_need_fixing(body: etree._Element) -> bool:
+    """Would docxtpl's fix_tables change a table? Only then is its (re-parsing) fix applied."""
+    for table in body.iter(f"{_W}tbl"):
+        grid = table.find(f"{_W}tblGrid")
+        if grid is None:
+            continue
+        columns = len(grid.findall(f"{_W}gridCol"))
+        widest = spanned = 0
+        for row in table.iter(f"{_W}tr"):
+            cells = row.findall(f"{_W}tc")
+            widest = max(widest, len(cells))
+            span = 0
+            for cell in cells:
+                value = cell.find(f"{_W}tcPr/{_W}gridSpan")
+                span += int(value.get(f"{_W}val")) if value is not None else 1
+            spanned = max(spanned, span)
+        if widest > columns or spanned < columns:
+            return True
+    return False
+
+
+def _has_listing(xml: str) -> bool:
+    return "\t" in xml or "\a" in xml or "\f" in xml or ("\n" in xml and bool(_NEWLINE_IN_TEXT.search(xml)))
+
+
+def _reject_doctype(*_: object) -> None:
+    raise ValueError("DOCTYPE in a rendered part")
+
+
+def _check_well_formed(data: bytes, part: str) -> None:
+    """Strict well-formedness without building a tree (expat is fast).
+
+    Prefixes are not checked: every element and attribute comes from the template's own
+    document, whose prefixes its root declares; data is escaped text and cannot add any.
+    """
+    parser = pyexpat.ParserCreate()
+    parser.StartDoctypeDeclHandler = _reject_doctype
+    try:
+        parser.Parse(data, True)
+    except (pyexpat.ExpatError, ValueError) as exc:
+        raise RenderedXmlError(part, str(exc)) from exc
+
+
+def _drop_inherited_namespaces(body: str, declared: Mapping[str | None, str]) -> str:
+    """The body's start tag without the namespace declarations the document element already makes."""
+    end = body.index(">")
+    head = _XMLNS.sub(lambda m: "" if declared.get(m.group(1)) == m.group(2) else m.group(0), body[:end])
+    return head + body[end:]
+
+
+def _balanced(text: str) -> bool:
+    """Do the Jinja statements in this text close every block they open?"""
+    depth = 0
+    for word, rest in _STATEMENT.findall(text):
+        if word in _OPENERS or (word == "set" and "=" not in rest):
+            depth += 1
+        elif word.startswith("end"):
+            depth -= 1
+            if depth < 0:
+                return False
+        elif word not in ("else", "elif", "set", "include", "import", "from", "do", "break", "continue"):
+            return False  # a statement this check does not know: assume the worst
+    return depth == 0
+
+
+def _has_tag(text: str | None) -> bool:
+    return bool(text) and _JINJA_MARK.search(text) is not None  # type: ignore[arg-type]
+
+
+def _tables_are_static(patched: str) -> bool:
+    """Can no rendering of this patched body change a table's column count (docxtpl's fix_tables)?
+
+    True when every table's rows each fit its grid, its first row always stays and spans the
+    grid, and tags inside rows are whole within a cell. Then repeating or dropping rows
+    ({%tr}) and anything inside cells leave fix_tables nothing to do. When unsure: False.
+    """
+    try:
+        root = etree.fromstring(patched.encode("utf-8"), _BODY_PARSER)
+    except etree.XMLSyntaxError:
+        return False
+    for table in root.iter(f"{_W}tbl"):
+        grid = table.find(f"{_W}tblGrid")
+        if grid is None or table.find(f".//{_W}tbl") is not None:
+            return False
+        columns = len(grid.findall(f"{_W}gridCol"))
+        rows = table.findall(f"{_W}tr")
+        if not rows or _has_tag(table.text):
+            return False
+        # nothing between the table's start and its first row may hide or repeat that row
+        for child in table:
+            if child is rows[0]:
+                break
+            if _has_tag(child.tail):
+                return False
+        table_tags = "".join(child.tail or "" for child in table)
+        if not _balanced(table_tags):
+            return False
+        for row in rows:
+            if row.find(f"{_W}trPr/{_W}gridBefore") is not None or \
+                    row.find(f"{_W}trPr/{_W}gridAfter") is not None:
+                return False
+            if _has_tag(row.text) or any(_has_tag(child.tail) for child in row):
+                return False  # a tag between cells ({%tc}, colspan, hm, vm)
+            for element in row.iter():
+                if any(_JINJA_MARK.search(value) for value in element.attrib.values()):
+                    return False
+            cells = row.findall(f"{_W}tc")
+            if len(cells) > columns:
+                return False
+            if not all(_balanced("".join(cell.itertext())) for cell in cells):
+                return False
+        first = rows[0]
+        span = sum(int(v) for v in first.xpath("w:tc/w:tcPr/w:gridSpan/@w:val", namespaces=_NS)) + \
+            len(first.xpath("w:tc[not(w:tcPr/w:gridSpan)]", namespaces=_NS))
+        if span < columns:
+            return False
+    return True

@@ -1,0 +1,401 @@
+"""Benchmark: our engine against the plain docxtpl loop, on the 2018 set and a national set of forms.
+
+Run `make bench` (or `python tools/bench.py --help`). Not a test: it measures this machine and
+writes the table to docs/performance.md between the bench markers. Every measurement runs in a
+fresh Python process, so the peak memory it reports is that measurement's own.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import random
+import re
+import resource
+import shutil
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from datetime import date, datetime
+from importlib.metadata import version
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from generator.build import DEFAULT_TEMPLATES, _stamp, build  # noqa: E402
+from generator.documents import plan_documents  # noqa: E402
+from generator.render import available_cores, make_environment, render_batch  # noqa: E402
+from generator.workbook import read_plan  # noqa: E402
+from generator.write import atomic_write_many  # noqa: E402
+
+WORKBOOK = ROOT / "data" / "ke-hoach-cchc-2018.xlsx"
+DOC = ROOT / "docs" / "performance.md"
+START, END = "<!-- bench:start -->", "<!-- bench:end -->"
+REPORT = "report.docx"
+# the 34 provincial-level units since 1 July 2025
+PROVINCES = (
+    "Hà Nội", "Huế", "Lai Châu", "Điện Biên", "Sơn La", "Lạng Sơn", "Quảng Ninh", "Thanh Hóa",
+    "Nghệ An", "Hà Tĩnh", "Cao Bằng", "Tuyên Quang", "Lào Cai", "Thái Nguyên", "Phú Thọ",
+    "Bắc Ninh", "Hưng Yên", "Hải Phòng", "Ninh Bình", "Quảng Trị", "Đà Nẵng", "Quảng Ngãi",
+    "Gia Lai", "Khánh Hòa", "Lâm Đồng", "Đắk Lắk", "Hồ Chí Minh", "Đồng Nai", "Tây Ninh",
+    "Cần Thơ", "Vĩnh Long", "Đồng Tháp", "Cà Mau", "An Giang",
+)
+COMMUNE_WORDS = ("Tân", "Phú", "Hòa", "An", "Bình", "Thành", "Long", "Phước", "Minh", "Hưng",
+                 "Thạnh", "Lợi", "Đông", "Tây", "Nam", "Bắc", "Sơn", "Thủy", "Đức", "Lộc")
+
+
+# -- the sets ------------------------------------------------------------------------------------
+
+def plan_2018():
+    plan, problems = read_plan(WORKBOOK)
+    assert plan is not None, problems
+    return plan
+
+
+def set_2018(templates: Path) -> list[tuple[str, dict[str, Any]]]:
+    """Every document of the 2018 build that a template renders."""
+    jobs = plan_documents(plan_2018())
+    return [(j.template, dict(j.context)) for j in jobs if (templates / j.template).is_file()]
+
+
+def stand_in_template(path: Path) -> None:
+    """A one-page report form with a task table, used only while templates/report.docx is absent."""
+    import docx
+
+    d = docx.Document()
+    d.add_paragraph("{{ agency_parent }}")
+    d.add_paragraph("{{ agency_name }}")
+    d.add_paragraph("Số: {{ number_line }}")
+    d.add_paragraph("{{ place }}, {{ date_line }}")
+    d.add_paragraph("BÁO CÁO")
+    d.add_paragraph("{{ summary }}")
+    d.add_paragraph("Kính gửi: {{ addressee }}")
+    table = d.add_table(rows=6, cols=4)
+    for cell, text in zip(table.rows[0].cells, ("STT", "Nhiệm vụ", "Chủ trì", "Thời gian"), strict=True):
+        cell.text = text
+    table.rows[1].cells[0].text = "{%tr for area in areas %}"
+    table.rows[2].cells[0].text = "{%tr for t in area.tasks %}"
+    for cell, text in zip(table.rows[3].cells, ("{{ t.number }}", "{{ t.text }}", "{{ t.lead }}",
+                                                "{{ t.deadline }}"), strict=True):
+        cell.text = text
+    table.rows[4].cells[0].text = "{%tr endfor %}"
+    table.rows[5].cells[0].text = "{%tr endfor %}"
+    d.add_paragraph("{{ signer.title }}")
+    d.save(str(path))
+
+
+def stand_in_base(plan) -> dict[str, Any]:
+    g = plan.general
+    return {
+        "agency_parent": "", "agency_name": "", "agency_lines": [], "number_line": "     /BC-UBND",
+        "place": g.place, "date_line": "ngày      tháng      năm 2018", "summary": "",
+        "addressee": "Sở Nội vụ", "signer": {"authority_line": "", "title": "CHỦ TỊCH"},
+        "areas": [],
+    }
+
+
+def national_set(templates: Path, count: int) -> list[tuple[str, dict[str, Any]]]:
+    """At least `count` report forms: 34 provinces × communes × the plan's periods, varied tasks."""
+    plan = plan_2018()
+    jobs = plan_documents(plan)
+    reports = [dict(j.context) for j in jobs if j.template == REPORT]
+    base = reports[0] if reports else stand_in_base(plan)
+    tasks = [
+        (area, {"number": t.number, "ref": t.ref, "text": t.task.text, "lead": t.task.lead,
+                "support": t.task.support, "deadline": t.task.deadline, "note": t.task.note,
+                "led": True})
+        for area in plan.areas for t in area.tasks
+    ]
+    periods = [(p.name, p.summary, p.deadline) for p in plan.periods] or [("năm", "", date(2018, 12, 15))]
+    per_province = -(-count // (len(PROVINCES) * len(periods)))
+    rng = random.Random(2018)
+    out = []
+    for province in PROVINCES:
+        for k in range(per_province):
+            commune = f"Xã {rng.choice(COMMUNE_WORDS)} {rng.choice(COMMUNE_WORDS)} {k + 1}"
+            chosen = sorted(rng.sample(range(len(tasks)), min(len(tasks), rng.randint(6, 18))))
+            grouped: dict[str, dict[str, Any]] = {}
+            for i in chosen:
+                area, task = tasks[i]
+                if rng.random() < 0.5:
+                    task = dict(task, lead=f"UBND {commune}")
+                entry = grouped.setdefault(area.name, {"number": area.number, "name": area.name,
+                                                       "tasks": []})
+                entry["tasks"].append(_task_like(base, task))
+            for name, summary, deadline in periods:
+                context = dict(base)
+                context.update({
+                    "agency_parent": f"UBND TỈNH {province.upper()}",
+                    "agency_name": f"UBND {commune}",
+                    "agency_lines": [f"ỦY BAN NHÂN DÂN {commune.upper()}"],
+                    "place": commune.removeprefix("Xã "),
+                    "areas": list(grouped.values()),
+                })
+                for key, value in (("period_name", name), ("summary", summary),
+                                   ("led_count", len(chosen)), ("coordinated_count", 0)):
+                    if key in base or not reports:
+                        context[key] = value
+                if "deadline" in base and isinstance(base["deadline"], str):
+                    context["deadline"] = f"{deadline:%d/%m/%Y}"
+                out.append((REPORT, context))
+    return out
+
+
+def _task_like(base: dict[str, Any], task: dict[str, Any]) -> dict[str, Any]:
+    """A task shaped like the tasks of the real report context (same keys), filled from `task`."""
+    sample = next((t for a in base.get("areas", []) for t in a.get("tasks", [])), None)
+    if sample is None:
+        return task
+    return {key: task.get(key, value) for key, value in sample.items()}
+
+
+# -- one measurement, in its own process ---------------------------------------------------------
+
+def measure(kind: str, engine: str, workers: int, count: int, templates: Path) -> dict[str, Any]:
+    items = set_2018(templates) if kind == "2018" else national_set(templates, count)
+    if kind == "2018":
+        items = (items * (-(-count // len(items))))[:count]  # the set, repeated to `count` documents
+    stamp = _stamp(plan_2018())
+    out = Path(tempfile.mkdtemp(prefix="vanban-bench-"))
+    sampler = Sampler() if Path("/proc/self/statm").exists() else None
+    try:
+        cpu_before = sum(os.times()[:2])
+        if sampler:
+            sampler.sample()
+            cpu_before = sum(sampler.cpu.values())
+            sampler.cpu.clear()
+            sampler.start()
+        start = time.perf_counter()
+        if engine == "ours":
+            # written as a build writes them (atomic_write_many), a batch at a time to bound memory
+            batch: list[tuple[Path, bytes]] = []
+            for i, data in enumerate(render_batch(items, templates, stamp, workers)):
+                batch.append((out / f"{i:05d}.docx", data))
+                if len(batch) == 500:
+                    atomic_write_many(batch)
+                    batch = []
+            atomic_write_many(batch)
+            done = len(items)
+        else:
+            from docxtpl import DocxTemplate
+
+            sample = items[:count]
+            for i, (name, context) in enumerate(sample):
+                template = DocxTemplate(str(templates / name))
+                template.render(context, make_environment(), autoescape=True)
+                template.save(str(out / f"{i:05d}.docx"))
+            done = len(sample)
+        seconds = time.perf_counter() - start
+        if sampler:
+            sampled = sampler.stop()
+            sampled["cpu_s"] -= cpu_before
+        else:
+            sampled = {"peak_mb": _memory()["parent_mb"], "cpu_s": sum(os.times()[:2]) - cpu_before}
+        size = sum(p.stat().st_size for p in out.iterdir())
+    finally:
+        shutil.rmtree(out, ignore_errors=True)
+    return {"docs": done, "seconds": seconds, "bytes": size, **_memory(), **sampled}
+
+
+def measure_rebuild() -> dict[str, Any]:
+    """A first build of the 2018 workbook, then a rebuild with nothing changed, in one process."""
+    out = Path(tempfile.mkdtemp(prefix="vanban-bench-"))
+    try:
+        start = time.perf_counter()
+        first = build(WORKBOOK, out)
+        first_s = time.perf_counter() - start
+        start = time.perf_counter()
+        again = build(WORKBOOK, out)
+        again_s = time.perf_counter() - start
+    finally:
+        shutil.rmtree(out, ignore_errors=True)
+    return {"docs": len(first.outputs), "first": first_s, "again": again_s,
+            "rewritten": len(again.written), **_memory()}
+
+
+def _memory() -> dict[str, float]:
+    self_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return {"parent_mb": self_kb / 1024}
+
+
+class Sampler(threading.Thread):
+    """Peak memory and CPU time of this process and every process under it (workers included),
+    sampled from /proc every 20 ms: the pool's workers are not our direct children."""
+
+    def __init__(self) -> None:
+        super().__init__(daemon=True)
+        self.peak_mb = 0.0
+        self.cpu: dict[int, float] = {}
+        self._halt = threading.Event()
+        self._page = os.sysconf("SC_PAGE_SIZE")
+        self._tick = os.sysconf("SC_CLK_TCK")
+
+    def run(self) -> None:
+        while not self._halt.wait(0.02):
+            self.sample()
+
+    def sample(self) -> None:
+        stats = {}
+        for entry in Path("/proc").iterdir():
+            if entry.name.isdigit():
+                try:
+                    text = (entry / "stat").read_text()
+                    fields = text[text.rindex(")") + 2:].split()
+                    rss = int((entry / "statm").read_text().split()[1])
+                except (OSError, ValueError):
+                    continue
+                stats[int(entry.name)] = (int(fields[1]), (int(fields[11]) + int(fields[12])) / self._tick,
+                                          rss * self._page / 2**20)
+        ours, frontier = set(), {os.getpid()}
+        while frontier:
+            ours |= frontier
+            frontier = {pid for pid, (ppid, _, _) in stats.items() if ppid in frontier} - ours
+        total = 0.0
+        for pid in ours & stats.keys():
+            _, cpu, rss = stats[pid]
+            total += rss
+            self.cpu[pid] = cpu
+        self.peak_mb = max(self.peak_mb, total)
+
+    def stop(self) -> dict[str, float]:
+        self._halt.set()
+        self.join()
+        self.sample()
+        return {"peak_mb": self.peak_mb, "cpu_s": sum(self.cpu.values())}
+
+
+def in_subprocess(*args: str) -> dict[str, Any]:
+    proc = subprocess.run([sys.executable, __file__, "_measure", *args], capture_output=True, text=True)
+    if proc.returncode:
+        sys.exit(f"measurement {' '.join(args)} failed:\n{proc.stderr}")
+    return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
+# -- the report ----------------------------------------------------------------------------------
+
+def machine() -> str:
+    cpu = platform.processor() or platform.machine()
+    try:
+        found = re.search(r"model name\s*:\s*(.+)", Path("/proc/cpuinfo").read_text())
+        cpu = found.group(1).strip() if found else cpu
+        ram = re.search(r"MemTotal:\s*(\d+)", Path("/proc/meminfo").read_text())
+        ram_text = f"{int(ram.group(1)) / 1024 / 1024:.1f} GB RAM" if ram else "RAM unknown"
+    except OSError:
+        ram_text = "RAM unknown"
+    versions = ", ".join(f"{p} {version(p)}" for p in ("docxtpl", "python-docx", "lxml", "jinja2"))
+    return (f"{cpu}, {available_cores()} cores available ({os.cpu_count()} in the machine), {ram_text}; "
+            f"{platform.system()} {platform.release()}; Python {platform.python_version()}; {versions}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--forms", type=int, default=10_200, help="national set size (≥ 10,000)")
+    parser.add_argument("--sample", type=int, default=300, help="plain-loop sample of the national set")
+    parser.add_argument("--set-2018", type=int, default=300, dest="set_2018",
+                        help="documents of the 2018 set measured (the set repeated up to this count)")
+    parser.add_argument("--templates", type=Path, default=DEFAULT_TEMPLATES)
+    parser.add_argument("--no-write", action="store_true", help="print only, leave docs/ alone")
+    args, rest = parser.parse_known_args()
+    if rest[:1] == ["_measure"]:
+        kind, engine, workers, count, templates = rest[1:]
+        result = (measure_rebuild() if kind == "rebuild"
+                  else measure(kind, engine, int(workers), int(count), Path(templates)))
+        print(json.dumps(result))
+        return
+
+    templates = args.templates
+    note = ""
+    with tempfile.TemporaryDirectory(prefix="vanban-bench-tpl-") as scratch:
+        if not (templates / REPORT).is_file():
+            stand_in = Path(scratch) / "templates"
+            shutil.copytree(templates, stand_in)
+            stand_in_template(stand_in / REPORT)
+            templates = stand_in
+            note = ("templates/report.docx was not there yet: the national set used a stand-in "
+                    "one-page form with a task table (tools/bench.py `stand_in_template`).")
+        cores = available_cores()
+        rows = []
+        for kind, label, count, sample in (
+            ("2018", "2018 set", args.set_2018, args.set_2018),
+            ("national", f"national set ({args.forms:,} forms)", args.forms, args.sample),
+        ):
+            plain = in_subprocess(kind, "plain", "1", str(sample), str(templates))
+            for workers in sorted({1, cores}):
+                ours = in_subprocess(kind, "ours", str(workers), str(count), str(templates))
+                rows.append((label, workers, ours, plain))
+                print(_row(label, workers, ours, plain), flush=True)
+        rebuild = in_subprocess("rebuild", "ours", "0", "0", str(templates))
+    table = _table(rows, rebuild, note)
+    print()
+    print(table)
+    if not args.no_write:
+        _write_doc(table)
+        print(f"\nwritten to {DOC.relative_to(ROOT)}")
+
+
+def _rate(r: dict[str, Any]) -> float:
+    return r["docs"] / r["seconds"]
+
+
+def _cpu_ms(r: dict[str, Any]) -> float:
+    return 1000 * r["cpu_s"] / r["docs"]
+
+
+def _row(label: str, workers: int, ours: dict[str, Any], plain: dict[str, Any]) -> str:
+    return (f"{label}: ours {workers} worker(s) {ours['docs']} docs in {ours['seconds']:.2f} s = "
+            f"{_rate(ours):.0f}/s ({_cpu_ms(ours):.1f} ms CPU each); plain {plain['docs']} docs "
+            f"{_rate(plain):.1f}/s ({_cpu_ms(plain):.1f} ms CPU each); × {_rate(ours) / _rate(plain):.1f}; "
+            f"peak {ours['peak_mb']:.0f} MB")
+
+
+def _table(rows: list, rebuild: dict[str, Any], note: str) -> str:
+    load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
+    lines = [
+        f"Measured {datetime.now():%Y-%m-%d %H:%M} by `make bench` on: {machine()}; "
+        f"load average at the end {load}.",
+        "",
+        "| set | engine | workers | documents | seconds | documents/s | × plain loop | CPU per document "
+        "| × plain loop (CPU) | peak memory, all processes |",
+        "|---|---|---|---|---|---|---|---|---|---|",
+    ]
+    seen = set()
+    for label, workers, ours, plain in rows:
+        if label not in seen:
+            seen.add(label)
+            lines.append(f"| {label} | plain docxtpl loop | 1 | {plain['docs']:,} | "
+                         f"{plain['seconds']:.2f} | {_rate(plain):.1f} | 1 | {_cpu_ms(plain):.1f} ms | 1 | "
+                         f"{plain['peak_mb']:.0f} MB |")
+        lines.append(f"| {label} | vanban engine | {workers} | {ours['docs']:,} | {ours['seconds']:.2f} | "
+                     f"{_rate(ours):.1f} | {_rate(ours) / _rate(plain):.1f} | {_cpu_ms(ours):.2f} ms | "
+                     f"{_cpu_ms(plain) / _cpu_ms(ours):.1f} | {ours['peak_mb']:.0f} MB |")
+    lines += [
+        "",
+        "Documents/s is wall-clock throughput; CPU per document (user + system time of every process "
+        "of the run, workers included) does not depend on what else the machine is doing.",
+        "",
+        f"2018 workbook, in one process after start-up: first build of its {rebuild['docs']} "
+        f"document(s) {rebuild['first']:.2f} s; rebuild with nothing changed {rebuild['again']:.3f} s, "
+        f"{rebuild['rewritten']} file(s) rewritten.",
+    ]
+    if note:
+        lines += ["", note]
+    return "\n".join(lines)
+
+
+def _write_doc(table: str) -> None:
+    text = DOC.read_text(encoding="utf-8") if DOC.exists() else f"# Performance\n\n{START}\n{END}\n"
+    if START not in text:
+        text += f"\n{START}\n{END}\n"
+    head, rest = text.split(START, 1)
+    _, tail = rest.split(END, 1)
+    DOC.write_text(f"{head}{START}\n{table}\n{END}{tail}", encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main()
