@@ -12,11 +12,12 @@ from pathlib import Path
 import click
 
 from generator.checks import check_workbook
-from generator.documents import DocumentJob, plan_documents
+from generator.documents import INDEX, DocumentJob, plan_documents
 from generator.errors import WARNING, Problem, ProblemsFound, VanbanError
 from generator.manifest import MANIFEST, Entry, Manifest, context_json, digest, fingerprint
 from generator.model import Plan
 from generator.render import TemplateRenderer, render_batch
+from generator.report_index import index_workbook, layout_digest
 from generator.write import atomic_write, atomic_write_many, clean_stale_temps, within
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -82,7 +83,9 @@ def build(
     stamp = _stamp(plan)
     targets = [within(folder, Path(job.path)) for job in jobs]
     template_digests = {}
-    for name in sorted({job.template for job in jobs}):
+    if any(job.kind == INDEX for job in jobs):
+        template_digests[""] = layout_digest()  # the forms' index: a workbook, not a template
+    for name in sorted({job.template for job in jobs if job.kind != INDEX}):
         path = templates / name
         if not path.is_file():
             raise VanbanError(f"Không tìm thấy mẫu văn bản: {path}")
@@ -110,10 +113,15 @@ def build(
     rendered: dict[int, bytes] = {}
     renderers: dict[str, TemplateRenderer] = {}
     with _progress_bar(len(todo), progress) as advance:
-        items = [(jobs[i].template, jobs[i].context) for i in todo]
+        documents = [i for i in todo if jobs[i].kind != INDEX]
+        items = [(jobs[i].template, jobs[i].context) for i in documents]
         batch = render_batch(items, templates, stamp, workers, advance, renderers)
-        for i, data in zip(todo, batch, strict=True):
+        for i, data in zip(documents, batch, strict=True):
             rendered[i] = data
+        for i in todo:
+            if jobs[i].kind == INDEX:
+                rendered[i] = index_workbook(jobs[i].context, stamp)
+                advance(1)
     for renderer in renderers.values():
         warnings += [w for w in renderer.warnings if w not in warnings]
 

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from generator import deadlines, schema, vn
+from generator.agencies import agency_problems
 from generator.citations import citation_problems, date_problems
 from generator.errors import ERROR, INFO, WARNING, Loc, Problem
 from generator.model import Plan
@@ -59,6 +60,7 @@ def check_plan(plan: Plan) -> list[Problem]:
     problems += _deadlines(plan)
     problems += _periods(plan)
     problems += _registry(plan)
+    problems += agency_problems(plan)
     return problems
 
 

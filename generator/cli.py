@@ -10,8 +10,9 @@ import click
 import openpyxl
 
 from generator import __version__, blank, lint, rollover
+from generator.agencies import Agencies
 from generator.annotate import annotated_copy, same_file
-from generator.build import DEFAULT_TEMPLATES, ROOT, build
+from generator.build import DEFAULT_TEMPLATES, ROOT, build, load_checked
 from generator.checks import check_workbook, render_block, summary
 from generator.errors import ERROR, INFO, VanbanError
 from generator.fixencoding import fix_encoding
@@ -213,3 +214,39 @@ def _save(wb: openpyxl.Workbook, output: Path) -> None:
     if backup is not None:
         click.echo(f"Đã sao lưu tệp cũ thành {backup}")
     click.echo(f"Đã ghi {output}")
+
+
+@main.command("agencies")
+@click.argument("workbook", type=_existing_file, default=DEFAULT_WORKBOOK)
+@click.option("--agency", "wanted", default="",
+              help="Chỉ in cơ quan này (mã, tên hoặc tên gọi khác).")
+def agencies_command(workbook: Path, wanted: str) -> None:
+    """In, theo từng cơ quan, các nhiệm vụ chủ trì và phối hợp trong Phụ lục."""
+    plan, warnings = load_checked(workbook)
+    for problem in warnings:
+        click.echo(problem.render(), err=True)
+    resolved = Agencies(plan)
+    chosen = list(plan.agencies)
+    if wanted:
+        by_code = resolved.registry.by_code(wanted.strip())
+        found = [by_code] if by_code else list(resolved.registry.resolve(wanted).agencies)
+        if not found:
+            raise VanbanError(f"Không có cơ quan “{wanted}” trong sheet Cơ quan.")
+        chosen = found
+    for agency in chosen:
+        assignment = resolved.assignments[agency.code]
+        mark = "báo cáo" if agency.reports else "không báo cáo"
+        click.echo(f"{agency.name} ({agency.code}, {agency.kind}, {mark}): chủ trì "
+                   f"{len(assignment.led)}, phối hợp {len(assignment.coordinated)} nhiệm vụ")
+        for heading, tasks in (("Chủ trì", assignment.led), ("Phối hợp", assignment.coordinated)):
+            if not tasks:
+                continue
+            click.echo(f"  {heading}:")
+            for task in tasks:
+                click.echo(f"    {task.ref:<7} {_short(task.task.text)}")
+        click.echo("")
+
+
+def _short(text: str, width: int = 90) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= width else text[: width - 1].rstrip(" ,;.") + "…"

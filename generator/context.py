@@ -5,7 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from generator import vn
-from generator.model import Plan, Signer
+from generator.agencies import Agencies
+from generator.model import Agency, NumberedTask, Period, Plan, Signer
 
 
 def signer_context(signer: Signer) -> dict[str, str]:
@@ -104,4 +105,87 @@ def decision_context(plan: Plan) -> dict[str, Any]:
             }
             for area in plan.areas
         ],
+    }
+
+
+# The left header column of templates/report.docx less the cell margins, in millimetres: the
+# agency's name is broken into lines that fit it (tools/build_templates.py, LEFT_COL).
+REPORT_ISSUER_MM = 64.2
+ISSUER_SIZE_PT = 13
+
+
+def report_context(plan: Plan, agencies: Agencies, agency: Agency, period: Period) -> dict[str, Any]:
+    """Context of templates/report.docx: one agency's report form for one period."""
+    g = plan.general
+    assignment = agencies.assignments[agency.code]
+    lines = vn.name_lines(agency.name, REPORT_ISSUER_MM, ISSUER_SIZE_PT, bold=True)
+    issuer_width = max(vn.text_width_mm(vn.upper_vn(line), ISSUER_SIZE_PT, bold=True)
+                       for line in lines)
+    led = {id(t.task) for t in assignment.led}
+    mine = led | {id(t.task) for t in assignment.coordinated}
+    areas = []
+    for area in plan.areas:
+        rows = [t for t in area.tasks if id(t.task) in led]
+        rows += [t for t in area.tasks if id(t.task) in mine and id(t.task) not in led]
+        if not rows:
+            continue
+        areas.append({
+            "number": area.number,
+            "name": area.name,
+            "tasks": [_report_task(agencies, agency, t, id(t.task) in led) for t in rows],
+        })
+    return {
+        "agency_parent": agency.parent,
+        "agency_name": agency.name,
+        "agency_lines": lines,
+        "issuer_width_mm": round(issuer_width, 1),
+        "place": agency.place or g.place,
+        "year": period.deadline.year,
+        "number_line": vn.number_symbol(None, f"BC-{agency.abbr}"),
+        "date_line": vn.date_words(None, period.deadline.year),
+        "period_name": period.name,
+        "summary": period.summary,
+        "summary_in_sentence": vn.lower_first(period.summary),
+        "data_from": vn.date_short(period.data_from) if period.data_from else "",
+        "data_to": vn.date_short(period.data_to) if period.data_to else "",
+        "deadline": vn.date_short(period.deadline),
+        "addressee": g.report_addressee,
+        "report_to": g.report_to,
+        "decision_number_line": vn.number_symbol(g.number, g.symbol),
+        "decision_date_line": vn.date_words(g.issue_date, g.year),
+        "issued_by": g.issued_by,
+        "plan_title": g.plan_title,
+        "plan_title_in_sentence": vn.lower_first(g.plan_title),
+        "responsibilities": [
+            {"path": r.path, "heading": r.heading,
+             "paragraphs": [{"label": label, "text": text} for label, text in r.paragraphs]}
+            for r in agencies.responsibilities_of(agency)
+        ],
+        "areas": areas,
+        "led_count": len(assignment.led),
+        "coordinated_count": len(assignment.coordinated),
+        "targets": [
+            {"number": i, "text": t.text, "value": t.value, "source": t.source}
+            for i, t in enumerate(agencies.targets_of(agency), start=1)
+        ],
+        "signer": {
+            "authority_line": f"TM. {agency.on_behalf}" if agency.on_behalf else "",
+            "title": agency.head_title,
+        },
+    }
+
+
+def _report_task(agencies: Agencies, agency: Agency, numbered: NumberedTask,
+                 leads: bool) -> dict[str, str]:
+    lead, support = agencies.task_cells[id(numbered.task)]
+    cell = lead if leads else support
+    roles = [m.role for m in cell.mentions
+             if m.role and agency.code in {a.code for a in m.agencies}]
+    return {
+        "ref": numbered.ref,
+        "text": numbered.task.text,
+        "leads": leads,
+        "role_note": ", ".join(dict.fromkeys(roles)),
+        "deadline": numbered.task.deadline,
+        "note": numbered.task.note,
     }

@@ -8,10 +8,15 @@ from pathlib import PurePosixPath
 from typing import Any
 
 from generator import vn
-from generator.context import decision_context
-from generator.model import Plan
+from generator.agencies import Agencies
+from generator.context import decision_context, report_context
+from generator.model import Agency, Period, Plan
 
 DECISION_TEMPLATE = "decision.docx"
+REPORT_TEMPLATE = "report.docx"
+REPORT_FOLDER = PurePosixPath("bao-cao")
+# Not a template: the index of the report forms is a workbook written by generator/report_index.py.
+INDEX = "index"
 
 
 @dataclass(frozen=True)
@@ -31,6 +36,49 @@ def decision_file_name(plan: Plan) -> str:
     return vn.slug(f"{number} {g.symbol} {g.year if g.number is None else ''}") + ".docx"
 
 
+def report_path(agency: Agency, period: Period) -> PurePosixPath:
+    """`bao-cao/<period>/<agency>.docx`, both parts made safe for any file system."""
+    return REPORT_FOLDER / vn.slug(period.code) / f"{vn.slug(agency.code)}.docx"
+
+
+def report_documents(plan: Plan) -> list[DocumentJob]:
+    """One report form per reporting agency and period, then the index workbook of them all."""
+    agencies = Agencies(plan)
+    jobs = []
+    rows = []
+    for period in plan.periods:
+        for agency in plan.agencies:
+            if not agency.reports:
+                continue
+            path = report_path(agency, period)
+            assignment = agencies.assignments[agency.code]
+            jobs.append(DocumentJob(
+                kind="report",
+                template=REPORT_TEMPLATE,
+                path=path,
+                context=report_context(plan, agencies, agency, period),
+                title=f"Báo cáo {period.name} của {agency.name}",
+            ))
+            rows.append({
+                "agency_code": agency.code,
+                "agency": agency.name,
+                "period": period.name,
+                "deadline": period.deadline,
+                "led": len(assignment.led),
+                "coordinated": len(assignment.coordinated),
+                "file": str(path.relative_to(REPORT_FOLDER)),
+            })
+    if jobs:
+        jobs.append(DocumentJob(
+            kind=INDEX,
+            template="",
+            path=REPORT_FOLDER / "danh-sach-bao-cao.xlsx",
+            context={"year": plan.year, "rows": rows},
+            title=f"Danh sách {len(rows)} mẫu báo cáo",
+        ))
+    return jobs
+
+
 def plan_documents(plan: Plan) -> list[DocumentJob]:
     """Every document of the build, in a stable order."""
     g = plan.general
@@ -42,5 +90,6 @@ def plan_documents(plan: Plan) -> list[DocumentJob]:
             context=decision_context(plan),
             title=f"Quyết định {vn.number_symbol(g.number, g.symbol).strip()} "
                   f"kèm Kế hoạch và Phụ lục",
-        )
+        ),
+        *report_documents(plan),
     ]

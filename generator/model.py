@@ -118,6 +118,7 @@ class Agency(Record):
     abbr: str
     aliases: tuple[str, ...]
     reports: bool
+    place: str = ""  # địa danh of its reports when not the plan's own
 
     @property
     def names(self) -> tuple[str, ...]:

@@ -31,6 +31,7 @@ class Column:
     width: int = 20
     help: str = ""
     choices: tuple[str, ...] = ()
+    optional: bool = False  # a workbook may lack the whole column (added after older workbooks)
     suggestions: tuple[str, ...] = ()  # a drop-down that helps typing but accepts other text
 
 
@@ -253,6 +254,10 @@ AGENCIES = TableSheet(
                     "ví dụ: VPUBND tỉnh; VP UBND tỉnh."),
         Column("reports", "Báo cáo", BOOL, width=10, choices=(YES, NO),
                help="Có: cơ quan phải gửi báo cáo định kỳ."),
+        Column("place", "Địa danh", width=16, optional=True,
+               help="Địa danh trước ngày tháng trong báo cáo của cơ quan, là tên đơn vị hành "
+                    "chính nơi cơ quan đóng trụ sở, ví dụ: Lộc Ninh. Để trống khi như địa danh "
+                    "ở sheet Thông tin chung."),
     ),
 )
 

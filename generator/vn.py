@@ -229,6 +229,84 @@ def closing(text: str) -> str:
             return text + "./."
 
 
+def lower_first(s: str) -> str:
+    """Lower the first letter for use inside a sentence ("Kết quả…" → "kết quả…").
+
+    Abbreviations and names in capitals keep their case ("UBND tỉnh" stays as typed).
+    """
+    if len(s) >= 2 and s[0].isupper() and s[1].islower():
+        return s[0].lower() + s[1:]
+    if len(s) == 1:
+        return s.lower()
+    return s
+
+
+# Advance widths of Times New Roman (the same metrics as Liberation Serif), in 1/1000 em, for
+# measuring a line before it is laid out: a Vietnamese letter is as wide as its base letter,
+# except Ơ/Ư whose horn adds a little.
+_WIDTHS_REGULAR = dict(zip(
+    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz",
+    (722, 667, 667, 722, 611, 556, 722, 722, 333, 389, 722, 611, 889, 722, 722, 556, 722, 667,
+     556, 611, 722, 722, 944, 722, 722, 611,
+     444, 500, 444, 500, 444, 333, 500, 500, 278, 278, 500, 278, 778, 500, 500, 500, 500, 333,
+     389, 278, 500, 500, 722, 500, 500, 444), strict=True))
+_WIDTHS_BOLD = dict(zip(
+    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz",
+    (722, 667, 722, 722, 667, 611, 778, 778, 389, 500, 778, 667, 944, 722, 778, 611, 778, 722,
+     556, 667, 722, 722, 1000, 722, 722, 667,
+     500, 556, 444, 556, 444, 333, 500, 556, 278, 333, 556, 278, 833, 556, 500, 556, 556, 444,
+     389, 333, 556, 500, 722, 500, 500, 444), strict=True))
+_WIDTHS_OTHER = {" ": 250, ",": 250, ".": 250, "-": 333, "(": 333, ")": 333, "/": 278,
+                 "&": 800, ":": 300, ";": 300}
+_HORN = frozenset("ƠơƯư")
+_PT_MM = 25.4 / 72
+
+
+def text_width_mm(text: str, size_pt: float, bold: bool = False) -> float:
+    """The printed width of one line of text in Times New Roman, in millimetres."""
+    table = _WIDTHS_BOLD if bold else _WIDTHS_REGULAR
+    units = 0
+    for char in nfc(text):
+        base = strip_diacritics(char)
+        units += table.get(base, _WIDTHS_OTHER.get(base, 500 if char.isdigit() else 600))
+        if char in _HORN:
+            units += 60
+    return units / 1000 * size_pt * _PT_MM
+
+
+# Where an agency's name breaks when it does not fit on one line of a header: after the words
+# naming a People's Committee ("ỦY BAN NHÂN DÂN" / "HUYỆN LỘC NINH") or before "và" ("SỞ VĂN
+# HÓA, THỂ THAO" / "VÀ DU LỊCH", as the ministries write it); failing that after a comma, then
+# before a capitalised word, where a proper name starts ("BAN QUẢN LÝ" / "KHU KINH TẾ TỈNH").
+_COMMITTEE = ("ủy ban nhân dân", "uỷ ban nhân dân")
+
+
+def name_lines(name: str, max_mm: float, size_pt: float = 13, bold: bool = True) -> list[str]:
+    """Split a name for a header cell: one line when it fits, else two balanced lines."""
+    name = clean_text(name).replace("\n", " ")
+    if text_width_mm(name.upper(), size_pt, bold) <= max_mm:
+        return [name]
+    words = name.split(" ")
+
+    def width(part: list[str]) -> float:
+        return text_width_mm(" ".join(part).upper(), size_pt, bold)
+
+    tiers: list[list[tuple[float, int]]] = [[], [], [], []]
+    for cut in range(1, len(words)):
+        head, tail = words[:cut], words[cut:]
+        score = max(width(head), width(tail))
+        if nfc(" ".join(head).lower()) in _COMMITTEE or nfc(tail[0].lower()) == "và":
+            tier = 0
+        elif head[-1].endswith(","):
+            tier = 1
+        elif tail[0][:1].isupper():  # before a capitalised word: where a proper name starts
+            tier = 2
+        else:
+            tier = 3
+        tiers[tier].append((score, cut))
+    fitting = next((t for t in ([c for c in tier if c[0] <= max_mm] for tier in tiers) if t), None)
+    _, cut = min(fitting or [c for tier in tiers for c in tier])
+    return [" ".join(words[:cut]), " ".join(words[cut:])]
 # Document types as Nghị định 30/2020/NĐ-CP (Phụ lục III) spells them, with the abbreviation
 # that opens their symbol, plus the central legal types that plans cite. A công văn has no
 # type abbreviation (its symbol is issuer-unit), a Luật's symbol is its Quốc hội term (QH13).

@@ -118,7 +118,7 @@ class Reader:
                     code=r["code"], name=r["name"], kind=r["kind"], parent=r["parent"] or "",
                     head_title=r["head_title"] or "", on_behalf=r["on_behalf"] or "",
                     abbr=r["abbr"] or "", aliases=_split_aliases(r["aliases"]),
-                    reports=bool(r["reports"]), locs=r.locs(),
+                    reports=bool(r["reports"]), place=r["place"] or "", locs=r.locs(),
                 )
                 for r in tables["agencies"]
             ),
@@ -205,12 +205,14 @@ class Reader:
         columns: dict[str, int] = {}
         for column in table.columns:
             index = header.get(vn.name_key(column.header))
+            if index is None and column.optional:
+                continue
             if index is None:
                 self._problem(ERROR, Loc(table.name, "1"), f"Thiếu cột “{column.header}”.",
                               code="missing-column", expected=f"tiêu đề cột “{column.header}” ở dòng 1")
                 continue
             columns[column.key] = index
-        if len(columns) != len(table.columns):
+        if len(columns) != len([c for c in table.columns if c.key in columns or not c.optional]):
             return
         last = _last_filled_row(ws, columns.values())
         for row in range(2, last + 1):
@@ -220,6 +222,9 @@ class Reader:
                 continue
             raw = RawRow(row)
             for column in table.columns:
+                if column.key not in columns:  # an optional column the workbook does not have
+                    raw.cells[column.key] = Cell(None, Loc(table.name, f"A{row}"))
+                    continue
                 cell = ws.cell(row, columns[column.key])
                 loc = Loc(table.name, f"{get_column_letter(columns[column.key])}{row}")
                 raw.cells[column.key] = self._convert(

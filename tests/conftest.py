@@ -52,3 +52,14 @@ def to_pdf(docx: Path, outdir: Path) -> Path:
     pdf = outdir / (docx.stem + ".pdf")
     assert pdf.exists(), f"LibreOffice did not convert {docx.name}"
     return pdf
+
+
+def reports_only(wb, *codes: str) -> None:
+    """Keep the report forms of these agencies only (column Báo cáo of Cơ quan), so that a test
+    about something else does not render all ~130 forms of the 2018 workbook."""
+    ws = wb["Cơ quan"]
+    headers = {ws.cell(1, c).value: c for c in range(1, ws.max_column + 1)}
+    code_col, reports_col = headers["Mã"], headers["Báo cáo"]
+    for row in range(2, ws.max_row + 1):
+        if ws.cell(row, code_col).value and ws.cell(row, code_col).value not in codes:
+            ws.cell(row, reports_col).value = "Không"

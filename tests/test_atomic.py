@@ -14,7 +14,7 @@ from docx import Document
 
 from generator.build import build
 from generator.write import TEMP_SUFFIX, atomic_write, clean_stale_temps
-from tests.conftest import ROOT, WORKBOOK
+from tests.conftest import ROOT, WORKBOOK, reports_only
 
 WRITER = """
 import sys
@@ -93,8 +93,10 @@ def test_a_live_writers_temporary_file_is_left_alone(tmp_path):
 
 
 def big_workbook(path: Path, summary: str) -> Path:
-    """The 2018 workbook with six times the tasks and another summary: a long build."""
+    """The 2018 workbook with six times the tasks and another summary and plan title: a long build
+    where every document, the decision and each report form, differs between two summaries."""
     wb = openpyxl.load_workbook(WORKBOOK)
+    reports_only(wb, "SNV", "STP", "LOCNINH")  # a dozen forms besides the decision
     ws = wb["Nhiệm vụ"]
     rows = [[c.value for c in row] for row in ws.iter_rows(min_row=2, max_row=ws.max_row)]
     for copy in range(1, 6):
@@ -104,6 +106,8 @@ def big_workbook(path: Path, summary: str) -> Path:
     for r in range(2, info.max_row + 1):
         if info.cell(r, 1).value == "Trích yếu":
             info.cell(r, 2).value = summary
+        if info.cell(r, 1).value == "Tên kế hoạch":  # quoted by every report form as well
+            info.cell(r, 2).value = f"{summary} trên địa bàn tỉnh"
     wb.save(path)
     return path
 

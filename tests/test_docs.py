@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import re
 import zipfile
 from pathlib import Path
@@ -28,7 +29,7 @@ def template_variables(path: Path) -> set[str]:
     with zipfile.ZipFile(path) as z:
         xml = " ".join(z.read(n).decode("utf-8") for n in z.namelist()
                        if n.startswith("word/") and n.endswith(".xml"))
-    text = re.sub(r"<[^>]+>", "", xml)
+    text = html.unescape(re.sub(r"<[^>]+>", "", xml))  # `<` in a tag is `&lt;` in the XML
     names = set()
     for expr in re.findall(r"\{[{%](.*?)[}%]\}", text):
         names.update(re.findall(r"(?<![.\w'\"])([a-z_][a-z0-9_]*)", expr))

@@ -15,7 +15,7 @@ from generator import vn
 from generator.build import build
 from generator.errors import VanbanError
 from generator.write import MAX_PART, check_name, within
-from tests.conftest import WORKBOOK
+from tests.conftest import WORKBOOK, reports_only
 
 SAFE_NAME = re.compile(r"[a-z0-9][a-z0-9-]*\.docx")
 HOSTILE = [
@@ -36,6 +36,7 @@ HOSTILE = [
 
 def workbook_with(tmp_path: Path, **fields: object) -> Path:
     wb = openpyxl.load_workbook(WORKBOOK)
+    reports_only(wb, "SNV")  # the forms' own names are tested in test_reports.py
     ws = wb["Thông tin chung"]
     for label, value in fields.items():
         row = next(r for r in range(2, ws.max_row + 1) if ws.cell(r, 1).value == label)
@@ -63,12 +64,14 @@ def test_a_hostile_symbol_gives_a_safe_name_inside_out(tmp_path, symbol, number)
         assert refused and "Ký hiệu văn bản" in exc.format_message()
         assert every_file(tmp_path) == before
         return
-    [written] = result.written
-    assert written.parent == (out / "2018").resolve()
+    # the decision package is the one file of the year's folder; the report forms go below it
+    [written] = [w for w in result.written if w.parent == (out / "2018").resolve()]
     assert SAFE_NAME.fullmatch(written.name), written.name
     assert len(written.name) <= 80 + len(".docx")
-    # the document and the year's manifest of what was written (issue 8, hand edits), nothing else
-    assert every_file(tmp_path) - before == {written, written.parent / "manifest.json"}
+    # the documents and the year's manifest of what was written (issue 8, hand edits), nothing else
+    assert every_file(tmp_path) - before == {*result.written, written.parent / "manifest.json"}
+    assert all(w.is_relative_to((out / "2018" / "bao-cao").resolve())
+               for w in result.written if w != written)
 
 
 def test_a_vietnamese_symbol_reads_as_ascii_words(tmp_path):

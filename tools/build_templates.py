@@ -18,7 +18,7 @@ from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
-from docx.shared import Cm, Mm, Pt, Twips
+from docx.shared import Cm, Emu, Mm, Pt, Twips
 from docx.table import Table
 from docx.text.paragraph import Paragraph
 
@@ -543,18 +543,252 @@ def _split_double_endfor(table: Table) -> None:
             extra.text = ""
 
 
+# -- report.docx ------------------------------------------------------------------------------
+
+# Rules under the agency's name, chosen by the name's measured width (context `issuer_width_mm`)
+# so that each is 1/3 to 1/2 of it: a rule of v mm suits widths from 2v to 3v.
+ISSUER_RULE_VARIANTS = ((17, Mm(6)), (23, Mm(8)), (32, Mm(11)), (46, Mm(16)), (None, Mm(23)))
+
+
+def report_issuer_block(cell) -> None:
+    """Left column of a report: parent body (regular), agency (bold), a rule fitted to it."""
+    tag(cell, "{%p if agency_parent %}")
+    para(cell, "{{ agency_parent|upper }}", style="Issuer Parent")
+    tag(cell, "{%p endif %}")
+    tag(cell, "{%p for line in agency_lines %}")
+    para(cell, "{{ line|upper }}", style="Issuer")
+    tag(cell, "{%p endfor %}")
+    for index, (below, length) in enumerate(ISSUER_RULE_VARIANTS):
+        if below is None:
+            tag(cell, "{%p else %}")
+        else:
+            keyword = "if" if index == 0 else "elif"
+            tag(cell, f"{{%p {keyword} issuer_width_mm < {below} %}}")
+        rule(cell, length, width=LEFT_COL - CELL_MARGINS)
+    tag(cell, "{%p endif %}")
+
+
+def fill_width(widths: list) -> list:
+    """The given column widths plus a last column that fills the text width exactly."""
+    whole = [Twips(w.twips) for w in widths]  # whole twips, as the table grid stores them
+    return [*whole, Twips(Emu(TEXT_W).twips - sum(w.twips for w in whole))]
+
+
+def blank_lines(doc, count: int = 2) -> None:
+    """Empty body paragraphs where the agency writes its text."""
+    for _ in range(count):
+        para(doc, "", style="Body Text")
+
+
+def build_report(path: Path) -> None:
+    """Mẫu 1.4 (báo cáo) for one agency and one period, with its tasks and targets pre-filled."""
+    doc = Document()
+    define_styles(doc)
+    styles = doc.styles
+    for name, size, italic, align, before, after in (
+        ("Addressee", 14, False, WD_ALIGN_PARAGRAPH.CENTER, 6, 6),
+        ("Plan Quote", 14, True, WD_ALIGN_PARAGRAPH.JUSTIFY, 0, 6),
+        ("Table Note", 12, True, WD_ALIGN_PARAGRAPH.JUSTIFY, 6, 6),
+    ):
+        style = styles.add_style(name, WD_STYLE_TYPE.PARAGRAPH)
+        style.base_style = styles["Normal"]
+        style.font.name = FONT
+        style.font.size = Pt(size)
+        style.font.italic = italic
+        fmt = style.paragraph_format
+        fmt.alignment = align
+        fmt.space_before = Pt(before)
+        fmt.space_after = Pt(after)
+        fmt.line_spacing = 1.15 if name == "Plan Quote" else 1.0
+        if name == "Plan Quote":
+            fmt.first_line_indent = BODY_INDENT
+        style.quick_style = True
+    section = doc.sections[0]
+    setup_page(section)
+    page_number_header(section)
+    body = doc.element.body
+    for p in body.findall(qn("w:p")):
+        body.remove(p)
+
+    table = fixed_table(doc, 2, [LEFT_COL, RIGHT_COL])
+    no_borders(table)
+    left, right = table.rows[0].cells
+    report_issuer_block(left)
+    national_block(right)
+    left, right = table.rows[1].cells
+    para(left, "Số: {{ number_line }}", style="Number Line")
+    para(right, "{{ place }}, {{ date_line }}", style="Date Line")
+
+    para(doc, "BÁO CÁO", style="Doc Type")
+    para(doc, "{{ summary }}", style="Doc Summary")
+    tag(doc, "{%p if data_from and data_to %}")
+    para(doc, "(Số liệu tính từ ngày {{ data_from }} đến ngày {{ data_to }})", style="Attached Line",
+         space_after=0)
+    tag(doc, "{%p endif %}")
+    rule(doc, SUMMARY_RULE, space_after=6)
+    tag(doc, "{%p if addressee %}")
+    para(doc, "Kính gửi: {{ addressee }}.", style="Addressee")
+    tag(doc, "{%p endif %}")
+    para(doc, "Thực hiện Quyết định số {{ decision_number_line }} {{ decision_date_line }} của "
+              "{{ issued_by }} ban hành Kế hoạch {{ plan_title_in_sentence }}, theo đó báo cáo "
+              "{{ period_name }} gửi{% if report_to %} về {{ report_to }}{% endif %} trước ngày "
+              "{{ deadline }}; {{ agency_name }} báo cáo {{ summary_in_sentence }} như sau:",
+         style="Body Text")
+
+    para(doc, "I. CÔNG TÁC CHỈ ĐẠO, ĐIỀU HÀNH", style="Part Title")
+    blank_lines(doc)
+
+    para(doc, "II. KẾT QUẢ THỰC HIỆN NHIỆM VỤ ĐƯỢC GIAO", style="Part Title")
+    tag(doc, "{%p if responsibilities %}")
+    para(doc, "1. Trách nhiệm được giao tại phần Tổ chức thực hiện của Kế hoạch",
+         style="Section Title")
+    tag(doc, "{%p for r in responsibilities %}")
+    para(doc, "Mục {{ r.path }} ({{ r.heading }}):", style="Body Text")
+    tag(doc, "{%p for x in r.paragraphs %}")
+    para(doc, "{% if x.label %}{{ x.label }} {% endif %}{{ x.text }}", style="Plan Quote")
+    tag(doc, "{%p endfor %}")
+    tag(doc, "{%p endfor %}")
+    para(doc, "Kết quả thực hiện:", style="Body Text")
+    blank_lines(doc, 1)
+    para(doc, "2. Kết quả thực hiện các nhiệm vụ tại Phụ lục Kế hoạch", style="Section Title")
+    tag(doc, "{%p endif %}")
+    tag(doc, "{%p if areas %}")
+    para(doc, "{{ agency_name }} chủ trì {{ led_count }} nhiệm vụ và phối hợp "
+              "{{ coordinated_count }} nhiệm vụ tại Phụ lục Kế hoạch; kết quả thực hiện từng "
+              "nhiệm vụ như sau:", style="Body Text")
+    widths = fill_width([Mm(15), Mm(46), Mm(20), Mm(21), Mm(27), Mm(17)])
+    tasks = fixed_table(doc, 6, widths)
+    tasks.style = doc.styles["Normal Table"]
+    all_borders(tasks)
+    heads = ["STT", "Nội dung nhiệm vụ", "Vai trò", "Thời hạn", "Kết quả thực hiện",
+             "Mức độ hoàn thành", "Ghi chú"]
+    for cell, text in zip(tasks.rows[0].cells, heads, strict=True):
+        para(cell, text, style="Table Head")
+    repeat_header(tasks.rows[0])
+    first = tasks.rows[1].cells
+    span(first[0], first[-1])
+    para(first[0], "{%tr for area in areas %}", style="Tag")
+    area_cells = tasks.rows[2].cells
+    para(area_cells[0], "{{ area.number }}", style="Table Center")
+    area_cells[0].paragraphs[0].runs[0].font.bold = True
+    merged = span(area_cells[1], area_cells[-1])
+    para(merged, "{{ area.name }}", style="Table Text")
+    merged.paragraphs[0].runs[0].font.bold = True
+    cant_split(tasks.rows[2])
+    loop = tasks.rows[3].cells
+    span(loop[0], loop[-1])
+    para(loop[0], "{%tr for t in area.tasks %}", style="Tag")
+    row = tasks.rows[4].cells
+    for cell, text, style in zip(
+        row,
+        ["{{ t.ref }}", "{{ t.text }}",
+         "{% if t.leads %}Chủ trì{% else %}Phối hợp{% endif %}"
+         "{% if t.role_note %} ({{ t.role_note }}){% endif %}",
+         "{{ t.deadline }}", "", "", "{{ t.note }}"],
+        ["Table Center", "Table Text", "Table Center", "Table Center", "Table Text",
+         "Table Center", "Table Left"],
+        strict=True,
+    ):
+        para(cell, text, style=style)
+    cant_split(tasks.rows[4])
+    end = tasks.rows[5].cells
+    span(end[0], end[-1])
+    para(end[0], "{%tr endfor %}{%tr endfor %}", style="Tag")
+    _split_double_endfor(tasks)
+    para(doc, "Cột “Mức độ hoàn thành” ghi một trong các mức: Hoàn thành đúng hạn; Hoàn thành "
+              "quá hạn; Đang thực hiện; Chưa thực hiện. Nhiệm vụ chưa hoàn thành ghi rõ lý do ở "
+              "cột “Ghi chú”.", style="Table Note")
+    tag(doc, "{%p else %}")
+    para(doc, "Phụ lục Kế hoạch không giao nhiệm vụ cụ thể cho {{ agency_name }}.",
+         style="Body Text")
+    tag(doc, "{%p endif %}")
+
+    para(doc, "III. KẾT QUẢ THỰC HIỆN CÁC CHỈ TIÊU CỦA KẾ HOẠCH", style="Part Title")
+    tag(doc, "{%p if targets %}")
+    widths = fill_width([Mm(12), Mm(81), Mm(24), Mm(30)])
+    targets = fixed_table(doc, 4, widths)
+    targets.style = doc.styles["Normal Table"]
+    all_borders(targets)
+    heads = ["STT", "Chỉ tiêu", "Mức chỉ tiêu", "Kết quả đạt được", "Căn cứ"]
+    for cell, text in zip(targets.rows[0].cells, heads, strict=True):
+        para(cell, text, style="Table Head")
+    repeat_header(targets.rows[0])
+    start = targets.rows[1].cells
+    span(start[0], start[-1])
+    para(start[0], "{%tr for target in targets %}", style="Tag")
+    for cell, text, style in zip(
+        targets.rows[2].cells,
+        ["{{ target.number }}", "{{ target.text }}", "{{ target.value }}", "",
+         "{{ target.source }}"],
+        ["Table Center", "Table Text", "Table Center", "Table Center", "Table Center"],
+        strict=True,
+    ):
+        para(cell, text, style=style)
+    cant_split(targets.rows[2])
+    stop = targets.rows[3].cells
+    span(stop[0], stop[-1])
+    para(stop[0], "{%tr endfor %}", style="Tag")
+    para(doc, "", style="Table Note")
+    tag(doc, "{%p else %}")
+    para(doc, "Kế hoạch không đặt chỉ tiêu định lượng riêng cho {{ agency_name }}.",
+         style="Body Text")
+    tag(doc, "{%p endif %}")
+
+    para(doc, "IV. KHÓ KHĂN, VƯỚNG MẮC", style="Part Title")
+    blank_lines(doc)
+    para(doc, "V. PHƯƠNG HƯỚNG, NHIỆM VỤ KỲ TỚI", style="Part Title")
+    blank_lines(doc)
+    para(doc, "VI. ĐỀ XUẤT, KIẾN NGHỊ", style="Part Title")
+    blank_lines(doc)
+    para(doc, "Trên đây là báo cáo {{ summary_in_sentence }} của {{ agency_name }}./.",
+         style="Body Text")
+
+    sign = fixed_table(doc, 1, [Mm(75), Mm(90)])
+    no_borders(sign)
+    cant_split(sign.rows[0])
+    left, right = sign.rows[0].cells
+    p = para(left, style="Recipients Title")
+    add_run(p, "Nơi nhận:")
+    tag(left, "{%p if report_to %}")
+    para(left, "- {{ report_to }};", style="Recipient")
+    tag(left, "{%p endif %}")
+    para(left, "- Lưu: VT.", style="Recipient")
+    tag(right, "{%p if signer.authority_line %}")
+    para(right, "{{ signer.authority_line|upper }}", style="Signer Title")
+    para(right, "{{ signer.title|upper }}", style="Signer Name")
+    tag(right, "{%p else %}")
+    para(right, "{{ signer.title|upper }}", style="Signer Title")
+    tag(right, "{%p endif %}")
+    for _ in range(5):
+        para(right, "", style="Signature Space")
+
+    core = doc.core_properties
+    core.author = "vanban"
+    core.title = "Báo cáo kết quả thực hiện Kế hoạch"
+    core.comments = "Mẫu văn bản của vanban; xem docs/templates.md"
+    doc.save(path)
+
+
+TEMPLATES = {"decision": build_decision, "report": build_report}
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--force", action="store_true", help="overwrite existing templates")
+    parser.add_argument("names", nargs="*", choices=[[], *TEMPLATES], default=[],
+                        help="templates to write (default: all): " + ", ".join(TEMPLATES))
     args = parser.parse_args(argv)
-    target = ROOT / "templates" / "decision.docx"
-    if target.exists() and not args.force:
-        print(f"{target} exists; use --force to start it again from scratch", file=sys.stderr)
-        return 1
-    target.parent.mkdir(exist_ok=True)
-    build_decision(target)
-    print(f"wrote {target}")
-    return 0
+    status = 0
+    for name in args.names or TEMPLATES:
+        target = ROOT / "templates" / f"{name}.docx"
+        if target.exists() and not args.force:
+            print(f"{target} exists; use --force to start it again from scratch", file=sys.stderr)
+            status = 1
+            continue
+        target.parent.mkdir(exist_ok=True)
+        TEMPLATES[name](target)
+        print(f"wrote {target}")
+    return status
 
 
 if __name__ == "__main__":

@@ -71,10 +71,12 @@ YES, NO = schema.YES, schema.NO
 
 
 def _agency(code: str, name: str, kind: str, head: str, abbr: str, aliases: str = "",
-            reports: str = YES, parent: str = PROVINCE, on_behalf: str = "") -> dict[str, object]:
+            reports: str = YES, parent: str = PROVINCE, on_behalf: str = "",
+            place: str = "") -> dict[str, object]:
     return {
         "code": code, "name": name, "kind": kind, "parent": parent, "head_title": head,
         "on_behalf": on_behalf, "abbr": abbr, "aliases": aliases, "reports": reports,
+        "place": place,
     }
 
 
@@ -89,7 +91,7 @@ def _district(code: str, unit: str, place: str, aliases: str = "") -> dict[str, 
     if aliases:
         names.append(aliases)
     return _agency(code, name, DISTRICT, "CHỦ TỊCH", "UBND", "; ".join(names), parent="",
-                   on_behalf="ỦY BAN NHÂN DÂN")
+                   on_behalf="ỦY BAN NHÂN DÂN", place=place)
 
 
 AGENCIES: list[dict[str, object]] = [

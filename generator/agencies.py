@@ -1,0 +1,450 @@
+"""Agency resolution: which registry agencies a free-text lead/support cell names."""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from functools import cached_property
+
+from generator import schema, vn
+from generator.errors import ERROR, WARNING, Loc, Problem
+from generator.model import Agency, NumberedItem, NumberedTask, Plan
+
+# The group phrases of Vietnamese administrative writing, resolved by agency kind (column Loại
+# of the Cơ quan sheet), never by listing agencies: they are the country's vocabulary for the
+# tiers of local government (Luật Tổ chức chính quyền địa phương), the same in every province,
+# so they live here and not in each year's workbook. A tier a province does not have (no cấp
+# huyện since July 2025) simply resolves to no agency. UNSPECIFIED means "whoever is concerned":
+# kept as text, nobody in particular.
+UNSPECIFIED = ""
+GROUP_PHRASES: tuple[tuple[str, str], ...] = (
+    ("các sở, ban, ngành", "sở-ban-ngành"),
+    ("sở, ban, ngành", "sở-ban-ngành"),
+    ("các sở, ngành", "sở-ban-ngành"),
+    ("các cơ quan chuyên môn thuộc UBND tỉnh", "sở-ban-ngành"),
+    ("các cơ quan chuyên môn cấp tỉnh", "sở-ban-ngành"),
+    ("cơ quan chuyên môn cấp tỉnh", "sở-ban-ngành"),
+    ("UBND cấp huyện", "cấp huyện"),
+    ("cấp huyện", "cấp huyện"),
+    ("UBND các huyện", "cấp huyện"),
+    ("UBND các huyện, thị xã", "cấp huyện"),
+    ("UBND các huyện, thành phố", "cấp huyện"),
+    ("UBND các huyện, thị xã, thành phố", "cấp huyện"),
+    ("UBND các huyện, thành phố, thị xã", "cấp huyện"),
+    ("UBND cấp xã", "cấp xã"),
+    ("cấp xã", "cấp xã"),
+    ("UBND các xã", "cấp xã"),
+    ("UBND các xã, phường", "cấp xã"),
+    ("UBND các xã, phường, thị trấn", "cấp xã"),
+    ("UBND các xã, phường, đặc khu", "cấp xã"),
+    ("các cơ quan, đơn vị có liên quan", UNSPECIFIED),
+    ("các cơ quan, đơn vị liên quan", UNSPECIFIED),
+    ("các cơ quan có liên quan", UNSPECIFIED),
+    ("các cơ quan liên quan", UNSPECIFIED),
+    ("các đơn vị có liên quan", UNSPECIFIED),
+    ("các đơn vị liên quan", UNSPECIFIED),
+    ("các cơ quan, đơn vị", UNSPECIFIED),
+)
+
+# Role words that may follow a name in a cell ("Sở Nội vụ thẩm định", "UBND cấp huyện có liên
+# quan"): the name still resolves, the words are kept for display. Only these, so that a longer
+# unknown name ("Sở Y tế dự phòng") is never taken for a known one plus a role.
+ROLE_WORDS: tuple[str, ...] = (
+    "thẩm định", "tổng hợp", "chủ trì", "phối hợp", "hướng dẫn", "theo dõi", "kiểm tra",
+    "đôn đốc", "tham mưu", "thực hiện", "trình", "có liên quan", "liên quan",
+)
+
+# "UBND" and "Ủy ban nhân dân" are the same words in every name and phrase.
+_EXPANSIONS = {vn.name_key("UBND"): tuple(vn.name_key("Ủy ban nhân dân").split())}
+# Tokens between names: `;` `,` `.` and the word "và" (which may also sit inside a name, so it
+# is only a separator where no longer name matches).
+_SEPARATORS = frozenset({";", ",", ".", vn.name_key("và")})
+# Punctuation written differently inside one name ("Văn hóa, Thể thao" / "Văn hóa - Thể thao").
+_SOFT = frozenset({",", "-"})
+_TOKEN_RE = re.compile(r"\w+|[^\w\s]")
+
+
+@dataclass(frozen=True)
+class _Token:
+    key: str
+    start: int
+    end: int
+
+
+def _tokens(text: str) -> list[_Token]:
+    tokens = []
+    for match in _TOKEN_RE.finditer(text):
+        word = match.group()
+        key = vn.name_key(word)
+        for part in _EXPANSIONS.get(key, (key,)):
+            tokens.append(_Token(part, match.start(), match.end()))
+    return tokens
+
+
+def _words(text: str) -> tuple[str, ...]:
+    """The comparison form of a name: its token keys without the soft punctuation."""
+    return tuple(t.key for t in _tokens(vn.nfc(text)) if t.key not in _SOFT)
+
+
+@dataclass(frozen=True)
+class Mention:
+    """One name found in a cell: an agency, a group of a kind, or the unspecified group."""
+
+    text: str  # as typed
+    agencies: tuple[Agency, ...]
+    group: str | None  # the kind for a group phrase, UNSPECIFIED, or None for a named agency
+    role: str = ""  # a trailing role word kept for display ("thẩm định", "tổng hợp")
+
+    @property
+    def unspecified(self) -> bool:
+        return self.group == UNSPECIFIED
+
+
+@dataclass(frozen=True)
+class Resolution:
+    """What a cell names: mentions in order, the agencies they stand for, what was not understood."""
+
+    text: str
+    mentions: tuple[Mention, ...]
+    unresolved: tuple[str, ...]
+
+    @cached_property
+    def agencies(self) -> tuple[Agency, ...]:
+        seen: dict[str, Agency] = {}
+        for mention in self.mentions:
+            for agency in mention.agencies:
+                seen.setdefault(agency.code, agency)
+        return tuple(seen.values())
+
+    @property
+    def complete(self) -> bool:
+        """Every word of the cell is a name, a group or a separator."""
+        return not self.unresolved
+
+
+@dataclass(frozen=True)
+class _Entry:
+    words: tuple[str, ...]
+    agency: Agency | None
+    group: str | None
+
+
+@dataclass
+class Registry:
+    """The agencies of the Cơ quan sheet, findable by any of their names and by group phrases."""
+
+    agencies: tuple[Agency, ...]
+    _entries: dict[str, list[_Entry]] = field(default_factory=dict, init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        for agency in self.agencies:
+            for name in agency.names:
+                self._add(_Entry(_words(name), agency, None))
+        for phrase, kind in GROUP_PHRASES:
+            self._add(_Entry(_words(phrase), None, kind))
+        for entries in self._entries.values():
+            entries.sort(key=lambda e: -len(e.words))
+
+    def _add(self, entry: _Entry) -> None:
+        if entry.words:
+            self._entries.setdefault(entry.words[0], []).append(entry)
+
+    def of_kind(self, kind: str) -> tuple[Agency, ...]:
+        return tuple(a for a in self.agencies if a.kind == kind)
+
+    def by_code(self, code: str) -> Agency | None:
+        return next((a for a in self.agencies if a.code == code), None)
+
+    def resolve(self, text: str) -> Resolution:
+        """Longest match over the cell; separators skipped; whatever is left is unresolved."""
+        text = vn.clean_text(text or "")
+        tokens = _tokens(text)
+        mentions: list[Mention] = []
+        unresolved: list[str] = []
+        pending: list[_Token] = []  # unmatched tokens of the current fragment
+        after_match = False  # the pending fragment directly follows a mention
+
+        def flush() -> None:
+            nonlocal after_match
+            if pending:
+                fragment = text[pending[0].start:pending[-1].end]
+                words = tuple(t.key for t in pending if t.key[0].isalnum())
+                if after_match and words and _is_role(words):
+                    last = mentions[-1]
+                    role = f"{last.role} {fragment}".strip()
+                    mentions[-1] = Mention(last.text, last.agencies, last.group, role)
+                else:
+                    unresolved.append(fragment.strip(" ,;.-"))
+                pending.clear()
+            after_match = False
+
+        i = 0
+        while i < len(tokens):
+            token = tokens[i]
+            if token.key in _SEPARATORS:
+                flush()
+                i += 1
+                continue
+            match = self._match(tokens, i)
+            if match is None:
+                pending.append(token)
+                i += 1
+                continue
+            end, entry = match
+            flush()
+            mentions.append(self._mention(text[token.start:tokens[end - 1].end], entry))
+            after_match = True
+            i = end
+        flush()
+        return Resolution(text, tuple(mentions), tuple(u for u in unresolved if u))
+
+    def _match(self, tokens: Sequence[_Token], start: int) -> tuple[int, _Entry] | None:
+        for entry in self._entries.get(tokens[start].key, ()):
+            end = _match_words(tokens, start, entry.words)
+            if end is not None:
+                return end, entry
+        return None
+
+    def _mention(self, text: str, entry: _Entry) -> Mention:
+        if entry.agency is not None:
+            return Mention(text, (entry.agency,), None)
+        assert entry.group is not None
+        members = self.of_kind(entry.group) if entry.group != UNSPECIFIED else ()
+        return Mention(text, members, entry.group)
+
+    def suggestions(self, fragment: str, count: int = 3) -> list[str]:
+        """The registry names closest to a fragment that did not resolve."""
+        names = {vn.name_key(n): n for a in self.agencies for n in a.names}
+        keys = difflib.get_close_matches(vn.name_key(fragment), list(names), n=count, cutoff=0.5)
+        return [names[k] for k in keys]
+
+
+_ROLES = tuple(sorted((_words(r) for r in ROLE_WORDS), key=len, reverse=True))
+
+
+def _is_role(words: tuple[str, ...]) -> bool:
+    """Whether the words are a sequence of role words."""
+    if not words:
+        return True
+    return any(words[:len(r)] == r and _is_role(words[len(r):]) for r in _ROLES)
+
+
+def _match_words(tokens: Sequence[_Token], start: int, words: tuple[str, ...]) -> int | None:
+    """End index when the tokens from `start` spell `words` (soft punctuation may differ)."""
+    i = start
+    for index, word in enumerate(words):
+        while index and i < len(tokens) and tokens[i].key in _SOFT and tokens[i].key != word:
+            i += 1
+        if i >= len(tokens) or tokens[i].key != word:
+            return None
+        i += 1
+    # a match must end at a word boundary of the text, not inside a longer name
+    return i
+
+
+# -- assignments -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Assignment:
+    """The appendix tasks of one agency: those it leads and those it only coordinates."""
+
+    agency: Agency
+    led: tuple[NumberedTask, ...]
+    coordinated: tuple[NumberedTask, ...]
+
+
+@dataclass(frozen=True)
+class Responsibility:
+    """A section of the plan whose heading names the agency, with its paragraphs."""
+
+    path: str
+    label: str
+    heading: str
+    paragraphs: tuple[tuple[str, str], ...]  # (point label, text)
+
+
+class Agencies:
+    """The resolved agencies of a plan: registry, cell resolutions, per-agency assignments."""
+
+    def __init__(self, plan: Plan) -> None:
+        self.plan = plan
+        self.registry = Registry(plan.agencies)
+
+    @cached_property
+    def task_cells(self) -> dict[int, tuple[Resolution, Resolution]]:
+        """Lead and support resolutions for each task, keyed by id of the Task."""
+        result = {}
+        for area in self.plan.areas:
+            for numbered in area.tasks:
+                task = numbered.task
+                result[id(task)] = (self.registry.resolve(task.lead),
+                                    self.registry.resolve(task.support))
+        return result
+
+    def lead_and_support(self, numbered: NumberedTask) -> tuple[tuple[Agency, ...], tuple[Agency, ...]]:
+        lead, support = self.task_cells[id(numbered.task)]
+        led_codes = {a.code for a in lead.agencies}
+        return lead.agencies, tuple(a for a in support.agencies if a.code not in led_codes)
+
+    @cached_property
+    def assignments(self) -> dict[str, Assignment]:
+        """Every agency of the registry (in its order) with its tasks; lead wins over support."""
+        led: dict[str, list[NumberedTask]] = {a.code: [] for a in self.plan.agencies}
+        coordinated: dict[str, list[NumberedTask]] = {a.code: [] for a in self.plan.agencies}
+        for area in self.plan.areas:
+            for numbered in area.tasks:
+                leads, supports = self.lead_and_support(numbered)
+                for agency in leads:
+                    led[agency.code].append(numbered)
+                for agency in supports:
+                    coordinated[agency.code].append(numbered)
+        result = {}
+        for agency in self.plan.agencies:
+            if agency.code not in result:
+                result[agency.code] = Assignment(agency, tuple(led[agency.code]),
+                                                 tuple(coordinated[agency.code]))
+        return result
+
+    def targets_of(self, agency: Agency) -> list:
+        """The quantitative targets whose agencies include this one."""
+        return [t for t in self.plan.targets
+                if agency.code in {a.code for a in self.registry.resolve(t.agencies).agencies}]
+
+    @cached_property
+    def responsibility_sections(self) -> list[tuple[Responsibility, frozenset[str]]]:
+        """Outline sections whose heading is nothing but agency names and groups."""
+        outline = self.plan.numbered_outline
+        result = []
+        for index, numbered in enumerate(outline):
+            item = numbered.item
+            if item.level < 1 or not item.heading:
+                continue
+            resolution = self.registry.resolve(item.heading)
+            if not resolution.complete or not resolution.mentions:
+                continue
+            if all(m.unspecified for m in resolution.mentions):
+                continue
+            codes = frozenset(a.code for a in resolution.agencies)
+            paragraphs = []
+            if item.text:
+                paragraphs.append(("", item.text))
+            for following in outline[index + 1:]:
+                if 1 <= following.item.level <= item.level:
+                    break
+                paragraphs.append(_paragraph(following))
+            result.append((Responsibility(numbered.path, numbered.label, item.heading,
+                                          tuple(paragraphs)), codes))
+        return result
+
+    def responsibilities_of(self, agency: Agency) -> list[Responsibility]:
+        return [r for r, codes in self.responsibility_sections if agency.code in codes]
+
+
+def _paragraph(numbered: NumberedItem) -> tuple[str, str]:
+    item = numbered.item
+    text = item.text if not item.heading else f"{item.heading}. {item.text}".strip(" .")
+    return numbered.label, text
+
+
+# -- problems ----------------------------------------------------------------------------------
+
+
+def agency_problems(plan: Plan) -> list[Problem]:
+    """Problems of the Cơ quan registry and of every cell that names agencies."""
+    problems = _registry_problems(plan)
+    resolved = Agencies(plan)
+    cells: list[tuple[str, Loc | None, str]] = []
+    for task in plan.tasks:
+        cells.append((task.lead, task.loc("lead"), schema.TASKS.column("lead").header))
+        if task.support:
+            cells.append((task.support, task.loc("support"), schema.TASKS.column("support").header))
+    for target in plan.targets:
+        cells.append((target.agencies, target.loc("agencies"),
+                      schema.TARGETS.column("agencies").header))
+    for text, loc, label in cells:
+        resolution = resolved.registry.resolve(text)
+        for fragment in resolution.unresolved:
+            close = resolved.registry.suggestions(fragment)
+            problems.append(Problem(
+                ERROR, loc,
+                f"“{label}”: không tìm thấy cơ quan “{fragment}” trong sheet "
+                f"{schema.AGENCIES.name} (cột Tên đầy đủ hoặc Tên gọi khác).",
+                found=text,
+                expected="tên hoặc tên gọi khác của một cơ quan, hoặc cụm chỉ nhóm như "
+                         "“Các sở, ban, ngành”, “UBND cấp xã”",
+                suggestion=("có phải: " + "; ".join(f"“{n}”" for n in close)) if close else
+                           f"thêm cơ quan này vào sheet {schema.AGENCIES.name}",
+                code="unknown-agency",
+            ))
+    for task in plan.tasks:
+        resolution = resolved.registry.resolve(task.lead)
+        if resolution.complete and not resolution.agencies:
+            problems.append(Problem(
+                WARNING, task.loc("lead"),
+                "Nhiệm vụ này không có cơ quan chủ trì cụ thể trong sheet Cơ quan: "
+                "không mẫu báo cáo nào liệt kê nhiệm vụ ở vai trò chủ trì.",
+                found=task.lead, code="no-lead-agency",
+            ))
+    return problems
+
+
+def _registry_problems(plan: Plan) -> list[Problem]:
+    problems = []
+    sheet = schema.AGENCIES.name
+    codes: dict[str, Agency] = {}
+    slugs: dict[str, Agency] = {}
+    names: dict[tuple[str, ...], Agency] = {}
+    for agency in plan.agencies:
+        key = agency.code.strip()
+        if key in codes:
+            problems.append(Problem(
+                ERROR, agency.loc("code"), f"Mã cơ quan “{agency.code}” trùng với dòng trên.",
+                found=agency.code, expected="mỗi cơ quan một mã riêng", code="duplicate-agency-code",
+            ))
+        codes.setdefault(key, agency)
+        slug = vn.slug(agency.code)
+        if slug in slugs and slugs[slug].code != agency.code:
+            problems.append(Problem(
+                ERROR, agency.loc("code"),
+                f"Mã “{agency.code}” và “{slugs[slug].code}” cho cùng một tên tệp báo cáo “{slug}”.",
+                found=agency.code, expected="các mã khác nhau cả khi bỏ dấu và chữ hoa",
+                code="agency-code-clash",
+            ))
+        slugs.setdefault(slug, agency)
+        for name, column in ((agency.name, "name"), *((a, "aliases") for a in agency.aliases)):
+            words = _words(name)
+            other = names.get(words)
+            if other is not None and other.code != agency.code:
+                problems.append(Problem(
+                    ERROR, agency.loc(column),
+                    f"Tên “{name}” đã dùng cho cơ quan “{other.name}” ({other.loc('code') or sheet}).",
+                    found=name, expected="mỗi tên chỉ một cơ quan", code="duplicate-agency-name",
+                ))
+            names.setdefault(words, agency)
+        if agency.reports:
+            for column, label in (("abbr", "Ký hiệu"), ("head_title", "Chức danh người đứng đầu")):
+                if not getattr(agency, column):
+                    problems.append(Problem(
+                        ERROR, agency.loc(column) or Loc(sheet),
+                        f"Cơ quan “{agency.name}” phải báo cáo nhưng chưa ghi “{label}” "
+                        "(cần cho mẫu báo cáo).",
+                        expected="một giá trị", code="report-agency-incomplete",
+                    ))
+    period_slugs: dict[str, str] = {}
+    for period in plan.periods:
+        slug = vn.slug(period.code)
+        if slug in period_slugs:
+            problems.append(Problem(
+                ERROR, period.loc("code"),
+                f"Mã kỳ “{period.code}” trùng với kỳ “{period_slugs[slug]}” (cùng thư mục báo cáo).",
+                found=period.code, expected="mỗi kỳ một mã riêng", code="duplicate-period-code",
+            ))
+        period_slugs.setdefault(slug, period.code)
+    return problems
+
+
+def reporting_agencies(plan: Plan) -> Iterable[Agency]:
+    return (a for a in plan.agencies if a.reports)
