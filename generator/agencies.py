@@ -392,36 +392,37 @@ def agency_problems(plan: Plan) -> list[Problem]:
 
 
 def _registry_problems(plan: Plan) -> list[Problem]:
+    """What the report forms need of the registry, beyond the checks of generator/checks.py
+    (duplicate codes and names): distinct file names, names that resolve to one agency, and
+    what a reporting agency's form prints."""
     problems = []
     sheet = schema.AGENCIES.name
-    codes: dict[str, Agency] = {}
     slugs: dict[str, Agency] = {}
     names: dict[tuple[str, ...], Agency] = {}
     for agency in plan.agencies:
-        key = agency.code.strip()
-        if key in codes:
-            problems.append(Problem(
-                ERROR, agency.loc("code"), f"Mã cơ quan “{agency.code}” trùng với dòng trên.",
-                found=agency.code, expected="mỗi cơ quan một mã riêng", code="duplicate-agency-code",
-            ))
-        codes.setdefault(key, agency)
         slug = vn.slug(agency.code)
-        if slug in slugs and slugs[slug].code != agency.code:
+        first = slugs.get(slug)
+        if first is not None and first.code.strip().lower() != agency.code.strip().lower():
             problems.append(Problem(
                 ERROR, agency.loc("code"),
-                f"Mã “{agency.code}” và “{slugs[slug].code}” cho cùng một tên tệp báo cáo “{slug}”.",
-                found=agency.code, expected="các mã khác nhau cả khi bỏ dấu và chữ hoa",
+                f"Mã “{agency.code}” và mã “{first.code}” cho cùng một tên tệp báo cáo “{slug}.docx”.",
+                found=agency.code, expected="các mã khác nhau cả khi bỏ dấu, dấu cách và chữ hoa",
+                suggestion=f"mã kia ở {first.loc('code') or sheet}; đổi một trong hai",
                 code="agency-code-clash",
             ))
         slugs.setdefault(slug, agency)
         for name, column in ((agency.name, "name"), *((a, "aliases") for a in agency.aliases)):
             words = _words(name)
             other = names.get(words)
-            if other is not None and other.code != agency.code:
+            # the same name_key is duplicate-agency-name (checks.py); this is the wider sameness of
+            # resolution: UBND = Ủy ban nhân dân, a comma or a dash inside a name
+            if other is not None and other.code != agency.code and \
+                    not any(vn.name_key(name) == vn.name_key(n) for n in other.names):
                 problems.append(Problem(
                     ERROR, agency.loc(column),
-                    f"Tên “{name}” đã dùng cho cơ quan “{other.name}” ({other.loc('code') or sheet}).",
-                    found=name, expected="mỗi tên chỉ một cơ quan", code="duplicate-agency-name",
+                    f"Tên “{name}” đọc giống một tên của cơ quan “{other.name}” "
+                    f"({other.loc('code') or sheet}): không biết ô nào chỉ cơ quan nào.",
+                    found=name, expected="mỗi tên chỉ một cơ quan", code="agency-name-clash",
                 ))
             names.setdefault(words, agency)
         if agency.reports:
@@ -436,11 +437,13 @@ def _registry_problems(plan: Plan) -> list[Problem]:
     period_slugs: dict[str, str] = {}
     for period in plan.periods:
         slug = vn.slug(period.code)
-        if slug in period_slugs:
+        first_code = period_slugs.get(slug)
+        if first_code is not None and first_code.strip().lower() != period.code.strip().lower():
             problems.append(Problem(
                 ERROR, period.loc("code"),
-                f"Mã kỳ “{period.code}” trùng với kỳ “{period_slugs[slug]}” (cùng thư mục báo cáo).",
-                found=period.code, expected="mỗi kỳ một mã riêng", code="duplicate-period-code",
+                f"Mã kỳ “{period.code}” và mã kỳ “{first_code}” cho cùng một thư mục báo cáo “{slug}”.",
+                found=period.code, expected="các mã khác nhau cả khi bỏ dấu, dấu cách và chữ hoa",
+                code="period-code-clash",
             ))
         period_slugs.setdefault(slug, period.code)
     return problems

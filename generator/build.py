@@ -12,7 +12,7 @@ from pathlib import Path
 import click
 
 from generator.checks import check_workbook
-from generator.documents import INDEX, DocumentJob, plan_documents
+from generator.documents import INDEX, DocumentJob, plan_outputs
 from generator.errors import WARNING, Problem, ProblemsFound, VanbanError
 from generator.manifest import MANIFEST, Entry, Manifest, context_json, digest, fingerprint
 from generator.model import Plan
@@ -78,7 +78,7 @@ def build(
     hand since it was written stops the build (before writing anything) unless `force`.
     """
     plan, warnings = load_checked(workbook, strict=strict)
-    jobs = plan_documents(plan)
+    jobs = plan_outputs(plan)
     folder = out / str(plan.year)
     stamp = _stamp(plan)
     targets = [within(folder, Path(job.path)) for job in jobs]
@@ -92,7 +92,7 @@ def build(
         template_digests[name] = digest(path.read_bytes())
     inputs = [fingerprint(job.context, template_digests[job.template], stamp) for job in jobs]
     if dump_context is not None:
-        _dump_contexts(jobs, dump_context / str(plan.year), echo)
+        _dump_contexts([j for j in jobs if j.kind != INDEX], dump_context / str(plan.year), echo)
 
     manifest = Manifest.load(folder)
     if manifest.problem:

@@ -222,9 +222,10 @@ def _save(wb: openpyxl.Workbook, output: Path) -> None:
               help="Chỉ in cơ quan này (mã, tên hoặc tên gọi khác).")
 def agencies_command(workbook: Path, wanted: str) -> None:
     """In, theo từng cơ quan, các nhiệm vụ chủ trì và phối hợp trong Phụ lục."""
-    plan, warnings = load_checked(workbook)
-    for problem in warnings:
-        click.echo(problem.render(), err=True)
+    plan, notes = load_checked(workbook)
+    warnings = [p for p in notes if p.severity != INFO]
+    if warnings:
+        click.echo(f"Sổ tính có {len(warnings)} cảnh báo (chạy “vanban check” để xem).", err=True)
     resolved = Agencies(plan)
     chosen = list(plan.agencies)
     if wanted:

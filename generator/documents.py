@@ -42,23 +42,31 @@ def report_path(agency: Agency, period: Period) -> PurePosixPath:
 
 
 def report_documents(plan: Plan) -> list[DocumentJob]:
-    """One report form per reporting agency and period, then the index workbook of them all."""
+    """One report form per period and reporting agency (in the Cơ quan sheet's order)."""
     agencies = Agencies(plan)
-    jobs = []
+    return [
+        DocumentJob(
+            kind="report",
+            template=REPORT_TEMPLATE,
+            path=report_path(agency, period),
+            context=report_context(plan, agencies, agency, period),
+            title=f"Báo cáo {period.name} của {agency.name}",
+        )
+        for period in plan.periods
+        for agency in plan.agencies
+        if agency.reports
+    ]
+
+
+def report_index(plan: Plan) -> DocumentJob | None:
+    """The workbook listing every report form (not a template: see generator/report_index.py)."""
+    agencies = Agencies(plan)
     rows = []
     for period in plan.periods:
         for agency in plan.agencies:
             if not agency.reports:
                 continue
-            path = report_path(agency, period)
             assignment = agencies.assignments[agency.code]
-            jobs.append(DocumentJob(
-                kind="report",
-                template=REPORT_TEMPLATE,
-                path=path,
-                context=report_context(plan, agencies, agency, period),
-                title=f"Báo cáo {period.name} của {agency.name}",
-            ))
             rows.append({
                 "agency_code": agency.code,
                 "agency": agency.name,
@@ -66,21 +74,28 @@ def report_documents(plan: Plan) -> list[DocumentJob]:
                 "deadline": period.deadline,
                 "led": len(assignment.led),
                 "coordinated": len(assignment.coordinated),
-                "file": str(path.relative_to(REPORT_FOLDER)),
+                "file": report_path(agency, period).relative_to(REPORT_FOLDER).as_posix(),
             })
-    if jobs:
-        jobs.append(DocumentJob(
-            kind=INDEX,
-            template="",
-            path=REPORT_FOLDER / "danh-sach-bao-cao.xlsx",
-            context={"year": plan.year, "rows": rows},
-            title=f"Danh sách {len(rows)} mẫu báo cáo",
-        ))
-    return jobs
+    if not rows:
+        return None
+    return DocumentJob(
+        kind=INDEX,
+        template="",
+        path=REPORT_FOLDER / "danh-sach-bao-cao.xlsx",
+        context={"year": plan.year, "rows": rows},
+        title=f"Danh sách {len(rows)} mẫu báo cáo",
+    )
+
+
+def plan_outputs(plan: Plan) -> list[DocumentJob]:
+    """Everything a build writes: the documents, then the index of the report forms."""
+    index = report_index(plan)
+    return [*plan_documents(plan), *([index] if index else [])]
 
 
 def plan_documents(plan: Plan) -> list[DocumentJob]:
-    """Every document of the build, in a stable order."""
+    """Every document rendered from a template, in a stable order: the decision package, then
+    the report forms."""
     g = plan.general
     return [
         DocumentJob(

@@ -237,21 +237,38 @@ def test_two_agencies_with_one_name_are_an_error(tmp_path):
 def test_vanban_agencies_prints_each_agencys_tasks_in_vietnamese():
     result = run("agencies", str(WORKBOOK))
     assert result.exit_code == 0, result.output
-    block = result.output.split("Sở Tư pháp (STP")[1].split("\n\n")[0]
+    assert "cảnh báo (chạy “vanban check” để xem)" in result.stderr
+    block = result.stdout.split("Sở Tư pháp (STP")[1].split("\n\n")[0]
     assert "chủ trì 16, phối hợp 21 nhiệm vụ" in block.splitlines()[0]
     lines = [line.strip() for line in block.splitlines()]
     assert lines[1] == "Chủ trì:"
     assert lines[2].startswith("I.1") and "Chỉ đạo việc xây dựng, thẩm định" in lines[2]
     assert lines[3].startswith("I.2")
     assert "Phối hợp:" in lines
-    assert "Ủy ban nhân dân huyện Lộc Ninh (LOCNINH" in result.output
+    assert "Ủy ban nhân dân huyện Lộc Ninh (LOCNINH" in result.stdout
 
 
 def test_vanban_agencies_for_one_agency_by_any_of_its_names():
     result = run("agencies", str(WORKBOOK), "--agency", "sở nội VỤ")
     assert result.exit_code == 0, result.output
-    assert result.output.startswith("Sở Nội vụ (SNV")
-    assert "Sở Tư pháp" not in result.output.split("\n")[0]
-    assert result.output.count("(SNV") == 1
+    assert result.stdout.startswith("Sở Nội vụ (SNV")
+    assert result.stdout.count("(SNV") == 1 and "(STP" not in result.stdout
     missing = run("agencies", str(WORKBOOK), "--agency", "Sở Ngoại giao")
     assert missing.exit_code == 1 and "Sở Ngoại giao" in missing.output
+
+
+def test_what_a_form_needs_is_checked_at_its_cell(tmp_path):
+    from generator.blank import build_workbook, save_workbook
+    from tests.test_reports import two_level_province
+
+    data = two_level_province()
+    data["agencies"][1]["abbr"] = ""  # Sở Tài chính reports: its form needs BC-<Ký hiệu>
+    data["agencies"].append({"code": "X-LH", "name": "Xã Lộc Hòa cũ", "kind": "khác"})
+    data["agencies"].append({"code": "X LH", "name": "Xã Lộc Hòa mới", "kind": "khác"})
+    data["periods"].append(dict(data["periods"][0], code="Quy 1"))
+    path = save_workbook(build_workbook(data), tmp_path / "thieu.xlsx")
+    result = run("check", str(path))
+    assert result.exit_code == 1
+    assert "Cơ quan!G3" in result.output and "chưa ghi “Ký hiệu”" in result.output
+    assert "Cơ quan!A7" in result.output and "cùng một tên tệp báo cáo “x-lh.docx”" in result.output
+    assert "Kỳ báo cáo!A3" in result.output and "cùng một thư mục báo cáo “quy-1”" in result.output

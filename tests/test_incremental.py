@@ -53,6 +53,20 @@ def changed_task(tmp_path: Path, lead: str = "Sở Tư pháp", text: str = "Nhi�
     return path
 
 
+def rewritten_by_changed_task() -> int:
+    """Files a changed text of the first task of Sở Tư pháp rewrites: the package and every
+    report form that lists the task (the forms' index keeps its bytes)."""
+    from generator.agencies import Agencies
+    from generator.workbook import load_plan
+
+    plan = load_plan(WORKBOOK)
+    task = next(t for t in plan.tasks if t.lead == "Sở Tư pháp")
+    assignments = Agencies(plan).assignments
+    listing = [a for a in plan.agencies if a.reports and any(
+        n.task is task for n in assignments[a.code].led + assignments[a.code].coordinated)]
+    return 1 + len(listing) * len(plan.periods)
+
+
 def edit_by_hand(path: Path, words: str = "Dòng cán bộ thêm bằng tay") -> bytes:
     """What a clerk does in Word: open the output, add a line, save."""
     d = docx.Document(str(path))
@@ -101,8 +115,11 @@ def test_changing_a_task_rewrites_the_package(first, tmp_path):
     result = build(changed_task(tmp_path), out)
     assert result.exit_code == 0, result.output
     assert f"đã ghi {folder / PACKAGE}" in result.output
-    assert "1 tệp được ghi lại" in result.output
+    count = rewritten_by_changed_task()
+    assert 1 < count < 130  # the forms of agencies without that task are left alone
+    assert f"{count} tệp được ghi lại" in result.output
     assert any("Nhiệm vụ đã sửa lại" in line for line in document_lines(folder / PACKAGE))
+    assert "danh-sach-bao-cao.xlsx" not in result.output
 
 
 def test_a_changed_template_rewrites_its_documents(first, tmp_path):
@@ -264,7 +281,8 @@ def test_a_build_stopped_before_renaming_is_resumed_not_taken_for_a_hand_edit(
     workbook = changed if rebuild_with == "the same workbook" else WORKBOOK
     result = build(workbook, out)
     assert result.exit_code == 0, result.output
-    assert ("1 tệp được ghi lại" if workbook == changed else "0 tệp được ghi lại") in result.output
+    count = rewritten_by_changed_task() if workbook == changed else 0
+    assert f"{count} tệp được ghi lại" in result.output
     assert "replaces" not in (folder / "manifest.json").read_text(encoding="utf-8")
     again = build(workbook, out)
     assert "0 tệp được ghi lại" in again.output

@@ -242,7 +242,7 @@ def test_rolling_backwards_is_refused():
 @pytest.fixture(scope="module")
 def lines_2019(rolled_path: Path, tmp_path_factory: pytest.TempPathFactory) -> list[str]:
     result = build(rolled_path, tmp_path_factory.mktemp("out"))
-    (docx,) = result.written
+    (docx,) = [w for w in result.written if "bao-cao" not in w.parts]  # the forms are below
     assert docx.name == "du-thao-qd-ubnd-2019.docx"
     return document_lines(docx)
 
