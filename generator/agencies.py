@@ -308,10 +308,16 @@ class Agencies:
                                                  tuple(coordinated[agency.code]))
         return result
 
+    @cached_property
+    def _target_codes(self) -> list[frozenset[str]]:
+        # resolved once, not once per agency and period: a national batch has thousands of forms
+        return [frozenset(a.code for a in self.registry.resolve(t.agencies).agencies)
+                for t in self.plan.targets]
+
     def targets_of(self, agency: Agency) -> list:
         """The quantitative targets whose agencies include this one."""
-        return [t for t in self.plan.targets
-                if agency.code in {a.code for a in self.registry.resolve(t.agencies).agencies}]
+        return [t for t, codes in zip(self.plan.targets, self._target_codes, strict=True)
+                if agency.code in codes]
 
     @cached_property
     def responsibility_sections(self) -> list[tuple[Responsibility, frozenset[str]]]:

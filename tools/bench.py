@@ -20,7 +20,8 @@ import sys
 import tempfile
 import threading
 import time
-from datetime import date, datetime
+from dataclasses import replace
+from datetime import datetime
 from importlib.metadata import version
 from pathlib import Path
 from typing import Any
@@ -29,7 +30,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from generator.build import DEFAULT_TEMPLATES, _stamp, build  # noqa: E402
-from generator.documents import plan_documents  # noqa: E402
+from generator.documents import plan_documents, report_documents  # noqa: E402
 from generator.render import available_cores, make_environment, render_batch  # noqa: E402
 from generator.workbook import read_plan  # noqa: E402
 from generator.write import atomic_write_many  # noqa: E402
@@ -46,6 +47,7 @@ PROVINCES = (
     "Gia Lai", "Khánh Hòa", "Lâm Đồng", "Đắk Lắk", "Hồ Chí Minh", "Đồng Nai", "Tây Ninh",
     "Cần Thơ", "Vĩnh Long", "Đồng Tháp", "Cà Mau", "An Giang",
 )
+CITIES = {"Hà Nội", "Huế", "Hải Phòng", "Đà Nẵng", "Hồ Chí Minh", "Cần Thơ"}
 COMMUNE_WORDS = ("Tân", "Phú", "Hòa", "An", "Bình", "Thành", "Long", "Phước", "Minh", "Hưng",
                  "Thạnh", "Lợi", "Đông", "Tây", "Nam", "Bắc", "Sơn", "Thủy", "Đức", "Lộc")
 
@@ -64,95 +66,37 @@ def set_2018(templates: Path) -> list[tuple[str, dict[str, Any]]]:
     return [(j.template, dict(j.context)) for j in jobs if (templates / j.template).is_file()]
 
 
-def stand_in_template(path: Path) -> None:
-    """A one-page report form with a task table, used only while templates/report.docx is absent."""
-    import docx
-
-    d = docx.Document()
-    d.add_paragraph("{{ agency_parent }}")
-    d.add_paragraph("{{ agency_name }}")
-    d.add_paragraph("Số: {{ number_line }}")
-    d.add_paragraph("{{ place }}, {{ date_line }}")
-    d.add_paragraph("BÁO CÁO")
-    d.add_paragraph("{{ summary }}")
-    d.add_paragraph("Kính gửi: {{ addressee }}")
-    table = d.add_table(rows=6, cols=4)
-    for cell, text in zip(table.rows[0].cells, ("STT", "Nhiệm vụ", "Chủ trì", "Thời gian"), strict=True):
-        cell.text = text
-    table.rows[1].cells[0].text = "{%tr for area in areas %}"
-    table.rows[2].cells[0].text = "{%tr for t in area.tasks %}"
-    for cell, text in zip(table.rows[3].cells, ("{{ t.number }}", "{{ t.text }}", "{{ t.lead }}",
-                                                "{{ t.deadline }}"), strict=True):
-        cell.text = text
-    table.rows[4].cells[0].text = "{%tr endfor %}"
-    table.rows[5].cells[0].text = "{%tr endfor %}"
-    d.add_paragraph("{{ signer.title }}")
-    d.save(str(path))
-
-
-def stand_in_base(plan) -> dict[str, Any]:
-    g = plan.general
-    return {
-        "agency_parent": "", "agency_name": "", "agency_lines": [], "number_line": "     /BC-UBND",
-        "place": g.place, "date_line": "ngày      tháng      năm 2018", "summary": "",
-        "addressee": "Sở Nội vụ", "signer": {"authority_line": "", "title": "CHỦ TỊCH"},
-        "areas": [],
-    }
-
-
 def national_set(templates: Path, count: int) -> list[tuple[str, dict[str, Any]]]:
-    """At least `count` report forms: 34 provinces × communes × the plan's periods, varied tasks."""
+    """At least `count` report forms, each made by the real report context builder
+    (`documents.report_documents`) from the 2018 plan moved to each of the 34 provinces: its
+    provincial agencies under that province, and its districts replaced by communes (in the role
+    the plan gives its local units, so the plan's "UBND các huyện, thị xã" tasks resolve to them),
+    for every period of the plan."""
     plan = plan_2018()
-    jobs = plan_documents(plan)
-    reports = [dict(j.context) for j in jobs if j.template == REPORT]
-    base = reports[0] if reports else stand_in_base(plan)
-    tasks = [
-        (area, {"number": t.number, "ref": t.ref, "text": t.task.text, "lead": t.task.lead,
-                "support": t.task.support, "deadline": t.task.deadline, "note": t.task.note,
-                "led": True})
-        for area in plan.areas for t in area.tasks
-    ]
-    periods = [(p.name, p.summary, p.deadline) for p in plan.periods] or [("năm", "", date(2018, 12, 15))]
-    per_province = -(-count // (len(PROVINCES) * len(periods)))
+    provincial = [a for a in plan.agencies if a.kind != "cấp huyện"]
+    district = next(a for a in plan.agencies if a.kind == "cấp huyện")
+    reporting = sum(a.reports for a in provincial)
+    per_province = -(-count // len(PROVINCES))
+    communes = max(1, -(-per_province // len(plan.periods)) - reporting)
     rng = random.Random(2018)
-    out = []
+    out: list[tuple[str, dict[str, Any]]] = []
     for province in PROVINCES:
-        for k in range(per_province):
-            commune = f"Xã {rng.choice(COMMUNE_WORDS)} {rng.choice(COMMUNE_WORDS)} {k + 1}"
-            chosen = sorted(rng.sample(range(len(tasks)), min(len(tasks), rng.randint(6, 18))))
-            grouped: dict[str, dict[str, Any]] = {}
-            for i in chosen:
-                area, task = tasks[i]
-                if rng.random() < 0.5:
-                    task = dict(task, lead=f"UBND {commune}")
-                entry = grouped.setdefault(area.name, {"number": area.number, "name": area.name,
-                                                       "tasks": []})
-                entry["tasks"].append(_task_like(base, task))
-            for name, summary, deadline in periods:
-                context = dict(base)
-                context.update({
-                    "agency_parent": f"UBND TỈNH {province.upper()}",
-                    "agency_name": f"UBND {commune}",
-                    "agency_lines": [f"ỦY BAN NHÂN DÂN {commune.upper()}"],
-                    "place": commune.removeprefix("Xã "),
-                    "areas": list(grouped.values()),
-                })
-                for key, value in (("period_name", name), ("summary", summary),
-                                   ("led_count", len(chosen)), ("coordinated_count", 0)):
-                    if key in base or not reports:
-                        context[key] = value
-                if "deadline" in base and isinstance(base["deadline"], str):
-                    context["deadline"] = f"{deadline:%d/%m/%Y}"
-                out.append((REPORT, context))
-    return out
-
-
-def _task_like(base: dict[str, Any], task: dict[str, Any]) -> dict[str, Any]:
-    """A task shaped like the tasks of the real report context (same keys), filled from `task`."""
-    sample = next((t for a in base.get("areas", []) for t in a.get("tasks", [])), None)
-    if sample is None:
-        return task
-    return {key: task.get(key, value) for key, value in sample.items()}
+        level = "thành phố" if province in CITIES else "tỉnh"
+        parent = f"UBND {level} {province}"
+        agencies = [replace(a, parent=parent if a.parent else a.parent) for a in provincial]
+        seen: set[str] = set()
+        for k in range(communes):
+            name = f"{rng.choice(COMMUNE_WORDS)} {rng.choice(COMMUNE_WORDS)}"
+            while name in seen:
+                name = f"{name} {k + 1}"
+            seen.add(name)
+            agencies.append(replace(
+                district, code=f"XA{k + 1:03d}", name=f"Ủy ban nhân dân xã {name}",
+                parent="", place=name, aliases=(), reports=True))
+        moved = replace(plan, agencies=tuple(agencies),
+                        general=replace(plan.general, place=province))
+        out += [(REPORT, dict(job.context)) for job in report_documents(moved)]
+    return out[:count] if len(out) > count else out
 
 
 # -- one measurement, in its own process ---------------------------------------------------------
@@ -297,8 +241,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--forms", type=int, default=10_200, help="national set size (≥ 10,000)")
     parser.add_argument("--sample", type=int, default=300, help="plain-loop sample of the national set")
-    parser.add_argument("--set-2018", type=int, default=300, dest="set_2018",
-                        help="documents of the 2018 set measured (the set repeated up to this count)")
+    parser.add_argument("--set-2018", type=int, default=0, dest="set_2018",
+                        help="documents of the 2018 set measured (the set repeated up to this count; "
+                             "default: the set once)")
     parser.add_argument("--templates", type=Path, default=DEFAULT_TEMPLATES)
     parser.add_argument("--no-write", action="store_true", help="print only, leave docs/ alone")
     args, rest = parser.parse_known_args()
@@ -310,28 +255,21 @@ def main() -> None:
         return
 
     templates = args.templates
-    note = ""
-    with tempfile.TemporaryDirectory(prefix="vanban-bench-tpl-") as scratch:
-        if not (templates / REPORT).is_file():
-            stand_in = Path(scratch) / "templates"
-            shutil.copytree(templates, stand_in)
-            stand_in_template(stand_in / REPORT)
-            templates = stand_in
-            note = ("templates/report.docx was not there yet: the national set used a stand-in "
-                    "one-page form with a task table (tools/bench.py `stand_in_template`).")
-        cores = available_cores()
-        rows = []
-        for kind, label, count, sample in (
-            ("2018", "2018 set", args.set_2018, args.set_2018),
-            ("national", f"national set ({args.forms:,} forms)", args.forms, args.sample),
-        ):
-            plain = in_subprocess(kind, "plain", "1", str(sample), str(templates))
-            for workers in sorted({1, cores}):
-                ours = in_subprocess(kind, "ours", str(workers), str(count), str(templates))
-                rows.append((label, workers, ours, plain))
-                print(_row(label, workers, ours, plain), flush=True)
-        rebuild = in_subprocess("rebuild", "ours", "0", "0", str(templates))
-    table = _table(rows, rebuild, note)
+    set_2018_size = len(set_2018(templates))
+    count_2018 = args.set_2018 or set_2018_size
+    cores = available_cores()
+    rows = []
+    for kind, label, count, sample in (
+        ("2018", f"2018 set ({set_2018_size} documents)", count_2018, count_2018),
+        ("national", f"national set ({args.forms:,} forms)", args.forms, args.sample),
+    ):
+        plain = in_subprocess(kind, "plain", "1", str(sample), str(templates))
+        for workers in sorted({1, cores}):
+            ours = in_subprocess(kind, "ours", str(workers), str(count), str(templates))
+            rows.append((label, workers, ours, plain))
+            print(_row(label, workers, ours, plain), flush=True)
+    rebuild = in_subprocess("rebuild", "ours", "0", "0", str(templates))
+    table = _table(rows, rebuild)
     print()
     print(table)
     if not args.no_write:
@@ -354,7 +292,7 @@ def _row(label: str, workers: int, ours: dict[str, Any], plain: dict[str, Any]) 
             f"peak {ours['peak_mb']:.0f} MB")
 
 
-def _table(rows: list, rebuild: dict[str, Any], note: str) -> str:
+def _table(rows: list, rebuild: dict[str, Any]) -> str:
     load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
     lines = [
         f"Measured {datetime.now():%Y-%m-%d %H:%M} by `make bench` on: {machine()}; "
@@ -383,8 +321,6 @@ def _table(rows: list, rebuild: dict[str, Any], note: str) -> str:
         f"document(s) {rebuild['first']:.2f} s; rebuild with nothing changed {rebuild['again']:.3f} s, "
         f"{rebuild['rewritten']} file(s) rewritten.",
     ]
-    if note:
-        lines += ["", note]
     return "\n".join(lines)
 
 
