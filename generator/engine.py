@@ -404,6 +404,11 @@ def _has_tag(text: str | None) -> bool:
     return bool(text) and _JINJA_MARK.search(text) is not None  # type: ignore[arg-type]
 
 
+_TAG = re.compile(r"\{%.*?%\}|\{\{.*?\}\}", re.DOTALL)
+_TAG_SPECIALS = re.compile(r"<|>|&(?!#?\w+;)")
+_TAG_ESCAPES = {"<": "&lt;", ">": "&gt;", "&": "&amp;"}
+
+
 def _tables_are_static(patched: str) -> bool:
     """Can no rendering of this patched body change a table's column count (docxtpl's fix_tables)?
 
@@ -411,6 +416,10 @@ def _tables_are_static(patched: str) -> bool:
     grid, and tags inside rows are whole within a cell. Then repeating or dropping rows
     ({%tr}) and anything inside cells leave fix_tables nothing to do. When unsure: False.
     """
+    # docxtpl unescapes the text of its tags, so a condition such as `{% if width < 17 %}` holds a
+    # bare "<": escaped again here (only for this look at the structure), or no report form would
+    # ever take the fast path
+    patched = _TAG.sub(lambda m: _TAG_SPECIALS.sub(lambda c: _TAG_ESCAPES[c.group()], m.group()), patched)
     try:
         root = etree.fromstring(patched.encode("utf-8"), _BODY_PARSER)
     except etree.XMLSyntaxError:
