@@ -240,9 +240,13 @@ def test_rolling_backwards_is_refused():
 
 
 @pytest.fixture(scope="module")
-def lines_2019(rolled_path: Path, tmp_path_factory: pytest.TempPathFactory) -> list[str]:
-    result = build(rolled_path, tmp_path_factory.mktemp("out"))
-    (docx,) = [w for w in result.written if "bao-cao" not in w.parts]  # the forms are below
+def built_2019(rolled_path: Path, tmp_path_factory: pytest.TempPathFactory):
+    return build(rolled_path, tmp_path_factory.mktemp("out"))
+
+
+@pytest.fixture(scope="module")
+def lines_2019(built_2019) -> list[str]:
+    (docx,) = [w for w in built_2019.written if "bao-cao" not in w.parts and w.suffix == ".docx"]
     assert docx.name == "du-thao-qd-ubnd-2019.docx"
     return document_lines(docx)
 
@@ -308,3 +312,18 @@ def test_text_dates_leap_days_comments_and_own_sheets_survive(tmp_path):
     assert new["Nhiệm vụ"]["F2"].comment.text == "Hỏi lại Sở Tư pháp"
     assert new["Ghi chú riêng"]["A1"].value == "Số liệu năm 2026 của tôi"
     assert ("Kỳ báo cáo", "E2") in {(c.sheet, c.cell) for c in result.changes}
+
+
+def test_the_2019_report_forms_say_2019_in_their_title_window_and_deadline(built_2019):
+    folder = built_2019.folder
+    assert folder.name == "2019"
+    form = document_lines(folder / "bao-cao" / "quy-1" / "snv.docx")
+    text = "\n".join(form)
+    assert "Kết quả thực hiện công tác cải cách hành chính quý I năm 2019" in form
+    assert "15/12/2018" in text and "14/3/2019" in text
+    assert "05/3/2019" in text
+    assert any(line.endswith("ngày      tháng      năm 2019") for line in form)
+    # deadlines moved; "Chỉ số … năm 2018" is the previous year's index, rightly moved from 2017
+    assert "Trong năm 2018" not in text and "Quý I/2018" not in text
+    year_form = "\n".join(document_lines(folder / "bao-cao" / "nam" / "stp.docx"))
+    assert "Kết quả thực hiện công tác cải cách hành chính năm 2019" in year_form
