@@ -740,8 +740,9 @@ def build_report(path: Path) -> None:
     blank_lines(doc)
     para(doc, "VI. ĐỀ XUẤT, KIẾN NGHỊ", style="Part Title")
     blank_lines(doc)
+    # the closing sentence keeps with the signature block, which never starts a page alone
     para(doc, "Trên đây là báo cáo {{ summary_in_sentence }} của {{ agency_name }}./.",
-         style="Body Text")
+         style="Body Text", keep_next=True)
 
     sign = fixed_table(doc, 1, [Mm(75), Mm(90)])
     no_borders(sign)
