@@ -177,6 +177,17 @@ def repeat_header(row) -> None:
     trpr.append(el)
 
 
+def grid_table(doc, rows: int, widths: list, heads: list[str]) -> Table:
+    """A bordered table whose header row repeats on every page."""
+    table = fixed_table(doc, rows, widths)
+    table.style = doc.styles["Normal Table"]
+    all_borders(table)
+    for cell, text in zip(table.rows[0].cells, heads, strict=True):
+        para(cell, text, style="Table Head")
+    repeat_header(table.rows[0])
+    return table
+
+
 def cant_split(row) -> None:
     trpr = row._tr.get_or_add_trPr()
     trpr.append(OxmlElement("w:cantSplit"))
@@ -484,14 +495,8 @@ def build_decision(path: Path) -> None:
     para(doc, "(Kèm theo Kế hoạch ban hành tại Quyết định số {{ number_line }} {{ date_line }} "
               "của {{ issued_by }})", style="Attached Line", space_after=12)
     widths = [Mm(14), Mm(95), Mm(45), Mm(45), Mm(33), Mm(20)]
-    table = fixed_table(doc, 6, widths)
-    table.style = doc.styles["Normal Table"]
-    all_borders(table)
-    heads = ["STT", "Nội dung, nhiệm vụ", "Cơ quan chủ trì", "Cơ quan phối hợp",
-             "Thời gian hoàn thành", "Ghi chú"]
-    for cell, text in zip(table.rows[0].cells, heads, strict=True):
-        para(cell, text, style="Table Head")
-    repeat_header(table.rows[0])
+    table = grid_table(doc, 6, widths, ["STT", "Nội dung, nhiệm vụ", "Cơ quan chủ trì",
+                                        "Cơ quan phối hợp", "Thời gian hoàn thành", "Ghi chú"])
     # rows 1..5: area loop start, area row, task loop start, task row, task end + area end
     first = table.rows[1].cells
     span(first[0], first[-1])
@@ -657,14 +662,8 @@ def build_report(path: Path) -> None:
               "{{ coordinated_count }} nhiệm vụ tại Phụ lục Kế hoạch; kết quả thực hiện từng "
               "nhiệm vụ như sau:", style="Body Text")
     widths = fill_width([Mm(15), Mm(46), Mm(20), Mm(21), Mm(27), Mm(17)])
-    tasks = fixed_table(doc, 6, widths)
-    tasks.style = doc.styles["Normal Table"]
-    all_borders(tasks)
-    heads = ["STT", "Nội dung nhiệm vụ", "Vai trò", "Thời hạn", "Kết quả thực hiện",
-             "Mức độ hoàn thành", "Ghi chú"]
-    for cell, text in zip(tasks.rows[0].cells, heads, strict=True):
-        para(cell, text, style="Table Head")
-    repeat_header(tasks.rows[0])
+    tasks = grid_table(doc, 6, widths, ["STT", "Nội dung nhiệm vụ", "Vai trò", "Thời hạn",
+                                        "Kết quả thực hiện", "Mức độ hoàn thành", "Ghi chú"])
     first = tasks.rows[1].cells
     span(first[0], first[-1])
     para(first[0], "{%tr for area in areas %}", style="Tag")
@@ -706,13 +705,8 @@ def build_report(path: Path) -> None:
     para(doc, "III. KẾT QUẢ THỰC HIỆN CÁC CHỈ TIÊU CỦA KẾ HOẠCH", style="Part Title")
     tag(doc, "{%p if targets %}")
     widths = fill_width([Mm(12), Mm(81), Mm(24), Mm(30)])
-    targets = fixed_table(doc, 4, widths)
-    targets.style = doc.styles["Normal Table"]
-    all_borders(targets)
-    heads = ["STT", "Chỉ tiêu", "Mức chỉ tiêu", "Kết quả đạt được", "Căn cứ"]
-    for cell, text in zip(targets.rows[0].cells, heads, strict=True):
-        para(cell, text, style="Table Head")
-    repeat_header(targets.rows[0])
+    targets = grid_table(doc, 4, widths, ["STT", "Chỉ tiêu", "Mức chỉ tiêu", "Kết quả đạt được",
+                                          "Căn cứ"])
     start = targets.rows[1].cells
     span(start[0], start[-1])
     para(start[0], "{%tr for target in targets %}", style="Tag")
