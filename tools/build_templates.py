@@ -355,14 +355,19 @@ def define_styles(doc) -> None:
 # -- shared blocks ----------------------------------------------------------------------------
 
 
-def issuer_block(cell) -> None:
-    """Left column: parent body (regular), issuer (bold), rule."""
-    tag(cell, "{%p if issuer_parent %}")
-    para(cell, "{{ issuer_parent|upper }}", style="Issuer Parent")
+def issuer_names(cell, parent: str, lines: str) -> None:
+    """Parent body (regular, only when there is one), then the issuer's lines (bold)."""
+    tag(cell, f"{{%p if {parent} %}}")
+    para(cell, f"{{{{ {parent}|upper }}}}", style="Issuer Parent")
     tag(cell, "{%p endif %}")
-    tag(cell, "{%p for line in issuer_lines %}")
+    tag(cell, f"{{%p for line in {lines} %}}")
     para(cell, "{{ line|upper }}", style="Issuer")
     tag(cell, "{%p endfor %}")
+
+
+def issuer_block(cell) -> None:
+    """Left column: parent body (regular), issuer (bold), rule."""
+    issuer_names(cell, "issuer_parent", "issuer_lines")
     rule(cell, ISSUER_RULE, width=LEFT_COL - CELL_MARGINS)
 
 
@@ -557,12 +562,7 @@ ISSUER_RULE_VARIANTS = ((17, Mm(6)), (23, Mm(8)), (32, Mm(11)), (46, Mm(16)), (N
 
 def report_issuer_block(cell) -> None:
     """Left column of a report: parent body (regular), agency (bold), a rule fitted to it."""
-    tag(cell, "{%p if agency_parent %}")
-    para(cell, "{{ agency_parent|upper }}", style="Issuer Parent")
-    tag(cell, "{%p endif %}")
-    tag(cell, "{%p for line in agency_lines %}")
-    para(cell, "{{ line|upper }}", style="Issuer")
-    tag(cell, "{%p endfor %}")
+    issuer_names(cell, "agency_parent", "agency_lines")
     for index, (below, length) in enumerate(ISSUER_RULE_VARIANTS):
         if below is None:
             tag(cell, "{%p else %}")
