@@ -17,6 +17,20 @@ FIXTURES = Path(__file__).resolve().parent / "fixtures"
 SEED = FIXTURES / "seed-3406-qd-ubnd.txt"
 
 
+def draft_workbook(tmp_path: Path) -> Path:
+    """The 2018 workbook with the number and the issue date still blank."""
+    import openpyxl
+
+    wb = openpyxl.load_workbook(WORKBOOK)
+    ws = wb["Thông tin chung"]
+    for row in range(2, ws.max_row + 1):
+        if ws.cell(row, 1).value in ("Số văn bản", "Ngày ban hành"):
+            ws.cell(row, 2).value = None
+    path = tmp_path / "du-thao.xlsx"
+    wb.save(path)
+    return path
+
+
 @pytest.fixture(scope="session")
 def built_2018(tmp_path_factory: pytest.TempPathFactory):
     """One build of the shipped 2018 workbook, shared by the read-only tests."""

@@ -9,7 +9,7 @@ import openpyxl
 from click.testing import CliRunner
 
 from generator.cli import main
-from tests.conftest import WORKBOOK
+from tests.conftest import WORKBOOK, draft_workbook
 
 
 def run(*args: str):
@@ -77,13 +77,7 @@ def test_not_a_workbook_is_one_clear_line(tmp_path):
 
 
 def test_draft_without_number_and_date_leaves_blanks_for_the_registry(tmp_path):
-    wb = openpyxl.load_workbook(WORKBOOK)
-    ws = wb["Thông tin chung"]
-    for r in range(2, ws.max_row + 1):
-        if ws.cell(r, 1).value in ("Số văn bản", "Ngày ban hành"):
-            ws.cell(r, 2).value = None
-    path = tmp_path / "du-thao.xlsx"
-    wb.save(path)
+    path = draft_workbook(tmp_path)
     result = run("build", str(path), "--out", str(tmp_path / "out"))
     assert result.exit_code == 0, result.output
     from tests.docx_text import document_lines

@@ -11,7 +11,6 @@ from datetime import datetime
 from pathlib import Path
 
 import docx
-import openpyxl
 import pytest
 from docx.shared import Pt
 from docxtpl import DocxTemplate
@@ -23,7 +22,7 @@ from generator.engine import Member, PreparedTemplate, RenderedXmlError, write_z
 from generator.errors import VanbanError
 from generator.render import TemplateRenderer, make_environment, normalize_zip, render_batch
 from generator.workbook import read_plan
-from tests.conftest import WORKBOOK
+from tests.conftest import WORKBOOK, draft_workbook
 from tests.docx_text import document_lines
 
 RENDERED = re.compile(r"word/(document|header\d*|footer\d*|footnotes)\.xml")
@@ -36,18 +35,6 @@ def plan_jobs(workbook: Path):
     plan, problems = read_plan(workbook)
     assert plan is not None, problems
     return plan, plan_documents(plan)
-
-
-def draft_workbook(tmp_path: Path) -> Path:
-    """The 2018 workbook with the number and the issue date still blank."""
-    wb = openpyxl.load_workbook(WORKBOOK)
-    ws = wb["Thông tin chung"]
-    for row in range(2, ws.max_row + 1):
-        if ws.cell(row, 1).value in ("Số văn bản", "Ngày ban hành"):
-            ws.cell(row, 2).value = None
-    path = tmp_path / "du-thao.xlsx"
-    wb.save(path)
-    return path
 
 
 def odd(value):

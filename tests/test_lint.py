@@ -14,7 +14,7 @@ from docx.shared import Pt, Twips
 
 from generator.cli import main
 from generator.lint import Finding, lint_file, template_variables
-from tests.conftest import ROOT, WORKBOOK
+from tests.conftest import ROOT, WORKBOOK, draft_workbook
 
 TEMPLATES = sorted((ROOT / "templates").glob("*.docx"))
 
@@ -333,17 +333,9 @@ def test_a_file_that_is_not_a_docx_is_one_finding(tmp_path):
 
 
 def test_a_draft_with_blank_number_and_date_follows_the_rules(tmp_path):
-    import openpyxl
-
     from generator.build import build
 
-    wb = openpyxl.load_workbook(WORKBOOK)
-    ws = wb["Thông tin chung"]
-    for r in range(2, ws.max_row + 1):
-        if ws.cell(r, 1).value in ("Số văn bản", "Ngày ban hành"):
-            ws.cell(r, 2).value = None
-    path = tmp_path / "du-thao.xlsx"
-    wb.save(path)
+    path = draft_workbook(tmp_path)
     result = build(path, tmp_path / "out")
     # the package is where the draft's blank number and date are (report forms are always blank)
     package = [p for p in result.written if p.suffix == ".docx" and p.parent == result.folder]
