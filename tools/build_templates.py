@@ -188,6 +188,20 @@ def grid_table(doc, rows: int, widths: list, heads: list[str]) -> Table:
     return table
 
 
+def area_rows(table: Table, keep_next: bool = False) -> None:
+    """Rows 2 and 3 of a task table: the bold area row (number, name across), then the task loop."""
+    area_cells = table.rows[2].cells
+    para(area_cells[0], "{{ area.number }}", style="Table Center", keep_next=keep_next)
+    area_cells[0].paragraphs[0].runs[0].font.bold = True
+    merged = span(area_cells[1], area_cells[-1])
+    para(merged, "{{ area.name }}", style="Table Text", keep_next=keep_next)
+    merged.paragraphs[0].runs[0].font.bold = True
+    cant_split(table.rows[2])
+    loop = table.rows[3].cells
+    span(loop[0], loop[-1])
+    para(loop[0], "{%tr for t in area.tasks %}", style="Tag")
+
+
 def cant_split(row) -> None:
     trpr = row._tr.get_or_add_trPr()
     trpr.append(OxmlElement("w:cantSplit"))
@@ -506,17 +520,8 @@ def build_decision(path: Path) -> None:
     first = table.rows[1].cells
     span(first[0], first[-1])
     para(first[0], "{%tr for area in areas %}", style="Tag")
-    area_cells = table.rows[2].cells
     # an area's title row stays on the page of its first task (keep with next on every paragraph)
-    para(area_cells[0], "{{ area.number }}", style="Table Center", keep_next=True)
-    area_cells[0].paragraphs[0].runs[0].font.bold = True
-    merged = span(area_cells[1], area_cells[-1])
-    para(merged, "{{ area.name }}", style="Table Text", keep_next=True)
-    merged.paragraphs[0].runs[0].font.bold = True
-    cant_split(table.rows[2])
-    loop = table.rows[3].cells
-    span(loop[0], loop[-1])
-    para(loop[0], "{%tr for t in area.tasks %}", style="Tag")
+    area_rows(table, keep_next=True)
     task = table.rows[4].cells
     for cell, text, style in zip(
         task,
@@ -667,16 +672,7 @@ def build_report(path: Path) -> None:
     first = tasks.rows[1].cells
     span(first[0], first[-1])
     para(first[0], "{%tr for area in areas %}", style="Tag")
-    area_cells = tasks.rows[2].cells
-    para(area_cells[0], "{{ area.number }}", style="Table Center")
-    area_cells[0].paragraphs[0].runs[0].font.bold = True
-    merged = span(area_cells[1], area_cells[-1])
-    para(merged, "{{ area.name }}", style="Table Text")
-    merged.paragraphs[0].runs[0].font.bold = True
-    cant_split(tasks.rows[2])
-    loop = tasks.rows[3].cells
-    span(loop[0], loop[-1])
-    para(loop[0], "{%tr for t in area.tasks %}", style="Tag")
+    area_rows(tasks)
     row = tasks.rows[4].cells
     for cell, text, style in zip(
         row,
