@@ -217,10 +217,19 @@ class PreparedTemplate:
     # -- preparation -------------------------------------------------------------------------
 
     def _part(self, name: str, patched: str, kind: str, encoding: str = "utf-8") -> _Part:
-        """docxtpl's render_xml_part preamble on a patched part, then one Jinja compilation."""
-        xml = patched.replace("<w:p ", "\n<w:p ").replace("<w:p>", "\n<w:p>")
-        return _Part(name, self.env.from_string(xml), kind, encoding,
-                     listing_always=bool(_SELF_CLOSED_TEXT.search(patched)))
+        """One Jinja compilation of a patched part.
+
+        docxtpl's render_xml_part puts a line break before each <w:p> before compiling, only so
+        that Jinja's errors have line numbers, and removes them all after rendering; whitespace
+        control can at most remove one of them first. Compiled without them, the rendering is the
+        same and has nothing to remove; they are put in only to say where a syntax error is.
+        """
+        try:
+            template = self.env.from_string(patched)
+        except jinja2.TemplateSyntaxError:
+            self.env.from_string(patched.replace("<w:p ", "\n<w:p ").replace("<w:p>", "\n<w:p>"))
+            raise
+        return _Part(name, template, kind, encoding, listing_always=bool(_SELF_CLOSED_TEXT.search(patched)))
 
     def _compile_plain(self, text: str) -> jinja2.Template | str:
         return self.env.from_string(text) if _JINJA_MARK.search(text) else text
@@ -242,8 +251,10 @@ class PreparedTemplate:
     @staticmethod
     def _post(part: _Part, xml: str) -> str:
         """docxtpl's render_xml_part epilogue: undo the line breaks, unescape, resolve listings."""
-        xml = xml.replace("\n<w:p ", "<w:p ").replace("\n<w:p>", "<w:p>")
-        if "{_" in xml or "_}" in xml:
+        # (each test starts with a one-character scan, fast on a large text that lacks it)
+        if "\n" in xml:  # a line break the data put right before a paragraph, as docxtpl drops it
+            xml = xml.replace("\n<w:p ", "<w:p ").replace("\n<w:p>", "<w:p>")
+        if "_" in xml and ("{_" in xml or "_}" in xml):
             xml = xml.replace("{_{", "{{").replace("}_}", "}}").replace("{_%", "{%").replace("%_}", "%}")
         # resolve_listing changes nothing unless text holds one of its characters: skip its regexes
         if part.listing_always or _has_listing(xml):

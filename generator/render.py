@@ -9,11 +9,11 @@ import os
 import re
 import zipfile
 from collections import deque
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from contextlib import contextmanager
 from datetime import datetime
-from itertools import islice
+from itertools import chain, islice
 from pathlib import Path
 from typing import Any
 
@@ -38,16 +38,48 @@ _DOCXTPL_MARKERS = re.compile(r"(?<=\{)_|_(?=\})")
 _STRICT = STRICT_PARSER_OPTIONS
 
 
+class ControlCharacterError(ValueError):
+    """A value printed into a document holds an invisible control character."""
+
+    def __init__(self, value: str, found: str) -> None:
+        super().__init__(value)
+        self.value = value
+        self.found = found
+
+
 def _literal(value: Any) -> Any:
-    """Jinja `finalize`: the escaped text of a value, safe from docxtpl's brace rewriting."""
-    if isinstance(value, str) and not isinstance(value, Markup) and "_" in value:
-        return Markup(_DOCXTPL_MARKERS.sub("&#95;", str(escape(value))))
+    """Jinja `finalize`, called on every value a tag prints: the escaped text of the value, safe
+    from docxtpl's brace rewriting. A control character is refused: the reader removes them from
+    cells, so one here is a bug, and docxtpl would turn some into paragraph or page breaks."""
+    if isinstance(value, str):
+        found = vn.control_characters(value)
+        if found:
+            raise ControlCharacterError(value, found)
+        if "_" in value and not isinstance(value, Markup):
+            return Markup(_DOCXTPL_MARKERS.sub("&#95;", str(escape(value))))
     return value
+
+
+# every attribute a dict has: `d.name` is the dict's item only when `name` is none of these
+_DICT_ATTRIBUTES = frozenset(dir(dict))
+
+
+class _Environment(SandboxedEnvironment):
+    def getattr(self, obj: Any, attribute: str) -> Any:
+        """`item.field` on the contexts' dicts, by the shortest way: the same answer as the
+        sandbox's (a dict has no attribute of that name, so Jinja takes the item), without its
+        attribute lookup and safety check, which have nothing to refuse on a dict's items."""
+        if type(obj) is dict and attribute not in _DICT_ATTRIBUTES:
+            try:
+                return obj[attribute]
+            except KeyError:
+                pass
+        return super().getattr(obj, attribute)
 
 
 def make_environment() -> jinja2.Environment:
     """Sandboxed, escaping, strict: data is never code and a missing value is an error."""
-    return SandboxedEnvironment(undefined=jinja2.StrictUndefined, autoescape=True, finalize=_literal)
+    return _Environment(undefined=jinja2.StrictUndefined, autoescape=True, finalize=_literal)
 
 
 class TemplateRenderer:
@@ -95,7 +127,6 @@ class TemplateRenderer:
         self._names_checked.add(keys)
 
     def render(self, context: Mapping[str, Any], stamp: datetime | None = None) -> bytes:
-        check_values(context, self.path.name)
         self.check_names(context)
         with self._errors():
             return self.prepared.render(context, stamp or datetime(*_EPOCH))
@@ -119,6 +150,8 @@ class TemplateRenderer:
             ) from exc
         except jinja2.TemplateError as exc:
             raise VanbanError(f"Mẫu {name} không dựng được: {exc}") from exc
+        except ControlCharacterError as exc:
+            raise VanbanError(_controls_message(name, exc.value, exc.found)) from exc
         except (RenderedXmlError, etree.XMLSyntaxError) as exc:
             raise VanbanError(
                 f"Mẫu {name} cho ra văn bản Word hỏng (XML không hợp lệ: {exc}); "
@@ -154,19 +187,23 @@ def find_tag(template: Path, variable: str) -> str:
 
 
 def check_values(context: Any, template: str) -> None:
-    """Refuse invisible control characters in a context: the reader removes them from cells,
-    so one here is a bug, and docxtpl would turn some into paragraph or page breaks."""
+    """Refuse invisible control characters anywhere in a context (rendering refuses those it
+    prints; this looks at every value, for tests of the context builders)."""
     if isinstance(context, str):
-        _, removed = vn.strip_controls(context)
-        if removed:
-            shown = ", ".join(f"U+{ord(c):04X}" for c in removed)
-            raise VanbanError(f"Dữ liệu cho mẫu {template} có ký tự điều khiển ({shown}): «{context[:60]}»")
+        found = vn.control_characters(context)
+        if found:
+            raise VanbanError(_controls_message(template, context, found))
     elif isinstance(context, Mapping):
         for value in context.values():
             check_values(value, template)
     elif isinstance(context, list | tuple):
         for value in context:
             check_values(value, template)
+
+
+def _controls_message(template: str, value: str, found: str) -> str:
+    shown = ", ".join(f"U+{ord(c):04X}" for c in found)
+    return f"Dữ liệu cho mẫu {template} có ký tự điều khiển ({shown}): «{value[:60]}»"
 
 
 def validate_package(data: bytes, template: str) -> None:
@@ -217,7 +254,7 @@ def available_cores() -> int:
 
 
 def render_batch(
-    items: Sequence[tuple[str, Mapping[str, Any]]],
+    items: Iterable[tuple[str, Mapping[str, Any]]],
     templates: Path,
     stamp: datetime,
     workers: int | None = None,
@@ -226,45 +263,62 @@ def render_batch(
 ) -> Iterator[bytes]:
     """Render (template name, context) pairs, yielding each document's bytes in the given order.
 
-    With more than one worker the documents are rendered in a process pool, each worker holding
-    its own prepared templates; every document is rendered alone, so the bytes do not depend on
-    the number of workers. `advance(n)` is called as documents are done (for a progress bar).
+    `items` may be a list or a stream (a generator making each context when it is needed): only
+    the documents in flight are held, so memory stays bounded whatever the batch size. With more
+    than one worker the documents are rendered in a process pool, each worker holding its own
+    prepared templates; every document is rendered alone, so the bytes do not depend on the
+    number of workers. `advance(n)` is called as documents are done (for a progress bar).
     `renderers`, if given, receives the templates as prepared here (their `warnings`).
     """
-    if workers is None:
-        workers = available_cores() if len(items) >= PARALLEL_THRESHOLD else 1
-    workers = max(1, min(workers, len(items)))
-    names = sorted({name for name, _ in items})
-    # prepared here first: a missing or broken template, a tag naming a value the data does not
-    # have, is reported once, before any document is rendered
     if renderers is None:
         renderers = {}
-    for name in names:
-        if name not in renderers:
-            renderers[name] = TemplateRenderer(templates / name)
-    for name, context in items:
-        renderers[name].check_names(context)
+
+    def checked(name: str, context: Mapping[str, Any]) -> TemplateRenderer:
+        # prepared here first: a missing or broken template, a tag naming a value the data does
+        # not have, is reported in this process, before the document is rendered
+        renderer = renderers.get(name)
+        if renderer is None:
+            renderer = renderers[name] = TemplateRenderer(templates / name)
+        renderer.check_names(context)
+        return renderer
+
+    if isinstance(items, Sequence):
+        for name, context in items:  # a list: every document checked before any is rendered
+            checked(name, context)
+        head, rest = list(items), iter(())
+    else:
+        rest = iter(items)
+        head = list(islice(rest, PARALLEL_THRESHOLD))
+    if workers is None:
+        workers = available_cores() if len(head) >= PARALLEL_THRESHOLD else 1
+    workers = max(1, min(workers, len(head)))
+    stream = chain(head, rest)
+    del head
     if workers == 1:
-        for name, context in items:
-            yield renderers[name].render(context, stamp)
+        for name, context in stream:
+            yield checked(name, context).render(context, stamp)
             advance(1)
         return
-    size = max(1, min(64, len(items) // (workers * 4)))
-    chunks = (
-        [(name, dict(context)) for name, context in items[i:i + size]]
-        for i in range(0, len(items), size)
-    )
+    size = 64 if not isinstance(items, Sequence) else max(1, min(64, len(items) // (workers * 4)))
+
+    def chunks() -> Iterator[list[tuple[str, dict[str, Any]]]]:
+        while chunk := [(name, dict(context)) for name, context in islice(stream, size)]:
+            for name, context in chunk:
+                checked(name, context)
+            yield chunk
+
+    pending = chunks()
     # Workers start clean (forkserver or spawn), not as forks of a parent that may hold every
-    # context of a national batch, and only a few chunks are in flight at a time: memory stays
-    # bounded whatever the batch size.
+    # context of a national batch, and only a few chunks are in flight at a time.
+    folder = str(templates)
     with ProcessPoolExecutor(max_workers=workers, mp_context=_pool_context(),
-                             initializer=_start_worker, initargs=(str(templates), names)) as pool:
+                             initializer=_start_worker, initargs=(folder, sorted(renderers))) as pool:
         window: deque[Future[list[bytes]]] = deque(
-            pool.submit(_render_chunk, chunk, stamp) for chunk in islice(chunks, workers * 3))
+            pool.submit(_render_chunk, chunk, stamp, folder) for chunk in islice(pending, workers * 3))
         while window:
             rendered = window.popleft().result()
-            for chunk in islice(chunks, 1):
-                window.append(pool.submit(_render_chunk, chunk, stamp))
+            for chunk in islice(pending, 1):
+                window.append(pool.submit(_render_chunk, chunk, stamp, folder))
             yield from rendered
             advance(len(rendered))
 
@@ -283,5 +337,11 @@ def _start_worker(templates: str, names: list[str]) -> None:
         _worker_renderers[name] = TemplateRenderer(Path(templates) / name)
 
 
-def _render_chunk(chunk: list[tuple[str, dict[str, Any]]], stamp: datetime) -> list[bytes]:
-    return [_worker_renderers[name].render(context, stamp) for name, context in chunk]
+def _render_chunk(chunk: list[tuple[str, dict[str, Any]]], stamp: datetime, templates: str) -> list[bytes]:
+    out = []
+    for name, context in chunk:
+        renderer = _worker_renderers.get(name)
+        if renderer is None:  # a template the stream named after the pool started
+            renderer = _worker_renderers[name] = TemplateRenderer(Path(templates) / name)
+        out.append(renderer.render(context, stamp))
+    return out

@@ -160,6 +160,14 @@ _CONTROLS = re.compile(
 )
 
 
+def control_characters(s: str) -> str:
+    """The distinct invisible control characters of a text, in order ("" when none: the usual case,
+    answered by one scan)."""
+    if _CONTROLS.search(s) is None:
+        return ""
+    return "".join(dict.fromkeys(_CONTROLS.findall(s)))
+
+
 def strip_controls(s: str) -> tuple[str, str]:
     """Remove the invisible control characters of a text; return it and the distinct ones removed."""
     found = _CONTROLS.findall(s)

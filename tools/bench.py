@@ -20,9 +20,11 @@ import sys
 import tempfile
 import threading
 import time
+from collections.abc import Iterable, Iterator
 from dataclasses import replace
 from datetime import datetime
 from importlib.metadata import version
+from itertools import islice
 from pathlib import Path
 from typing import Any
 
@@ -66,12 +68,14 @@ def set_2018(templates: Path) -> list[tuple[str, dict[str, Any]]]:
     return [(j.template, dict(j.context)) for j in jobs if (templates / j.template).is_file()]
 
 
-def national_set(templates: Path, count: int) -> list[tuple[str, dict[str, Any]]]:
-    """At least `count` report forms, each made by the real report context builder
+def national_set(templates: Path, count: int) -> Iterator[tuple[str, dict[str, Any]]]:
+    """`count` report forms, each made by the real report context builder
     (`documents.report_documents`) from the 2018 plan moved to each of the 34 provinces: its
     provincial agencies under that province, and its districts replaced by communes (in the role
     the plan gives its local units, so the plan's "UBND các huyện, thị xã" tasks resolve to them),
-    for every period of the plan."""
+    for every period of the plan. A stream, one province at a time, as a national run would feed
+    the engine: only the forms in flight are in memory, and making their contexts is part of the
+    time measured."""
     plan = plan_2018()
     provincial = [a for a in plan.agencies if a.kind != "cấp huyện"]
     district = next(a for a in plan.agencies if a.kind == "cấp huyện")
@@ -79,7 +83,7 @@ def national_set(templates: Path, count: int) -> list[tuple[str, dict[str, Any]]
     per_province = -(-count // len(PROVINCES))
     communes = max(1, -(-per_province // len(plan.periods)) - reporting)
     rng = random.Random(2018)
-    out: list[tuple[str, dict[str, Any]]] = []
+    made = 0
     for province in PROVINCES:
         level = "thành phố" if province in CITIES else "tỉnh"
         parent = f"UBND {level} {province}"
@@ -95,16 +99,22 @@ def national_set(templates: Path, count: int) -> list[tuple[str, dict[str, Any]]
                 parent="", place=name, aliases=(), reports=True))
         moved = replace(plan, agencies=tuple(agencies),
                         general=replace(plan.general, place=province))
-        out += [(REPORT, dict(job.context)) for job in report_documents(moved)]
-    return out[:count] if len(out) > count else out
+        for job in report_documents(moved):
+            if made == count:
+                return
+            made += 1
+            yield REPORT, dict(job.context)
 
 
 # -- one measurement, in its own process ---------------------------------------------------------
 
 def measure(kind: str, engine: str, workers: int, count: int, templates: Path) -> dict[str, Any]:
-    items = set_2018(templates) if kind == "2018" else national_set(templates, count)
+    items: Iterable[tuple[str, dict[str, Any]]]
     if kind == "2018":
+        items = set_2018(templates)
         items = (items * (-(-count // len(items))))[:count]  # the set, repeated to `count` documents
+    else:
+        items = national_set(templates, count)
     stamp = _stamp(plan_2018())
     out = Path(tempfile.mkdtemp(prefix="vanban-bench-"))
     sampler = Sampler() if Path("/proc/self/statm").exists() else None
@@ -125,16 +135,16 @@ def measure(kind: str, engine: str, workers: int, count: int, templates: Path) -
                     atomic_write_many(batch)
                     batch = []
             atomic_write_many(batch)
-            done = len(items)
+            done = i + 1
         else:
             from docxtpl import DocxTemplate
 
-            sample = items[:count]
-            for i, (name, context) in enumerate(sample):
+            done = 0
+            for i, (name, context) in enumerate(islice(items, count)):
                 template = DocxTemplate(str(templates / name))
                 template.render(context, make_environment(), autoescape=True)
                 template.save(str(out / f"{i:05d}.docx"))
-            done = len(sample)
+                done += 1
         seconds = time.perf_counter() - start
         if sampler:
             sampled = sampler.stop()
