@@ -7,6 +7,7 @@ import io
 import pyexpat
 import re
 import struct
+import threading
 import zipfile
 import zlib
 from collections.abc import Callable, Mapping
@@ -20,7 +21,9 @@ import jinja2
 from docx import Document
 from docx.opc.constants import RELATIONSHIP_TYPE as RT
 from docxtpl import DocxTemplate
+from jinja2 import nodes
 from lxml import etree
+from markupsafe import escape as markupsafe_escape
 
 # What docxtpl does to a part before and after Jinja is reused from docxtpl itself, so the
 # engine's output stays the output of docxtpl: only *when* the work is done changes.
@@ -56,6 +59,22 @@ _PART_PARSER = etree.XMLParser(remove_blank_text=True, **STRICT_PARSER_OPTIONS)
 _CONTENT_TYPES = "[Content_Types].xml"
 
 
+class _Printed(threading.local):
+    markup = False  # a value that carries its own markup was printed since the flag was reset
+
+
+PRINTED = _Printed()
+
+
+def note_printed(value: Any) -> None:
+    """For an environment's `finalize` (which sees every value a tag prints): a value carrying its
+    own markup (`__html__`, such as Markup) is printed unescaped, so the rendering is checked
+    whatever the template's proof says (`proven_well_formed`). A finalize that calls this says so
+    with an attribute `notes_markup = True`; with any other, every rendering is checked."""
+    if hasattr(value, "__html__"):
+        PRINTED.markup = True
+
+
 class RenderedXmlError(ValueError):
     """The template and the data together gave a part that is not well-formed XML."""
 
@@ -79,6 +98,24 @@ class Member:
         compressor = zlib.compressobj(level, zlib.DEFLATED, -15)
         data = compressor.compress(content) + compressor.flush()
         return cls(name, data, zlib.crc32(content), len(content))
+
+
+    @classmethod
+    def copied(cls, package: bytes, info: zipfile.ZipInfo) -> Member | None:
+        """A deflated member of a zip, its compressed bytes taken as they are (nothing to redo);
+        None when it is stored, encrypted or otherwise not plainly deflated."""
+        if info.compress_type != zipfile.ZIP_DEFLATED or info.flag_bits & 0x1:
+            return None
+        start = info.header_offset
+        header = package[start:start + 30]
+        if len(header) < 30 or header[:4] != b"PK\x03\x04":
+            return None
+        name_length, extra_length = struct.unpack("<2H", header[26:30])
+        begin = start + 30 + name_length + extra_length
+        data = package[begin:begin + info.compress_size]
+        if len(data) != info.compress_size:
+            return None
+        return cls(info.filename, data, info.CRC, info.file_size)
 
 
 def member_order(name: str) -> tuple[bool, str]:
@@ -128,9 +165,11 @@ class _Part:
 
     name: str
     template: jinja2.Template
+    source: str
     kind: str  # "body", "part" (header/footer, re-parsed as python-docx does) or "raw" (footnotes)
     encoding: str = "utf-8"
     listing_always: bool = False  # resolve_listing must run whatever the rendering holds
+    proven: bool = False  # every rendering is well-formed (proven_well_formed)
 
 
 class PreparedTemplate:
@@ -173,7 +212,12 @@ class PreparedTemplate:
         if self._splice:
             self._prefix, self._suffix = around
             body_src = _drop_inherited_namespaces(body_src, root.nsmap)
-        self._parts.append(self._part(self._main_name, body_src, "body"))
+        # proven once: then no rendering needs the per-document check (see proven_well_formed)
+        prove = (self._prefix, self._suffix) if self._splice and getattr(
+            env.finalize, "notes_markup", False) else None
+        body = self._part(self._main_name, body_src, "body", prove=prove)
+        self._parts.append(body)
+        self._proven = body.proven
         # the document around the body, with a placeholder where each rendering's body goes
         self._shell = copy.deepcopy(root)
         placeholder = self._shell.find(f"{_W}body")
@@ -195,16 +239,17 @@ class PreparedTemplate:
         core = main.package._core_properties_part.partname.lstrip("/")
         with zipfile.ZipFile(io.BytesIO(raw)) as package:
             names = [n for n in package.namelist() if not n.endswith("/")]
-            for name in names:
-                if name not in rendered and name != core:
-                    content = package.read(name)
+            for info in package.infolist():
+                name = info.filename
+                if name in names and name not in rendered and name != core:
+                    content = package.read(name)  # the CRC is checked as it is read
                     if name.endswith((".xml", ".rels")):
                         # checked once here, so every document's copy of it is sound
                         try:
                             etree.fromstring(content, _BODY_PARSER)
                         except etree.XMLSyntaxError as exc:
                             raise RenderedXmlError(name, str(exc)) from exc
-                    self._fixed[name] = Member.of(name, content, FIXED_LEVEL)
+                    self._fixed[name] = Member.copied(raw, info) or Member.of(name, content, FIXED_LEVEL)
         # dated from the plan; a template without core properties stays without them
         self._core_name = core if core in names else None
         props = docx.core_properties
@@ -216,20 +261,26 @@ class PreparedTemplate:
 
     # -- preparation -------------------------------------------------------------------------
 
-    def _part(self, name: str, patched: str, kind: str, encoding: str = "utf-8") -> _Part:
-        """One Jinja compilation of a patched part.
+    def _part(self, name: str, patched: str, kind: str, encoding: str = "utf-8",
+              prove: tuple[bytes, bytes] | None = None) -> _Part:
+        """One Jinja compilation of a patched part (and, with `prove`, the proof that every
+        rendering of it, between those bytes, is well-formed: see proven_well_formed).
 
         docxtpl's render_xml_part puts a line break before each <w:p> before compiling, only so
         that Jinja's errors have line numbers, and removes them all after rendering; whitespace
         control can at most remove one of them first. Compiled without them, the rendering is the
         same and has nothing to remove; they are put in only to say where a syntax error is.
         """
+        env = self.env
         try:
-            template = self.env.from_string(patched)
+            tree = env.parse(patched)
         except jinja2.TemplateSyntaxError:
-            self.env.from_string(patched.replace("<w:p ", "\n<w:p ").replace("<w:p>", "\n<w:p>"))
+            env.parse(patched.replace("<w:p ", "\n<w:p ").replace("<w:p>", "\n<w:p>"))
             raise
-        return _Part(name, template, kind, encoding, listing_always=bool(_SELF_CLOSED_TEXT.search(patched)))
+        proven = prove is not None and _proven_tree(env, patched, tree, *prove)
+        template = env.template_class.from_code(env, env.compile(tree), env.make_globals(None), None)
+        return _Part(name, template, patched, kind, encoding,
+                     listing_always=bool(_SELF_CLOSED_TEXT.search(patched)), proven=proven)
 
     def _compile_plain(self, text: str) -> jinja2.Template | str:
         return self.env.from_string(text) if _JINJA_MARK.search(text) else text
@@ -239,18 +290,23 @@ class PreparedTemplate:
         if kind == "part":
             found = re.match(r'<\?xml[^\?]+\bencoding="([^"]+)"', src, re.I)
             encoding = found.group(1) if found else "utf-8"
-        part = self._part(name, src, kind, encoding)
         if _JINJA_MARK.search(src):
-            self._parts.append(part)
+            self._parts.append(self._part(name, src, kind, encoding))
         else:
-            # no tag: the part renders the same for every context, so render it once now
-            self._fixed[name] = Member.of(name, self._finish(part, part.template.render({})), FIXED_LEVEL)
+            # no tag: the part renders the same for every context, so render it once now, as
+            # Jinja renders text: line breaks made "\n", one final line break dropped
+            lines = re.split(r"\r\n|\r|\n", src)
+            text = "\n".join(lines[:-1] if lines[-1] == "" else lines)
+            part = _Part(name, jinja2.Template(""), src, kind, encoding,
+                         listing_always=bool(_SELF_CLOSED_TEXT.search(src)))
+            self._fixed[name] = Member.of(name, self._finish(part, text), FIXED_LEVEL)
 
     # -- rendering ---------------------------------------------------------------------------
 
     @staticmethod
-    def _post(part: _Part, xml: str) -> str:
-        """docxtpl's render_xml_part epilogue: undo the line breaks, unescape, resolve listings."""
+    def _post(part: _Part, xml: str) -> tuple[str, bool]:
+        """docxtpl's render_xml_part epilogue: undo the line breaks, unescape, resolve listings
+        (and say whether listings were resolved: that inserts markup the proof does not cover)."""
         # (each test starts with a one-character scan, fast on a large text that lacks it)
         if "\n" in xml:  # a line break the data put right before a paragraph, as docxtpl drops it
             xml = xml.replace("\n<w:p ", "<w:p ").replace("\n<w:p>", "<w:p>")
@@ -258,11 +314,11 @@ class PreparedTemplate:
             xml = xml.replace("{_{", "{{").replace("}_}", "}}").replace("{_%", "{%").replace("%_}", "%}")
         # resolve_listing changes nothing unless text holds one of its characters: skip its regexes
         if part.listing_always or _has_listing(xml):
-            xml = _DOCXTPL.resolve_listing(xml)
-        return xml
+            return _DOCXTPL.resolve_listing(xml), True
+        return xml, False
 
     def _finish(self, part: _Part, rendered: str) -> bytes:
-        xml = self._post(part, rendered)
+        xml, _ = self._post(part, rendered)
         if part.kind == "part":
             try:
                 tree = etree.fromstring(xml.encode(part.encoding), _PART_PARSER)
@@ -277,10 +333,11 @@ class PreparedTemplate:
         return data
 
     def _document(self, part: _Part, rendered: str) -> bytes:
-        xml = self._post(part, rendered)
+        xml, listed = self._post(part, rendered)
         if self._splice:
             data = self._prefix + xml.encode("utf-8") + self._suffix
-            _check_well_formed(data, part.name)
+            if not self._proven or listed or PRINTED.markup:
+                _check_well_formed(data, part.name)
             return data
         try:
             body = etree.fromstring(xml, _BODY_PARSER)
@@ -320,6 +377,7 @@ class PreparedTemplate:
         context = dict(context)
         out = {}
         for part in self._parts:
+            PRINTED.markup = False
             rendered = part.template.render(context)
             if part.kind == "body":
                 out[part.name] = self._document(part, rendered)
@@ -335,6 +393,12 @@ class PreparedTemplate:
         if self._core_name:
             members[self._core_name] = self._core(context, when)
         return write_zip(list(members.values()), when)
+
+    @property
+    def proven(self) -> bool:
+        """Is every rendering's body well-formed by construction (checked per document only when a
+        value carrying its own markup or a resolved listing makes it so)?"""
+        return bool(self._proven)
 
     @property
     def document(self) -> Any:
@@ -471,4 +535,89 @@ def _tables_are_static(patched: str) -> bool:
             len(first.xpath("w:tc[not(w:tcPr/w:gridSpan)]", namespaces=_NS))
         if span < columns:
             return False
+    return True
+
+
+class _Unproven(Exception):
+    pass
+
+
+# Stands for a value printed at run time: valid in text and in an attribute value, nowhere else.
+_VALUE = "&#32;"
+# Stands for a block ({% if %}, {% for %}): valid only where elements may be (in content).
+_BLOCK = "<_b/>"
+# Markup whose content escaped data could break (a comment cannot hold "--") or that has no place here
+_UNSAFE_MARKUP = ("<!--", "<![CDATA[", "<?", "<!DOCTYPE")
+
+
+def proven_well_formed(env: jinja2.Environment, source: str,
+                       prefix: bytes = b"", suffix: bytes = b"") -> bool:
+    """Is every rendering of this template source, between `prefix` and `suffix`, well-formed XML,
+    whatever the data? Then the per-document check can be skipped (about 1 ms of a form's 3).
+
+    The proof: data reaches the output only through `{{ }}` tags, escaped (a value carrying its
+    own markup is caught at run time by `note_printed`); an escaped value is valid character data
+    in text and in attribute values; so if the template's text with each tag replaced by a
+    character reference is well-formed, and each block's every branch (and its loop body, taken
+    any number of times) is well-formed content placed where content may be, so is every
+    rendering. Anything else the template does (macros, filter blocks, includes, autoescape
+    switches, comments in the XML) leaves it unproven, and every rendering is checked.
+    """
+    try:
+        tree = env.parse(source)
+    except jinja2.TemplateSyntaxError:
+        return False
+    return _proven_tree(env, source, tree, prefix, suffix)
+
+
+def _proven_tree(env: jinja2.Environment, source: str, tree: nodes.Template, prefix: bytes,
+                 suffix: bytes) -> bool:
+    if any(mark in source for mark in _UNSAFE_MARKUP):
+        return False
+    try:
+        skeleton = _skeleton(tree.body, nodes.EvalContext(env))
+    except _Unproven:
+        return False
+    return _parses(prefix + skeleton.encode("utf-8") + suffix)
+
+
+def _skeleton(body: list[nodes.Node], ctx: nodes.EvalContext) -> str:
+    """The text of a run of template nodes, each printed value and each block replaced by its
+    stand-in; each block's branches are proven on their own."""
+    out = []
+    for node in body:
+        if isinstance(node, nodes.Output):
+            for child in node.nodes:
+                if isinstance(child, nodes.TemplateData):
+                    out.append(child.data)
+                    continue
+                try:  # Jinja prints a constant as escaped text at compile time, without finalize
+                    out.append(str(markupsafe_escape(child.as_const(ctx))))
+                except Exception:  # noqa: BLE001 - as Jinja's compiler: evaluated at run time
+                    out.append(_VALUE)
+        elif isinstance(node, nodes.If):
+            for branch in (node.body, *(e.body for e in node.elif_), node.else_):
+                _content(branch, ctx)
+            out.append(_BLOCK)
+        elif isinstance(node, nodes.For) and not node.recursive:
+            _content(node.body, ctx)
+            _content(node.else_, ctx)
+            out.append(_BLOCK)
+        elif isinstance(node, nodes.Assign):
+            continue  # prints nothing
+        else:
+            raise _Unproven
+    return "".join(out)
+
+
+def _content(body: list[nodes.Node], ctx: nodes.EvalContext) -> None:
+    if not _parses(b"<_r>" + _skeleton(body, ctx).encode("utf-8") + b"</_r>"):
+        raise _Unproven
+
+
+def _parses(data: bytes) -> bool:
+    try:
+        _check_well_formed(data, "")
+    except RenderedXmlError:
+        return False
     return True

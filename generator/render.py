@@ -23,7 +23,7 @@ from lxml import etree
 from markupsafe import Markup, escape
 
 from generator import tags, vn
-from generator.engine import STRICT_PARSER_OPTIONS, PreparedTemplate, RenderedXmlError
+from generator.engine import STRICT_PARSER_OPTIONS, PreparedTemplate, RenderedXmlError, note_printed
 from generator.errors import Problem, ProblemsFound, VanbanError
 
 # Zip members are dated from the plan, never from the clock, so equal input gives equal bytes.
@@ -50,7 +50,10 @@ class ControlCharacterError(ValueError):
 def _literal(value: Any) -> Any:
     """Jinja `finalize`, called on every value a tag prints: the escaped text of the value, safe
     from docxtpl's brace rewriting. A control character is refused: the reader removes them from
-    cells, so one here is a bug, and docxtpl would turn some into paragraph or page breaks."""
+    cells, so one here is a bug, and docxtpl would turn some into paragraph or page breaks. A
+    value carrying its own markup is noted, so that the document it goes into is checked."""
+    if type(value) is not str:
+        note_printed(value)
     if isinstance(value, str):
         found = vn.control_characters(value)
         if found:
@@ -58,6 +61,9 @@ def _literal(value: Any) -> Any:
         if "_" in value and not isinstance(value, Markup):
             return Markup(_DOCXTPL_MARKERS.sub("&#95;", str(escape(value))))
     return value
+
+
+_literal.notes_markup = True  # type: ignore[attr-defined]  (see engine.note_printed)
 
 
 # every attribute a dict has: `d.name` is the dict's item only when `name` is none of these
@@ -96,6 +102,7 @@ class TemplateRenderer:
         self.env = make_environment()
         self.warnings: list[Problem] = []  # repaired tags, reported once per template
         self._names_checked: set[frozenset[str]] = set()
+        self._names: frozenset[str] | None = None  # the names the tags use (tags.TagReport.names)
         with self._errors():
             self.prepared = PreparedTemplate(path, self.env, before=self._inspect)
 
@@ -108,6 +115,7 @@ class TemplateRenderer:
         """Before the template is compiled: Word's split tags are joined (a warning), any other
         broken tag stops the build with its place (generator.tags)."""
         report = tags.inspect(document, self.path.name, None, repair=True)
+        self._names = report.names
         self.warnings = [issue.problem(self.path.name) for issue in report.issues]
         if report.errors:
             raise ProblemsFound(self.warnings, header=f"Mẫu {self.path.name} có "
@@ -118,6 +126,9 @@ class TemplateRenderer:
         checked once for each set of context keys, not for every document."""
         keys = frozenset(context)
         if keys in self._names_checked:
+            return
+        if self._names is not None and self._names <= keys:
+            self._names_checked.add(keys)  # the usual case, known without looking at the tags again
             return
         report = tags.inspect(self.prepared.document, self.path.name, keys, repair=False)
         if report.errors:

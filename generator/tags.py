@@ -50,6 +50,8 @@ class TagIssue:
 @dataclass
 class TagReport:
     issues: list[TagIssue] = field(default_factory=list)
+    # the names the tags use without defining them (what a context must give), when they all parse
+    names: frozenset[str] | None = None
 
     @property
     def problems(self) -> list[TagIssue]:
@@ -279,26 +281,27 @@ def _check_names(tags: list[_Tag], known: Iterable[str] | None, report: TagRepor
     """Jinja syntax of every tag, then names that the context of this template does not give."""
     env = jinja2.Environment()
     usable = [t for t in tags if _statement(t.text) not in DOCXTPL_ONLY]
-    for tag in usable:  # each expression on its own, so the error has its place
-        if tag.text.startswith("{{"):
-            try:
-                env.parse(_jinja_source(tag.text))
-            except jinja2.TemplateSyntaxError as exc:
-                report.issues.append(TagIssue(tag.place, f"Thẻ viết sai: {exc.message}",
-                                              code="tag.syntax", found=tag.text))
-                return
     source = "\n".join(_jinja_source(t.text) for t in usable)
     try:
         ast = env.parse(source)
     except jinja2.TemplateSyntaxError as exc:
+        for tag in usable:  # each expression on its own, so the error has its place
+            if tag.text.startswith("{{"):
+                try:
+                    env.parse(_jinja_source(tag.text))
+                except jinja2.TemplateSyntaxError as own:
+                    report.issues.append(TagIssue(tag.place, f"Thẻ viết sai: {own.message}",
+                                                  code="tag.syntax", found=tag.text))
+                    return
         tag = usable[min(max(exc.lineno - 1, 0), len(usable) - 1)] if usable else None
         report.issues.append(TagIssue(tag.place if tag else "mẫu", f"Thẻ viết sai: {exc.message}",
                                       code="tag.syntax", found=tag.text if tag else ""))
         return
+    report.names = frozenset(meta.find_undeclared_variables(ast))
     if known is None:
         return
     known = set(known)
-    for name in sorted(meta.find_undeclared_variables(ast) - known):
+    for name in sorted(report.names - known):
         where = next((t for t in usable if re.search(rf"(?<![.\w]){re.escape(name)}\b", t.text)),
                      None)
         close = difflib.get_close_matches(name, sorted(known), n=1)

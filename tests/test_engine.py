@@ -14,12 +14,15 @@ import docx
 import pytest
 from docx.shared import Pt
 from docxtpl import DocxTemplate
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from lxml import etree
 from markupsafe import Markup
 
+from generator import vn
 from generator.build import DEFAULT_TEMPLATES, _stamp
 from generator.documents import plan_documents
-from generator.engine import Member, PreparedTemplate, RenderedXmlError, write_zip
+from generator.engine import Member, PreparedTemplate, RenderedXmlError, proven_well_formed, write_zip
 from generator.errors import VanbanError
 from generator.render import TemplateRenderer, make_environment, normalize_zip, render_batch
 from generator.workbook import read_plan
@@ -279,3 +282,73 @@ def test_a_template_with_a_broken_part_is_refused_when_prepared(tmp_path):
             dst.writestr(info, b"<ds:datastore><hong>" if info.filename == "customXml/item1.xml" else data)
     with pytest.raises(VanbanError, match=r"Mẫu decision\.docx .*hỏng.*customXml/item1\.xml"):
         TemplateRenderer(broken)
+
+
+BODY = '<w:body xmlns:w="urn:w">{}</w:body>'
+
+
+@pytest.mark.parametrize(("source", "proven"), [
+    ("<w:p><w:r><w:t>{{ x }}</w:t></w:r></w:p>", True),
+    ('<w:p w:val="{{ x }}"/>', True),  # an escaped value is sound in an attribute value
+    ("{% for t in items %}<w:p><w:t>{{ t.name }}</w:t></w:p>{% else %}<w:p/>{% endfor %}", True),
+    ("<w:p>{% if a %}<w:r/>{% elif b %}x{% else %}{% endif %}</w:p>{% set y = 1 %}", True),
+    ('<w:p>{{ "<w:r/>"|safe }}</w:p>', True),  # a constant: its text is what is checked
+    ('<w:p>{{ "<w:r>"|safe }}</w:p>', False),
+    ("<w:{{ x }}/>", False),  # a value in a tag name
+    ("<w:p {{ x }}/>", False),  # a value among attributes
+    ('<w:p w:val="{% if a %}1{% endif %}"/>', False),  # a block inside a tag
+    ("<w:p>{% if a %}<w:r>{% endif %}</w:p>", False),  # a branch that opens what it does not close
+    ("{% for t in items %}</w:p><w:p>{% endfor %}", False),
+    ("<w:p><!-- {{ x }} --></w:p>", False),  # data could put "--" in a comment
+    ("{% macro m() %}<w:p/>{% endmacro %}{{ m() }}", False),
+    ("{% filter upper %}<w:p/>{% endfilter %}", False),
+    ("{% autoescape false %}<w:p>{{ x }}</w:p>{% endautoescape %}", False),
+    ("<w:p>{% set v %}<w:r>{% endset %}{{ v }}</w:p>", False),
+])
+def test_the_proof_that_no_data_can_break_a_body(source, proven):
+    assert proven_well_formed(make_environment(), BODY.format(source)) is proven
+
+
+def test_the_shipped_templates_are_proven_so_no_form_is_parsed_again():
+    for name in ("decision.docx", "report.docx"):
+        assert TemplateRenderer(DEFAULT_TEMPLATES / name).prepared.proven, name
+
+
+@pytest.fixture(scope="module")
+def safe_filter_template(tmp_path_factory) -> Path:
+    d = docx.Document()
+    d.add_paragraph("Trích yếu: {{ summary|safe }}")
+    path = tmp_path_factory.mktemp("tpl") / "safe.docx"
+    d.save(str(path))
+    return path
+
+
+def test_a_value_printed_unescaped_is_checked_in_a_proven_template(safe_filter_template):
+    prepared = PreparedTemplate(safe_filter_template, make_environment())
+    assert prepared.proven  # the template's own text is sound; "|safe" is caught at run time
+    assert "Ban hành".encode() in xml_parts(prepared.render({"summary": "Ban hành"}, WHEN))["word/document.xml"]
+    with pytest.raises(RenderedXmlError, match=r"word/document\.xml"):
+        prepared.render({"summary": "Ban hành <w:t>kế hoạch"}, WHEN)
+
+
+@pytest.fixture(scope="module")
+def plain_prepared(tmp_path_factory) -> PreparedTemplate:
+    d = docx.Document()
+    d.add_paragraph("Kính gửi: {{ value }}")
+    d.add_table(rows=1, cols=1).rows[0].cells[0].text = "{% for v in values %}{{ v }};{% endfor %}"
+    path = tmp_path_factory.mktemp("tpl") / "plain.docx"
+    d.save(str(path))
+    prepared = PreparedTemplate(path, make_environment())
+    assert prepared.proven
+    return prepared
+
+
+@given(st.text().filter(lambda t: not vn.control_characters(t)), st.lists(st.text(max_size=5), max_size=3))
+@settings(max_examples=200, deadline=None)
+def test_whatever_the_text_a_proven_template_gives_sound_xml_that_says_it(plain_prepared, text, values):
+    values = [v for v in values if not vn.control_characters(v)]
+    document = xml_parts(plain_prepared.render({"value": text, "values": values}, WHEN))["word/document.xml"]
+    words = "".join(etree.fromstring(document).itertext())  # strict parse: sound XML
+    if not any(c in text + "".join(values) for c in "\t\n\r"):  # those become tabs and breaks
+        assert f"Kính gửi: {text}" in words
+        assert "".join(f"{v};" for v in values) in words
