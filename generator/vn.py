@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from datetime import date, datetime
@@ -176,6 +177,7 @@ def strip_controls(s: str) -> tuple[str, str]:
     return _CONTROLS.sub("", s), "".join(dict.fromkeys(found))
 
 
+@functools.lru_cache(maxsize=65536)  # the same few hundred names, compared again and again
 def name_key(s: str) -> str:
     """Return a key for comparing agency names however they were typed.
 
@@ -272,14 +274,17 @@ _PT_MM = 25.4 / 72
 
 def text_width_mm(text: str, size_pt: float, bold: bool = False) -> float:
     """The printed width of one line of text in Times New Roman, in millimetres."""
-    table = _WIDTHS_BOLD if bold else _WIDTHS_REGULAR
-    units = 0
-    for char in nfc(text):
-        base = strip_diacritics(char)
-        units += table.get(base, _WIDTHS_OTHER.get(base, 500 if char.isdigit() else 600))
-        if char in _HORN:
-            units += 60
+    units = sum(_char_units(char, bold) for char in nfc(text))
     return units / 1000 * size_pt * _PT_MM
+
+
+@functools.lru_cache(maxsize=4096)
+def _char_units(char: str, bold: bool) -> int:
+    """A letter's width in thousandths of the font size: its base letter's, a horn a little more."""
+    table = _WIDTHS_BOLD if bold else _WIDTHS_REGULAR
+    base = strip_diacritics(char)
+    units = table.get(base, _WIDTHS_OTHER.get(base, 500 if char.isdigit() else 600))
+    return units + 60 if char in _HORN else units
 
 
 # Where an agency's name breaks when it does not fit on one line of a header: after the words
@@ -291,9 +296,14 @@ _COMMITTEE = ("ủy ban nhân dân", "uỷ ban nhân dân")
 
 def name_lines(name: str, max_mm: float, size_pt: float = 13, bold: bool = True) -> list[str]:
     """Split a name for a header cell: one line when it fits, else two balanced lines."""
+    return list(_name_lines(name, max_mm, size_pt, bold))
+
+
+@functools.lru_cache(maxsize=4096)  # each agency's name, for each of its periods' forms
+def _name_lines(name: str, max_mm: float, size_pt: float, bold: bool) -> tuple[str, ...]:
     name = clean_text(name).replace("\n", " ")
     if text_width_mm(name.upper(), size_pt, bold) <= max_mm:
-        return [name]
+        return (name,)
     words = name.split(" ")
 
     def width(part: list[str]) -> float:
@@ -314,7 +324,7 @@ def name_lines(name: str, max_mm: float, size_pt: float = 13, bold: bool = True)
         tiers[tier].append((score, cut))
     fitting = next((t for t in ([c for c in tier if c[0] <= max_mm] for tier in tiers) if t), None)
     _, cut = min(fitting or [c for tier in tiers for c in tier])
-    return [" ".join(words[:cut]), " ".join(words[cut:])]
+    return (" ".join(words[:cut]), " ".join(words[cut:]))
 # Document types as Nghị định 30/2020/NĐ-CP (Phụ lục III) spells them, with the abbreviation
 # that opens their symbol, plus the central legal types that plans cite. A công văn has no
 # type abbreviation (its symbol is issuer-unit), a Luật's symbol is its Quốc hội term (QH13).
