@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -212,6 +213,7 @@ class _Score:
     leftover: int  # characters that never occur in correct Vietnamese
 
 
+@functools.lru_cache(maxsize=16384)  # a plan's text repeats the same few thousand words
 def _is_syllable(word: str) -> bool:
     """Tell whether a word is one well-formed Vietnamese syllable (spelling rules included)."""
     decomposed = unicodedata.normalize("NFD", word.lower())

@@ -312,7 +312,7 @@ def render_batch(
             yield checked(name, context).render(context, stamp)
             advance(1)
         return
-    size = 64 if not isinstance(items, Sequence) else max(1, min(64, len(items) // (workers * 4)))
+    size = 32 if not isinstance(items, Sequence) else max(1, min(32, len(items) // (workers * 4)))
 
     def chunks() -> Iterator[list[tuple[str, dict[str, Any]]]]:
         while chunk := [(name, dict(context)) for name, context in islice(stream, size)]:

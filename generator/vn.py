@@ -177,7 +177,7 @@ def strip_controls(s: str) -> tuple[str, str]:
     return _CONTROLS.sub("", s), "".join(dict.fromkeys(found))
 
 
-@functools.lru_cache(maxsize=65536)  # the same few hundred names, compared again and again
+@functools.lru_cache(maxsize=8192)  # the same few hundred names, compared again and again
 def name_key(s: str) -> str:
     """Return a key for comparing agency names however they were typed.
 

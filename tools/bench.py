@@ -131,11 +131,11 @@ def measure(kind: str, engine: str, workers: int, count: int, templates: Path) -
             sampler.start()
         start = time.perf_counter()
         if engine == "ours":
-            # written as a build writes them (atomic_write_many), a batch at a time to bound memory
+            # written as a build writes them (atomic_write_many), 100 at a time to bound memory
             batch: list[tuple[Path, bytes]] = []
             for i, data in enumerate(render_batch(items, templates, stamp, workers)):
                 batch.append((out / f"{i:05d}.docx", data))
-                if len(batch) == 500:
+                if len(batch) == 100:
                     atomic_write_many(batch)
                     batch = []
             atomic_write_many(batch)
