@@ -298,15 +298,18 @@ def render_batch(
     if isinstance(items, Sequence):
         for name, context in items:  # a list: every document checked before any is rendered
             checked(name, context)
-        head, rest = list(items), iter(())
+        stream: Iterator[tuple[str, Mapping[str, Any]]] = iter(items)
+        if workers is None:
+            workers = available_cores() if len(items) >= PARALLEL_THRESHOLD else 1
+        workers = min(workers, len(items))
     else:
-        rest = iter(items)
-        head = list(islice(rest, PARALLEL_THRESHOLD))
-    if workers is None:
-        workers = available_cores() if len(head) >= PARALLEL_THRESHOLD else 1
-    workers = max(1, min(workers, len(head)))
-    stream = chain(head, rest)
-    del head
+        stream = iter(items)
+        if workers is None:  # as many as a pool needs are taken to decide, no more
+            head = list(islice(stream, PARALLEL_THRESHOLD))
+            workers = available_cores() if len(head) >= PARALLEL_THRESHOLD else 1
+            stream = chain(head, stream)
+            del head
+    workers = max(1, workers)
     if workers == 1:
         for name, context in stream:
             yield checked(name, context).render(context, stamp)

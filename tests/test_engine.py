@@ -326,7 +326,8 @@ def safe_filter_template(tmp_path_factory) -> Path:
 def test_a_value_printed_unescaped_is_checked_in_a_proven_template(safe_filter_template):
     prepared = PreparedTemplate(safe_filter_template, make_environment())
     assert prepared.proven  # the template's own text is sound; "|safe" is caught at run time
-    assert "Ban hành".encode() in xml_parts(prepared.render({"summary": "Ban hành"}, WHEN))["word/document.xml"]
+    document = xml_parts(prepared.render({"summary": "Ban hành"}, WHEN))["word/document.xml"]
+    assert "Ban hành".encode() in document
     with pytest.raises(RenderedXmlError, match=r"word/document\.xml"):
         prepared.render({"summary": "Ban hành <w:t>kế hoạch"}, WHEN)
 
@@ -352,3 +353,33 @@ def test_whatever_the_text_a_proven_template_gives_sound_xml_that_says_it(plain_
     if not any(c in text + "".join(values) for c in "\t\n\r"):  # those become tabs and breaks
         assert f"Kính gửi: {text}" in words
         assert "".join(f"{v};" for v in values) in words
+
+
+def test_a_stream_renders_as_a_list_does_taking_contexts_only_as_they_are_needed(jobs_2018):
+    plan, jobs = plan_jobs(WORKBOOK)
+    stamp = _stamp(plan)
+    reports = [(job.template, job.context) for job in jobs if job.template == "report.docx"]
+    decision = [(job.template, job.context) for job in jobs if job.template == "decision.docx"]
+    items = reports * 4 + decision  # the decision's template first met after the pool started
+    expected = list(render_batch(items, DEFAULT_TEMPLATES, stamp, workers=1))
+    for workers in (1, 2):
+        taken: list = []
+
+        def stream(taken=taken):
+            for item in items:
+                taken.append(item)
+                yield item
+
+        rendered = render_batch(stream(), DEFAULT_TEMPLATES, stamp, workers=workers)
+        first = next(rendered)
+        assert len(taken) < len(items) / 2  # only what is in flight, not the whole set
+        assert [first, *rendered] == expected
+        assert len(taken) == len(items)
+
+
+def test_a_stream_with_a_missing_value_names_the_template(jobs_2018):
+    job = next(j for j in jobs_2018 if j.template == "report.docx")
+    broken = {k: v for k, v in job.context.items() if k != "period_name"}
+    stream = iter([(job.template, job.context)] * 100 + [(job.template, broken)])
+    with pytest.raises(VanbanError, match=r"(?s)Mẫu report\.docx .*“period_name” ở thẻ {{ period_name }}"):
+        list(render_batch(stream, DEFAULT_TEMPLATES, WHEN, workers=2))
