@@ -90,7 +90,11 @@ class Recipient(Record):
 
 @dataclass(frozen=True)
 class OutlineItem(Record):
-    """One line of the plan body: level 0 plain paragraph, 1 part, 2 section, 3 point."""
+    """One line of the plan body: level 0 plain paragraph, 1 part, 2 section, 3 point.
+
+    A level-1 line without a heading is an unnumbered paragraph of the part itself, after its
+    sections (the plan's closing paragraph): it ends the section before it, whose text it is not.
+    """
 
     level: int
     heading: str
@@ -214,6 +218,13 @@ class Plan:
             level = item.level
             if level == 0:
                 result.append(NumberedItem(item, "", _path(labels, 3)))
+                continue
+            if level == 1 and not item.heading:
+                # a paragraph of the part, after its sections: numbered sections go on after it
+                # (counters[2] kept), but it and the paragraphs under it belong to the part
+                labels[2] = labels[3] = ""
+                counters[3] = 0
+                result.append(NumberedItem(item, "", _path(labels, 1)))
                 continue
             counters[level] += 1
             for deeper in range(level + 1, 4):

@@ -200,10 +200,13 @@ OUTLINE = TableSheet(
     name="Nội dung kế hoạch",
     help=(
         "Nội dung Kế hoạch theo dàn ý: Cấp 1 là phần (I, II…), Cấp 2 là mục (1, 2…), "
-        "Cấp 3 là điểm (a, b…), Cấp 0 là đoạn văn không đánh số. Số thứ tự do chương trình đánh."
+        "Cấp 3 là điểm (a, b…), Cấp 0 là đoạn văn không đánh số nối tiếp dòng trên. Dòng Cấp 1 "
+        "không có Tiêu đề là đoạn văn không đánh số của cả phần, đứng sau các mục của phần (ví dụ "
+        "đoạn kết của Kế hoạch): nó không thuộc mục đứng trước. Số thứ tự do chương trình đánh."
     ),
     columns=(
-        Column("level", "Cấp", INT, required=True, width=8, help="0, 1, 2 hoặc 3."),
+        Column("level", "Cấp", INT, required=True, width=8,
+               help="0, 1, 2 hoặc 3 (Cấp 1 không có Tiêu đề: đoạn văn của cả phần)."),
         Column("heading", "Tiêu đề", TEXT, width=45,
                help="Tên phần hoặc mục, nếu có (ví dụ: MỤC ĐÍCH, YÊU CẦU)."),
         Column("text", "Nội dung", MULTILINE, width=100,

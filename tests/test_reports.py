@@ -446,3 +446,46 @@ def test_measured_name_width_matches_the_printed_one(sample_pdfs):
     printed_mm = (sized[so + 2][2] - sized[so][0]) * 25.4 / 72
     assert sized[so + 2][3] == "VỤ"
     assert abs(printed_mm - vn.text_width_mm("SỞ NỘI VỤ", 13, bold=True)) < 0.06 * printed_mm
+
+
+def test_the_plans_closing_paragraph_is_no_agencys_responsibility(tmp_path):
+    # "11. Bưu điện tỉnh" is part VI's last section; the plan's closing paragraph after it is a
+    # paragraph of the part (level 1 without heading): if Bưu điện reports, its form quotes its own
+    # paragraph and not the closing one, which the Kế hoạch still prints, unnumbered, last
+    from tests.conftest import WORKBOOK
+
+    wb = openpyxl.load_workbook(WORKBOOK)
+    ws = wb["Cơ quan"]
+    headers = [c.value for c in ws[1]]
+    for row in range(2, ws.max_row + 1):
+        if ws.cell(row, headers.index("Mã") + 1).value == "BUUDIEN":
+            ws.cell(row, headers.index("Báo cáo") + 1).value = "Có"
+    path = tmp_path / "buu-dien.xlsx"
+    wb.save(path)
+    result = build(path, tmp_path / "out")
+    lines = document_lines(result.folder / "bao-cao" / "quy-1" / "buudien.docx")
+    assert "Mục VI.11 (Bưu điện tỉnh):" in lines
+    assert any(line.startswith("Phối hợp với Trung tâm Hành chính công") for line in lines)
+    assert not any("Căn cứ các nội dung của Kế hoạch này" in line for line in lines)
+    package = document_lines(result.folder / "3406-qd-ubnd.docx")
+    closing = next(i for i, line in enumerate(package) if line.startswith("Căn cứ các nội dung của Kế"))
+    assert package[closing - 1].startswith("Phối hợp với Trung tâm Hành chính công")
+    assert package[closing].endswith("./.")
+    assert package[closing - 2] == "11. Bưu điện tỉnh"
+
+
+def test_sections_after_a_paragraph_of_the_part_go_on_counting(tmp_path):
+    from dataclasses import replace
+
+    from generator.model import OutlineItem
+    from generator.workbook import read_plan
+    from tests.conftest import WORKBOOK
+
+    plan, _ = read_plan(WORKBOOK)
+    rows = [(1, "MỤC ĐÍCH", ""), (2, "Sở Nội vụ", ""), (3, "", "Điểm một."), (1, "", "Đoạn của phần."),
+            (0, "", "Đoạn nối tiếp."), (2, "Sở Tư pháp", ""), (3, "", "Điểm một."), (1, "NỘI DUNG", "")]
+    outline = tuple(OutlineItem(level, heading, text) for level, heading, text in rows)
+    numbered = replace(plan, outline=outline).numbered_outline
+    assert [(n.label, n.path) for n in numbered] == [
+        ("I.", "I"), ("1.", "I.1"), ("a)", "I.1.a"), ("", "I"), ("", "I"), ("2.", "I.2"),
+        ("a)", "I.2.a"), ("II.", "II")]

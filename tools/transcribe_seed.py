@@ -282,6 +282,11 @@ def outline(lines: list[str]) -> tuple[list[dict[str, object]], int]:
     last = rows[-1]
     # The generator writes the closing "./." itself, as for the Quyết định's last article.
     last["text"] = str(last["text"]).removesuffix("/.")
+    # The plan's closing paragraph ("Căn cứ các nội dung của Kế hoạch này, Chủ tịch UBND tỉnh yêu
+    # cầu…") follows part VI's last section (Bưu điện tỉnh) but is addressed to everyone: a
+    # paragraph of the part (level 1 without heading), so no agency's form quotes it as its own.
+    if last["level"] == 0 and str(last["text"]).startswith("Căn cứ các nội dung của Kế hoạch"):
+        last["level"] = 1
     return rows, joins
 
 
