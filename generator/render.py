@@ -197,21 +197,6 @@ def find_tag(template: Path, variable: str) -> str:
     return ""
 
 
-def check_values(context: Any, template: str) -> None:
-    """Refuse invisible control characters anywhere in a context (rendering refuses those it
-    prints; this looks at every value, for tests of the context builders)."""
-    if isinstance(context, str):
-        found = vn.control_characters(context)
-        if found:
-            raise VanbanError(_controls_message(template, context, found))
-    elif isinstance(context, Mapping):
-        for value in context.values():
-            check_values(value, template)
-    elif isinstance(context, list | tuple):
-        for value in context:
-            check_values(value, template)
-
-
 def _controls_message(template: str, value: str, found: str) -> str:
     shown = ", ".join(f"U+{ord(c):04X}" for c in found)
     return f"Dữ liệu cho mẫu {template} có ký tự điều khiển ({shown}): «{value[:60]}»"
