@@ -165,7 +165,7 @@ class _Part:
     """A part Jinja renders: its zip name, compiled template and how its output is stored."""
 
     name: str
-    template: jinja2.Template
+    template: jinja2.Template | None  # None for a part without a tag, rendered once when prepared
     kind: str  # "body", "part" (header/footer, re-parsed as python-docx does) or "raw" (footnotes)
     encoding: str = "utf-8"
     listing_always: bool = False  # resolve_listing must run whatever the rendering holds
@@ -297,7 +297,7 @@ class PreparedTemplate:
             # Jinja renders text: line breaks made "\n", one final line break dropped
             lines = re.split(r"\r\n|\r|\n", src)
             text = "\n".join(lines[:-1] if lines[-1] == "" else lines)
-            part = _Part(name, jinja2.Template(""), kind, encoding,
+            part = _Part(name, None, kind, encoding,
                          listing_always=bool(_SELF_CLOSED_TEXT.search(src)))
             self._fixed[name] = Member.of(name, self._finish(part, text), FIXED_LEVEL)
 

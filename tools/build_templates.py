@@ -188,8 +188,9 @@ def grid_table(doc, rows: int, widths: list, heads: list[str]) -> Table:
     return table
 
 
-def area_rows(table: Table, keep_next: bool = False) -> None:
-    """Rows 2 and 3 of a task table: the bold area row (number, name across), then the task loop."""
+def area_rows(table: Table, task_texts: list[str], task_styles: list[str], keep_next: bool = False) -> None:
+    """Rows 2 to 5 of a task table: the bold area row (number, name across), the task loop, the
+    task row (its cells' tags and styles) and the row closing both loops."""
     area_cells = table.rows[2].cells
     para(area_cells[0], "{{ area.number }}", style="Table Center", keep_next=keep_next)
     area_cells[0].paragraphs[0].runs[0].font.bold = True
@@ -200,6 +201,13 @@ def area_rows(table: Table, keep_next: bool = False) -> None:
     loop = table.rows[3].cells
     span(loop[0], loop[-1])
     para(loop[0], "{%tr for t in area.tasks %}", style="Tag")
+    for cell, text, style in zip(table.rows[4].cells, task_texts, task_styles, strict=True):
+        para(cell, text, style=style)
+    cant_split(table.rows[4])
+    end = table.rows[5].cells
+    span(end[0], end[-1])
+    para(end[0], "{%tr endfor %}{%tr endfor %}", style="Tag")
+    _split_double_endfor(table)
 
 
 def cant_split(row) -> None:
@@ -521,21 +529,13 @@ def build_decision(path: Path) -> None:
     span(first[0], first[-1])
     para(first[0], "{%tr for area in areas %}", style="Tag")
     # an area's title row stays on the page of its first task (keep with next on every paragraph)
-    area_rows(table, keep_next=True)
-    task = table.rows[4].cells
-    for cell, text, style in zip(
-        task,
+    area_rows(
+        table,
         ["{{ t.number }}", "{{ t.text }}", "{{ t.lead }}", "{{ t.support }}", "{{ t.deadline }}",
          "{{ t.note }}"],
         ["Table Center", "Table Text", "Table Left", "Table Left", "Table Center", "Table Left"],
-        strict=True,
-    ):
-        para(cell, text, style=style)
-    cant_split(table.rows[4])
-    end = table.rows[5].cells
-    span(end[0], end[-1])
-    para(end[0], "{%tr endfor %}{%tr endfor %}", style="Tag")
-    _split_double_endfor(table)
+        keep_next=True,
+    )
 
     core = doc.core_properties
     core.author = "vanban"
@@ -672,24 +672,15 @@ def build_report(path: Path) -> None:
     first = tasks.rows[1].cells
     span(first[0], first[-1])
     para(first[0], "{%tr for area in areas %}", style="Tag")
-    area_rows(tasks)
-    row = tasks.rows[4].cells
-    for cell, text, style in zip(
-        row,
+    area_rows(
+        tasks,
         ["{{ t.ref }}", "{{ t.text }}",
          "{% if t.leads %}Chủ trì{% else %}Phối hợp{% endif %}"
          "{% if t.role_note %} ({{ t.role_note }}){% endif %}",
          "{{ t.deadline }}", "", "", "{{ t.note }}"],
         ["Table Center", "Table Text", "Table Center", "Table Center", "Table Text",
          "Table Center", "Table Left"],
-        strict=True,
-    ):
-        para(cell, text, style=style)
-    cant_split(tasks.rows[4])
-    end = tasks.rows[5].cells
-    span(end[0], end[-1])
-    para(end[0], "{%tr endfor %}{%tr endfor %}", style="Tag")
-    _split_double_endfor(tasks)
+    )
     para(doc, "Cột “Mức độ hoàn thành” ghi một trong các mức: Hoàn thành đúng hạn; Hoàn thành "
               "quá hạn; Đang thực hiện; Chưa thực hiện. Nhiệm vụ chưa hoàn thành ghi rõ lý do ở "
               "cột “Ghi chú”.", style="Table Note")
