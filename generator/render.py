@@ -166,7 +166,8 @@ class TemplateRenderer:
         except (RenderedXmlError, etree.XMLSyntaxError) as exc:
             raise VanbanError(
                 f"Mẫu {name} cho ra văn bản Word hỏng (XML không hợp lệ: {exc}); "
-                "chưa ghi tệp nào. Hãy kiểm tra các thẻ {%p …%}/{%tr …%} của mẫu."
+                "chưa ghi tệp nào. Hãy kiểm tra các thẻ {%p …%}/{%tr …%} và bộ lọc |safe "
+                "(in dữ liệu không thoát ký tự) của mẫu."
             ) from exc
         except (zipfile.BadZipFile, KeyError, ValueError) as exc:
             raise VanbanError(f"Mẫu {name} không phải tệp Word .docx hợp lệ ({exc}).") from exc
