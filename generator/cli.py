@@ -9,19 +9,21 @@ from pathlib import Path
 import click
 import openpyxl
 
-from generator import __version__, blank, lint, rollover
-from generator.agencies import Agencies
-from generator.annotate import annotated_copy, same_file
-from generator.build import DEFAULT_TEMPLATES, ROOT, build, load_checked
-from generator.checks import check_workbook, render_block, summary
+from generator import __version__, pipeline
+from generator.checks.plan import check_workbook, render_block, summary
 from generator.errors import ERROR, INFO, VanbanError
-from generator.fixencoding import fix_encoding
-from generator.write import check_target, save_bytes
+from generator.layout import lint
+from generator.output.write import check_target, save_bytes
+from generator.pipeline import DEFAULT_TEMPLATES, ROOT, build, load_checked
+from generator.plan.agencies import Agencies
+from generator.workbook import blank, rollover
+from generator.workbook.annotate import annotated_copy, same_file
+from generator.workbook.fixencoding import fix_encoding
 
 DEFAULT_WORKBOOK = ROOT / "data" / "ke-hoach-cchc-2018.xlsx"
 DEFAULT_OUT = ROOT / "out"
 
-# existence, folders and file kinds are checked by generator.filecheck, in Vietnamese
+# existence, folders and file kinds are checked by generator.workbook.filecheck, in Vietnamese
 _existing_file = click.Path(path_type=Path)
 _output_file = click.Path(dir_okay=False, path_type=Path)
 _FORCE_HELP = "Ghi đè tệp đã có; tệp cũ được sao lưu thành <tên>.sao-luu-<ngày giờ>.xlsx."
@@ -140,8 +142,8 @@ def lint_command(files: tuple[Path, ...], out: Path, workbook: Path) -> None:
     targets = lint.expand(files) if files else lint.default_targets(ROOT, out)
     if not targets:
         raise VanbanError("Không có tệp .docx nào để kiểm tra.")
-    variables = lint.template_variables(workbook) if workbook.exists() else None
-    findings = lint.lint_paths(targets, variables)
+    variables = pipeline.template_variables(workbook) if workbook.exists() else None
+    findings = pipeline.lint_paths(targets, variables)
     for finding in findings:
         click.echo(finding.render())
     click.echo(f"Đã kiểm tra {len(targets)} tệp: " + ", ".join(str(t) for t in targets), err=True)
@@ -161,7 +163,7 @@ def lint_command(files: tuple[Path, ...], out: Path, workbook: Path) -> None:
 @click.option("--preview", is_flag=True, help="Ghi thêm ảnh PNG trang đầu của mỗi văn bản.")
 def pdf_command(out: Path, year: int | None, preview: bool) -> None:
     """Chuyển mọi văn bản của OUT/<năm>/ sang PDF (nhúng phông) vào OUT/<năm>/pdf/."""
-    from generator.pdf import make_pdfs
+    from generator.output.pdf import make_pdfs
 
     result = make_pdfs(out, year, preview, echo=click.echo)
     click.echo(f"Xong: {len(result.pdfs)} tệp PDF trong {result.folder}")

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from generator.build import build
+from generator.pipeline import build
 
 ROOT = Path(__file__).resolve().parent.parent
 WORKBOOK = ROOT / "data" / "ke-hoach-cchc-2018.xlsx"

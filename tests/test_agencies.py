@@ -8,10 +8,11 @@ import openpyxl
 import pytest
 from click.testing import CliRunner
 
-from generator.agencies import Agencies, Registry, agency_problems
+from generator.checks.agencies import agency_problems
 from generator.cli import main
-from generator.model import Agency
-from generator.workbook import load_plan
+from generator.plan.agencies import Agencies, Registry
+from generator.plan.model import Agency
+from generator.workbook.reader import load_plan
 from tests.conftest import WORKBOOK
 from tests.seed_appendix import DEPARTMENT_GROUPS, DISTRICT_GROUPS, expected_roles, seed_tasks
 
@@ -258,7 +259,7 @@ def test_vanban_agencies_for_one_agency_by_any_of_its_names():
 
 
 def test_what_a_form_needs_is_checked_at_its_cell(tmp_path):
-    from generator.blank import build_workbook, save_workbook
+    from generator.workbook.blank import build_workbook, save_workbook
     from tests.test_reports import two_level_province
 
     data = two_level_province()

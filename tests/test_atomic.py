@@ -12,14 +12,14 @@ from pathlib import Path
 import openpyxl
 from docx import Document
 
-from generator.build import build
-from generator.write import TEMP_SUFFIX, atomic_write, clean_stale_temps
+from generator.output.write import TEMP_SUFFIX, atomic_write, clean_stale_temps
+from generator.pipeline import build
 from tests.conftest import ROOT, WORKBOOK, reports_only
 
 WRITER = """
 import sys
 from pathlib import Path
-from generator.write import atomic_write
+from generator.output.write import atomic_write
 target = Path(sys.argv[1])
 versions = [Path(sys.argv[2]).read_bytes(), Path(sys.argv[3]).read_bytes()]
 i = 0

@@ -10,7 +10,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from generator.render import available_cores
+from generator.render.renderer import available_cores
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -10,7 +10,7 @@ import openpyxl
 import pytest
 from openpyxl.worksheet.worksheet import Worksheet
 
-from generator import blank, schema
+from generator.workbook import blank, schema
 
 ROOT = Path(__file__).resolve().parents[1]
 SHIPPED = ROOT / "data" / "ke-hoach-cchc-2018.xlsx"

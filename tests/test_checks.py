@@ -13,7 +13,7 @@ import openpyxl
 import pytest
 from openpyxl.styles import Font
 
-from generator.checks import check_workbook
+from generator.checks.plan import check_workbook
 from generator.errors import ERROR, INFO, WARNING
 from tests.conftest import WORKBOOK
 

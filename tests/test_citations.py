@@ -7,10 +7,10 @@ from datetime import date
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from generator.citations import citation_problems, date_problems, find_citations
-from generator.deadlines import parse_deadline
+from generator.checks.deadlines import parse_deadline
 from generator.errors import ERROR, WARNING, Loc
-from generator.hygiene import text_problems
+from generator.text.citations import citation_problems, date_problems, find_citations
+from generator.text.hygiene import text_problems
 
 LOC = Loc("Căn cứ", "A2")
 ISSUED = date(2017, 12, 28)

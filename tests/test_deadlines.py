@@ -6,8 +6,8 @@ from datetime import date
 
 import pytest
 
-from generator import deadlines as d
-from generator.deadlines import parse_deadline
+from generator.checks import deadlines as d
+from generator.checks.deadlines import parse_deadline
 
 
 @pytest.mark.parametrize(("text", "kind", "due"), [

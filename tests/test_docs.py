@@ -7,7 +7,7 @@ import re
 import zipfile
 from pathlib import Path
 
-from generator import schema
+from generator.workbook import schema
 
 ROOT = Path(__file__).resolve().parent.parent
 LOOP_NAMES = {"line", "b", "a", "r", "item", "area", "t", "loop", "p", "g", "task", "target",

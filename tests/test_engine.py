@@ -19,13 +19,13 @@ from hypothesis import strategies as st
 from lxml import etree
 from markupsafe import Markup
 
-from generator import vn
-from generator.build import DEFAULT_TEMPLATES, _stamp
-from generator.documents import plan_documents
-from generator.engine import Member, PreparedTemplate, RenderedXmlError, proven_well_formed, write_zip
+from generator.documents.jobs import plan_documents
 from generator.errors import VanbanError
-from generator.render import TemplateRenderer, make_environment, normalize_zip, render_batch
-from generator.workbook import read_plan
+from generator.pipeline import DEFAULT_TEMPLATES, _stamp
+from generator.render.engine import Member, PreparedTemplate, RenderedXmlError, proven_well_formed, write_zip
+from generator.render.renderer import TemplateRenderer, make_environment, normalize_zip, render_batch
+from generator.text import vn
+from generator.workbook.reader import read_plan
 from tests.conftest import WORKBOOK, draft_workbook
 from tests.docx_text import document_lines
 

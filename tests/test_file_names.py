@@ -11,10 +11,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from generator import vn
-from generator.build import build
 from generator.errors import VanbanError
-from generator.write import MAX_PART, check_name, within
+from generator.output.write import MAX_PART, check_name, within
+from generator.pipeline import build
+from generator.text import vn
 from tests.conftest import WORKBOOK, reports_only
 
 SAFE_NAME = re.compile(r"[a-z0-9][a-z0-9-]*\.docx")

@@ -15,11 +15,11 @@ import openpyxl
 import pytest
 from click.testing import CliRunner
 
-from generator import filecheck
 from generator.cli import main
 from generator.errors import VanbanError
-from generator.filecheck import Limits, inspect_workbook
-from generator.workbook import read_plan
+from generator.workbook import filecheck
+from generator.workbook.filecheck import Limits, inspect_workbook
+from generator.workbook.reader import read_plan
 from tests.conftest import ROOT, WORKBOOK
 from tests.xlsx_files import (
     BILLION_LAUGHS,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import unicodedata
 
 from generator.errors import ERROR, INFO, WARNING, Loc
-from generator.hygiene import text_problems
+from generator.text.hygiene import text_problems
 
 LOC = Loc("Nhiệm vụ", "B5")
 

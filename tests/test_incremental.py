@@ -15,10 +15,10 @@ import openpyxl
 import pytest
 from click.testing import CliRunner
 
-from generator.build import DEFAULT_TEMPLATES
-from generator.build import build as generator_build
 from generator.cli import main
-from generator.manifest import context_json
+from generator.output.manifest import context_json
+from generator.pipeline import DEFAULT_TEMPLATES
+from generator.pipeline import build as generator_build
 from tests.conftest import WORKBOOK
 from tests.docx_text import document_lines
 
@@ -56,8 +56,8 @@ def changed_task(tmp_path: Path, lead: str = "Sở Tư pháp", text: str = "Nhi�
 def rewritten_by_changed_task() -> int:
     """Files a changed text of the first task of Sở Tư pháp rewrites: the package and every
     report form that lists the task (the forms' index keeps its bytes)."""
-    from generator.agencies import Agencies
-    from generator.workbook import load_plan
+    from generator.plan.agencies import Agencies
+    from generator.workbook.reader import load_plan
 
     plan = load_plan(WORKBOOK)
     task = next(t for t in plan.tasks if t.lead == "Sở Tư pháp")
@@ -271,7 +271,7 @@ def test_a_build_stopped_before_renaming_is_resumed_not_taken_for_a_hand_edit(
             raise KeyboardInterrupt  # as if stopped after the manifest, before any rename
         return []
 
-    monkeypatch.setattr("generator.build.atomic_write_many", killed)
+    monkeypatch.setattr("generator.pipeline.atomic_write_many", killed)
     with pytest.raises(KeyboardInterrupt):
         generator_build(changed, out)
     monkeypatch.undo()

@@ -11,11 +11,11 @@ import pytest
 from docx import Document
 from lxml import etree
 
-from generator.build import DEFAULT_TEMPLATES, build
-from generator.documents import plan_documents
+from generator.documents.jobs import plan_documents
 from generator.errors import VanbanError
-from generator.render import TemplateRenderer
-from generator.workbook import Reader, read_plan
+from generator.pipeline import DEFAULT_TEMPLATES, build
+from generator.render.renderer import TemplateRenderer
+from generator.workbook.reader import Reader, read_plan
 from tests.conftest import WORKBOOK, to_pdf
 from tests.docx_text import document_lines
 

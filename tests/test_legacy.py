@@ -9,10 +9,10 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from generator.legacy import TCVN3, VNI_LETTERS, VNI_MARKS, detect, looks_like_viqr, to_unicode
+from generator.text.legacy import TCVN3, VNI_LETTERS, VNI_MARKS, detect, looks_like_viqr, to_unicode
 
 CHARSETS = Path(__file__).resolve().parents[2] / "shared" / "data" / "vn-legacy-charsets.tsv"
-# Rows of the shared table whose VNI column is wrong (see the comment in generator/legacy.py).
+# Rows of the shared table whose VNI column is wrong (see the comment in generator/text/legacy.py).
 VNI_FIXES = {"Ỷ": "YÛ", "Ỹ": "YÕ", "ỷ": "yû", "ỹ": "yõ"}
 
 LOWER_LETTERS = "".join(sorted({c for c in TCVN3.values() if c.islower()} | set("aeiouy")))

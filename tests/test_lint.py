@@ -13,10 +13,16 @@ from docx.oxml.ns import qn
 from docx.shared import Pt, Twips
 
 from generator.cli import main
-from generator.lint import Finding, lint_file, template_variables
+from generator.layout.lint import Finding
+from generator.pipeline import lint_paths, template_variables
 from tests.conftest import ROOT, WORKBOOK, draft_workbook
 
 TEMPLATES = sorted((ROOT / "templates").glob("*.docx"))
+
+
+def lint_file(path: Path, variables: dict[str, set[str]] | None = None) -> list:
+    """What `vanban lint` says of one file: layout rules, and tags on a template."""
+    return lint_paths([path], variables)
 
 
 def rendered(findings: list[Finding]) -> str:
@@ -333,7 +339,7 @@ def test_a_file_that_is_not_a_docx_is_one_finding(tmp_path):
 
 
 def test_a_draft_with_blank_number_and_date_follows_the_rules(tmp_path):
-    from generator.build import build
+    from generator.pipeline import build
 
     path = draft_workbook(tmp_path)
     result = build(path, tmp_path / "out")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from generator import vn
+from generator.text import vn
 
 COLUMN_MM = 64.2  # the report header's left column less its cell margins
 

@@ -14,7 +14,7 @@ import pytest
 from click.testing import CliRunner
 
 from generator.cli import main
-from generator.pdf import make_pdfs
+from generator.output.pdf import make_pdfs
 from tests.conftest import need_tool
 from tests.docx_text import document_lines, words
 

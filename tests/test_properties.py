@@ -9,15 +9,16 @@ from pathlib import PurePosixPath
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from generator import legacy, schema, vn
-from generator.blank import build_workbook
-from generator.build import DEFAULT_TEMPLATES
-from generator.checks import check_plan
-from generator.documents import plan_documents
+from generator.checks.plan import check_plan
+from generator.documents.jobs import plan_documents
 from generator.errors import Problem
-from generator.render import TemplateRenderer
-from generator.workbook import Reader
-from generator.write import check_name
+from generator.output.write import check_name
+from generator.pipeline import DEFAULT_TEMPLATES
+from generator.render.renderer import TemplateRenderer
+from generator.text import legacy, vn
+from generator.workbook import schema
+from generator.workbook.blank import build_workbook
+from generator.workbook.reader import Reader
 from tests.docx_text import document_lines
 
 PROPS = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])

@@ -13,9 +13,9 @@ from docx.enum.section import WD_ORIENT
 from docx.oxml.ns import qn
 from docx.shared import Mm
 
-from generator import vn
-from generator.blank import build_workbook, save_workbook
-from generator.build import build
+from generator.pipeline import build
+from generator.text import vn
+from generator.workbook.blank import build_workbook, save_workbook
 from tests.conftest import need_tool
 from tests.docx_text import document_lines
 from tests.seed_appendix import DEPARTMENT_GROUPS, DISTRICT_GROUPS, expected_roles, seed_tasks
@@ -477,8 +477,8 @@ def test_the_plans_closing_paragraph_is_no_agencys_responsibility(tmp_path):
 def test_sections_after_a_paragraph_of_the_part_go_on_counting(tmp_path):
     from dataclasses import replace
 
-    from generator.model import OutlineItem
-    from generator.workbook import read_plan
+    from generator.plan.model import OutlineItem
+    from generator.workbook.reader import read_plan
     from tests.conftest import WORKBOOK
 
     plan, _ = read_plan(WORKBOOK)

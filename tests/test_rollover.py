@@ -8,10 +8,10 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from generator import blank, rollover, schema
-from generator.build import build
 from generator.errors import VanbanError
-from generator.years import protected_spans
+from generator.pipeline import build
+from generator.text.years import protected_spans
+from generator.workbook import blank, rollover, schema
 from tests.conftest import WORKBOOK
 from tests.docx_text import document_lines
 

@@ -11,13 +11,17 @@ from click.testing import CliRunner
 from docx import Document
 from docx.oxml.ns import qn
 
-from generator.build import build
 from generator.cli import main
 from generator.errors import ProblemsFound
-from generator.lint import lint_file, template_variables
+from generator.pipeline import build, lint_paths, template_variables
 from tests.conftest import ROOT, WORKBOOK
 
 TEMPLATE = ROOT / "templates" / "decision.docx"
+
+
+def lint_file(path: Path, variables: dict[str, set[str]] | None = None) -> list:
+    """What `vanban lint` says of one file: layout rules, and tags on a template."""
+    return lint_paths([path], variables)
 
 
 def broken_template(tmp_path: Path, change: Callable) -> Path:

@@ -9,8 +9,8 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from generator import blank, rollover, schema
-from generator.build import build
+from generator.pipeline import build
+from generator.workbook import blank, rollover, schema
 from tests.docx_text import document_lines
 
 PROVINCE = "Đồng Nai"

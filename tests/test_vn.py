@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from generator.vn import (
+from generator.text.vn import (
     LETTERS,
     clean_text,
     closing,

@@ -7,7 +7,7 @@ from datetime import date
 import openpyxl
 
 from generator.errors import Loc
-from generator.workbook import read_plan
+from generator.workbook.reader import read_plan
 from tests.conftest import WORKBOOK
 
 

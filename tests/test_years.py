@@ -8,7 +8,7 @@ import pytest
 from hypothesis import assume, given
 from hypothesis import strategies as st
 
-from generator.years import move_years, protected_spans, shift_date
+from generator.text.years import move_years, protected_spans, shift_date
 
 
 def moved(text: str, source: int = 2018, years: int = 1) -> str:

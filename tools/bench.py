@@ -31,12 +31,12 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from generator.build import DEFAULT_TEMPLATES, _stamp, build  # noqa: E402
-from generator.documents import plan_documents, report_documents  # noqa: E402
-from generator.model import Plan  # noqa: E402
-from generator.render import available_cores, make_environment, render_batch  # noqa: E402
-from generator.workbook import read_plan  # noqa: E402
-from generator.write import atomic_write_many  # noqa: E402
+from generator.documents.jobs import plan_documents, report_documents  # noqa: E402
+from generator.output.write import atomic_write_many  # noqa: E402
+from generator.pipeline import DEFAULT_TEMPLATES, _stamp, build  # noqa: E402
+from generator.plan.model import Plan  # noqa: E402
+from generator.render.renderer import available_cores, make_environment, render_batch  # noqa: E402
+from generator.workbook.reader import read_plan  # noqa: E402
 
 WORKBOOK = ROOT / "data" / "ke-hoach-cchc-2018.xlsx"
 DOC = ROOT / "docs" / "performance.md"

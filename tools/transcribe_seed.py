@@ -12,7 +12,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from generator import blank, schema  # noqa: E402
+from generator.workbook import blank, schema  # noqa: E402
 
 SEED = ROOT.parent / "shared" / "seed" / "000_3398c46a741a4915.txt"
 OUTPUT = ROOT / "data" / "ke-hoach-cchc-2018.xlsx"

@@ -11,8 +11,8 @@ from typing import Any
 
 from docx import Document
 
-from generator.docxfmt import Formats, ParaFormat, qn
 from generator.errors import ERROR, WARNING
+from generator.layout.docxfmt import Formats, ParaFormat, qn
 
 TAG_RE = re.compile(r"\{\{|\}\}|\{%|%\}|\{#|#\}")
 
@@ -183,9 +183,10 @@ def is_template_file(path: Path) -> bool:
 
 
 def lint_file(path: Path, *, is_template: bool | None = None,
-              variables: dict[str, set[str]] | None = None) -> list[Finding]:
-    """Every finding of one file; a file that cannot be opened is one finding."""
-    from generator import lint_rules, tags
+              extra: Callable[[LintDoc], Iterable[Finding]] | None = None) -> list[Finding]:
+    """Every finding of one file; a file that cannot be opened is one finding. `extra` adds the
+    findings of a check outside the layout rules (the pipeline passes the templates' tag check)."""
+    from generator.layout import rules as lint_rules
 
     if is_template is None:
         is_template = is_template_file(path)
@@ -196,12 +197,8 @@ def lint_file(path: Path, *, is_template: bool | None = None,
     findings: list[Finding] = []
     for rule in lint_rules.RULES:
         findings.extend(rule(doc))
-    if is_template:
-        known = (variables or {}).get(path.name)
-        for issue in tags.inspect(doc.doc, path.name, known, repair=False).issues:
-            message = issue.message if not issue.found or issue.found in issue.message \
-                else f"{issue.message} (thẻ: {issue.found})"
-            findings.append(Finding(str(path), issue.code, issue.place, message, issue.severity))
+    if extra is not None:
+        findings.extend(extra(doc))
     return findings
 
 
@@ -225,22 +222,6 @@ def summarize(findings: list[Finding]) -> tuple[int, int]:
     return errors, warnings
 
 
-def template_variables(workbook: Path) -> dict[str, set[str]] | None:
-    """The names each template's context provides, from the contexts built for a workbook."""
-    from generator.build import load_checked
-    from generator.documents import plan_documents
-    from generator.errors import VanbanError
-
-    try:
-        plan, _ = load_checked(workbook)
-    except VanbanError:
-        return None
-    names: dict[str, set[str]] = {}
-    for job in plan_documents(plan):
-        names.setdefault(job.template, set()).update(job.context.keys())
-    return names
-
-
 def expand(paths: Iterable[Path]) -> list[Path]:
     """Files as given; a folder stands for every .docx under it (Word's ~$ lock files skipped)."""
     from generator.errors import VanbanError
@@ -254,10 +235,3 @@ def expand(paths: Iterable[Path]) -> list[Path]:
         else:
             raise VanbanError(f"Không tìm thấy tệp: {path}")
     return files
-
-
-def lint_paths(files: Iterable[Path], variables: dict[str, set[str]] | None) -> list[Finding]:
-    findings: list[Finding] = []
-    for path in files:
-        findings += lint_file(path, variables=variables)
-    return findings

@@ -7,7 +7,7 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
-from generator import vn
+from generator.text import vn
 
 QUARTER = "quarter"  # Quý I/2018, Quý I, II/2018: due at the end of the last quarter named
 MONTH = "month"  # Tháng 6/2018, Tháng 6, 7/2018: due at the end of the last month named

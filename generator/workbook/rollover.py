@@ -16,9 +16,10 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.worksheet.hyperlink import Hyperlink
 from openpyxl.worksheet.worksheet import Worksheet
 
-from generator import schema, vn, years
 from generator.errors import ERROR, Loc, Problem, ProblemsFound, VanbanError
-from generator.workbook import Reader, read_plan
+from generator.text import vn, years
+from generator.workbook import schema
+from generator.workbook.reader import Reader, read_plan
 
 CHANGES_SHEET = "Thay đổi"
 CHANGED = "Đã đổi"

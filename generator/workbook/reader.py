@@ -16,10 +16,8 @@ from openpyxl.cell.cell import MergedCell
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
-from generator import hygiene, schema, vn
 from generator.errors import ERROR, WARNING, Loc, Problem, ProblemsFound, VanbanError
-from generator.filecheck import LIMITS, Inspection, inspect_workbook
-from generator.model import (
+from generator.plan.model import (
     Agency,
     Article,
     Basis,
@@ -32,6 +30,9 @@ from generator.model import (
     Target,
     Task,
 )
+from generator.text import hygiene, vn
+from generator.workbook import schema
+from generator.workbook.filecheck import LIMITS, Inspection, inspect_workbook
 
 EMPTY_CHOICE = "(trống)"
 OUTLINE_LEVELS = (0, 1, 2, 3)

@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 
-from generator import vn
+from generator.text import vn
 
 # Document types that open a citation (Nghị định 30/2020/NĐ-CP, Phụ lục III, plus the legal
 # documents of the central level and the kinds plans cite). Longest first, so that

@@ -11,9 +11,9 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from generator import vn
-from generator.docxfmt import qn, text_width_mm, wrapped_lines
-from generator.lint import Finding, LintDoc, Para, Table, paragraph_text
+from generator.layout.docxfmt import qn, text_width_mm, wrapped_lines
+from generator.layout.lint import Finding, LintDoc, Para, Table, paragraph_text
+from generator.text import vn
 
 TWIPS_PER_MM = 56.7
 A4 = (11906, 16838)

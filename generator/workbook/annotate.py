@@ -13,8 +13,8 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.worksheet.hyperlink import Hyperlink
 from openpyxl.worksheet.worksheet import Worksheet
 
-from generator import vn
 from generator.errors import ERROR, INFO, WARNING, Problem, VanbanError
+from generator.text import vn
 
 RESULT_SHEET = "Kết quả kiểm tra"
 FILLS = {

@@ -9,8 +9,8 @@ from functools import cached_property
 from pathlib import Path
 from types import MappingProxyType
 
-from generator import vn
 from generator.errors import Loc
+from generator.text import vn
 
 
 def _no_locs() -> Mapping[str, Loc]:

@@ -8,12 +8,14 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from generator import deadlines, schema, vn
-from generator.agencies import agency_problems
-from generator.citations import citation_problems, date_problems
+from generator.checks import deadlines
+from generator.checks.agencies import agency_problems
 from generator.errors import ERROR, INFO, WARNING, Loc, Problem
-from generator.model import Plan
-from generator.workbook import read_workbook
+from generator.plan.model import Plan
+from generator.text import vn
+from generator.text.citations import citation_problems, date_problems
+from generator.workbook import schema
+from generator.workbook.reader import read_workbook
 
 SEVERITY_ORDER = {ERROR: 0, WARNING: 1, INFO: 2}
 _CODE_CHARS = re.compile(r"[A-Za-z0-9_.-]+")

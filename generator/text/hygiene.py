@@ -6,8 +6,8 @@ import functools
 import re
 import unicodedata
 
-from generator import legacy, vn
 from generator.errors import ERROR, INFO, WARNING, Loc, Problem
+from generator.text import legacy, vn
 
 # A detection this sure is reported as an error; a weaker one only as a suspicion. At 0.5 the
 # conversion made no more valid syllables than the text had (a lone "Ð" for "Đ"): not reported.

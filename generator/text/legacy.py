@@ -8,7 +8,7 @@ import unicodedata
 from dataclasses import dataclass
 from typing import Literal
 
-from generator.vn import upper_vn
+from generator.text.vn import upper_vn
 
 Encoding = Literal["tcvn3", "vni"]
 

@@ -13,7 +13,7 @@ from typing import Any
 import openpyxl
 from openpyxl.styles import Alignment, Font, PatternFill
 
-from generator.render import normalize_zip
+from generator.render.renderer import normalize_zip
 
 SHEET = "Danh sách báo cáo"
 # (header, row key, column width)

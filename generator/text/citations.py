@@ -6,8 +6,8 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
-from generator import vn
 from generator.errors import ERROR, WARNING, Loc, Problem
+from generator.text import vn
 
 _LOOSE_TYPES = {vn.loose_key(name): name for name in vn.DOCUMENT_TYPES}
 _MAX_TYPE_WORDS = max(len(name.split()) for name in vn.DOCUMENT_TYPES)

@@ -9,11 +9,11 @@ from pathlib import Path
 
 import openpyxl
 
-from generator import legacy
-from generator.annotate import load_for_copy
 from generator.errors import Loc
-from generator.hygiene import LEGACY_CONFIDENCE, SUSPICION_CONFIDENCE
-from generator.workbook import open_workbook
+from generator.text import legacy
+from generator.text.hygiene import LEGACY_CONFIDENCE, SUSPICION_CONFIDENCE
+from generator.workbook.annotate import load_for_copy
+from generator.workbook.reader import open_workbook
 
 UNICODE_FONT = "Times New Roman"
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
@@ -11,14 +11,15 @@ from pathlib import Path
 
 import click
 
-from generator.checks import check_workbook
-from generator.documents import INDEX, DocumentJob, plan_outputs
+from generator.checks.plan import check_workbook
+from generator.documents.jobs import INDEX, DocumentJob, plan_outputs
 from generator.errors import WARNING, Problem, ProblemsFound, VanbanError
-from generator.manifest import MANIFEST, Entry, Manifest, context_json, digest, fingerprint
-from generator.model import Plan
-from generator.render import TemplateRenderer, render_batch
-from generator.report_index import index_workbook, layout_digest
-from generator.write import atomic_write, atomic_write_many, clean_stale_temps, within
+from generator.layout.lint import Finding, LintDoc
+from generator.output.manifest import MANIFEST, Entry, Manifest, context_json, digest, fingerprint
+from generator.output.report_index import index_workbook, layout_digest
+from generator.output.write import atomic_write, atomic_write_many, clean_stale_temps, within
+from generator.plan.model import Plan
+from generator.render.renderer import TemplateRenderer, render_batch
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_TEMPLATES = ROOT / "templates"
@@ -232,3 +233,43 @@ def _stamp(plan: Plan) -> datetime:
     if g.issue_date:
         return datetime(g.issue_date.year, g.issue_date.month, g.issue_date.day)
     return datetime(g.year, 1, 1)
+
+
+# -- layout check of templates and built documents ---------------------------------------------
+
+
+def template_variables(workbook: Path) -> dict[str, set[str]] | None:
+    """The names each template's context provides, from the contexts built for a workbook."""
+    from generator.documents.jobs import plan_documents
+
+    try:
+        plan, _ = load_checked(workbook)
+    except VanbanError:
+        return None
+    names: dict[str, set[str]] = {}
+    for job in plan_documents(plan):
+        names.setdefault(job.template, set()).update(job.context.keys())
+    return names
+
+
+def lint_paths(files: Iterable[Path], variables: dict[str, set[str]] | None) -> list[Finding]:
+    """The layout rules on every file, and on a template also the check of its Jinja tags."""
+    from generator.layout import lint
+
+    def tag_findings(doc: LintDoc) -> list[Finding]:
+        from generator.render import tags
+
+        if not doc.is_template:
+            return []
+        known = (variables or {}).get(doc.path.name)
+        findings = []
+        for issue in tags.inspect(doc.doc, doc.path.name, known, repair=False).issues:
+            message = issue.message if not issue.found or issue.found in issue.message \
+                else f"{issue.message} (thẻ: {issue.found})"
+            findings.append(lint.Finding(str(doc.path), issue.code, issue.place, message, issue.severity))
+        return findings
+
+    findings: list[Finding] = []
+    for path in files:
+        findings += lint.lint_file(path, extra=tag_findings)
+    return findings

@@ -7,15 +7,15 @@ from dataclasses import dataclass
 from pathlib import PurePosixPath
 from typing import Any
 
-from generator import vn
-from generator.agencies import Agencies
-from generator.context import decision_context, report_context
-from generator.model import Agency, Period, Plan
+from generator.documents.context import decision_context, report_context
+from generator.plan.agencies import Agencies
+from generator.plan.model import Agency, Period, Plan
+from generator.text import vn
 
 DECISION_TEMPLATE = "decision.docx"
 REPORT_TEMPLATE = "report.docx"
 REPORT_FOLDER = PurePosixPath("bao-cao")
-# Not a template: the index of the report forms is a workbook written by generator/report_index.py.
+# Not a template: the index of the report forms is a workbook written by generator/output/report_index.py.
 INDEX = "index"
 
 
@@ -59,7 +59,7 @@ def report_documents(plan: Plan) -> list[DocumentJob]:
 
 
 def report_index(plan: Plan) -> DocumentJob | None:
-    """The workbook listing every report form (not a template: see generator/report_index.py)."""
+    """The workbook listing every report form (not a template: see generator/output/report_index.py)."""
     agencies = Agencies(plan)
     rows = []
     for period in plan.periods:

@@ -22,9 +22,10 @@ from jinja2.sandbox import SandboxedEnvironment
 from lxml import etree
 from markupsafe import Markup, escape
 
-from generator import tags, vn
-from generator.engine import STRICT_PARSER_OPTIONS, PreparedTemplate, RenderedXmlError, note_printed
 from generator.errors import Problem, ProblemsFound, VanbanError
+from generator.render import tags
+from generator.render.engine import STRICT_PARSER_OPTIONS, PreparedTemplate, RenderedXmlError, note_printed
+from generator.text import vn
 
 # Zip members are dated from the plan, never from the clock, so equal input gives equal bytes.
 _EPOCH = (2000, 1, 1, 0, 0, 0)
@@ -89,7 +90,7 @@ def make_environment() -> jinja2.Environment:
 
 
 class TemplateRenderer:
-    """Renders one template for many contexts: prepared once (see generator.engine), then fast.
+    """Renders one template for many contexts: prepared once (see generator.render.engine), then fast.
 
     Every XML part of every document it makes is well-formed: the template's own parts are parsed
     strictly once, when it is prepared; the rendered ones each time (engine.PreparedTemplate).
@@ -113,7 +114,7 @@ class TemplateRenderer:
 
     def _inspect(self, document: Any) -> None:
         """Before the template is compiled: Word's split tags are joined (a warning), any other
-        broken tag stops the build with its place (generator.tags)."""
+        broken tag stops the build with its place (generator.render.tags)."""
         report = tags.inspect(document, self.path.name, None, repair=True)
         self._names = report.names
         self.warnings = [issue.problem(self.path.name) for issue in report.issues]
@@ -328,7 +329,7 @@ def render_batch(
 def _pool_context() -> multiprocessing.context.BaseContext:
     if "forkserver" in multiprocessing.get_all_start_methods():
         context = multiprocessing.get_context("forkserver")
-        context.set_forkserver_preload(["generator.render"])
+        context.set_forkserver_preload(["generator.render.renderer"])
         return context
     return multiprocessing.get_context("spawn")
 

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from generator import __version__
-from generator.write import atomic_write
+from generator.output.write import atomic_write
 
 MANIFEST = "manifest.json"
 FORMAT = 1

@@ -12,7 +12,7 @@ from openpyxl.utils.datetime import to_excel
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
-from generator import schema
+from generator.workbook import schema
 
 GUIDE_NAME = "Hướng dẫn"
 # Lists that drop-downs offer; the reader never reads this sheet.

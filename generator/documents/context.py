@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from generator import vn
-from generator.agencies import Agencies
-from generator.model import Agency, NumberedTask, Period, Plan, Signer
+from generator.plan.agencies import Agencies
+from generator.plan.model import Agency, NumberedTask, Period, Plan, Signer
+from generator.text import vn
 
 
 def signer_context(signer: Signer) -> dict[str, str]:

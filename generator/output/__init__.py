@@ -1,0 +1,1 @@
+"""Writing outputs: atomic writes, the manifest of what was written from what, the forms' index, PDFs."""

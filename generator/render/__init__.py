@@ -1,0 +1,1 @@
+"""Rendering templates: tag checks, the prepared-template engine, batches in parallel."""

@@ -1,0 +1,2 @@
+"""Vietnamese text conventions: dates, numbering, slugs, legacy encodings, year mentions,
+citations, cell hygiene."""
