@@ -153,6 +153,10 @@ def _general(plan: Plan) -> Iterator[Problem]:
     if g.number is not None and g.number < 1:
         yield Problem(ERROR, g.loc("number"), "Số văn bản phải từ 1 trở lên.", found=str(g.number),
                       expected="số nguyên dương, hoặc để trống khi chưa đăng ký", code="number-range")
+    if g.archive_copies is not None and g.archive_copies < 1:
+        yield Problem(ERROR, g.loc("archive_copies"), "Số bản lưu phải từ 1 trở lên.",
+                      found=str(g.archive_copies), expected="số nguyên dương hoặc để trống",
+                      code="copies-range")
     if g.copies is not None and g.copies < 1:
         yield Problem(ERROR, g.loc("copies"), "Số lượng bản phát hành phải từ 1 trở lên.",
                       found=str(g.copies), expected="số nguyên dương hoặc để trống", code="copies-range")

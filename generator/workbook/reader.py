@@ -175,6 +175,9 @@ class Reader:
         values: dict[str, Cell] = {}
         for f in sheet.fields:
             row = by_label.get(vn.name_key(f.label))
+            if row is None and f.optional:
+                values[f.key] = Cell(None, Loc(sheet.name, "A"))
+                continue
             if row is None:
                 self._problem(ERROR, Loc(sheet.name, "A"), f"Thiếu dòng “{f.label}” ở cột A.",
                               code="missing-field", expected=f"một dòng có cột A là “{f.label}”")
@@ -202,7 +205,8 @@ class Reader:
             issue_date=values["issue_date"].value, summary=val("summary"),
             authority=val("authority"), proposal=_strip_end(val("proposal")),
             signer=signer(""), archive_unit=val("archive_unit"), drafter=val("drafter"),
-            copies=values["copies"].value, plan_title=val("plan_title"),
+            copies=values["copies"].value, archive_copies=values["archive_copies"].value,
+            plan_title=val("plan_title"),
             issued_by=val("issued_by"), plan_signer=signer("plan_"),
             appendix_title=val("appendix_title"), report_to=val("report_to"),
             report_addressee=val("report_addressee"), locs=locs,
