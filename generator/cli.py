@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import io
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -14,7 +13,7 @@ import openpyxl
 
 from generator import __version__, pipeline
 from generator.checks.plan import check_workbook, render_block, summary
-from generator.errors import ERROR, INFO, VanbanError
+from generator.errors import ERROR, INFO, VanbanError, write_failed
 from generator.layout import lint
 from generator.output.write import check_target, save_bytes
 from generator.pipeline import DEFAULT_TEMPLATES, ROOT, build, load_checked
@@ -196,7 +195,7 @@ def pdf_command(out: Path, year: int | None, preview: bool) -> None:
 
 @main.command("new-year")
 @click.argument("workbook", type=_existing_file)
-@click.option("--year", "year", type=click.IntRange(1900, 2200), required=True,
+@click.option("--year", "year", type=int, required=True,
               help="Năm của kế hoạch mới, ví dụ 2019.")
 @click.option("-o", "--output", "output", type=_output_file, required=True,
               help="Sổ tính mới (.xlsx); không ghi đè tệp đã có nếu không có --force.")
@@ -232,9 +231,11 @@ def workbook_command(output: Path, force: bool) -> None:
 
 
 def _save(wb: openpyxl.Workbook, output: Path) -> None:
-    buffer = io.BytesIO()
-    wb.save(buffer)
-    backup = save_bytes(output, buffer.getvalue())
+    data = blank.workbook_bytes(wb, output)
+    try:
+        backup = save_bytes(output, data)
+    except OSError as exc:
+        raise write_failed(exc, output) from exc
     if backup is not None:
         click.echo(f"Đã sao lưu tệp cũ thành {backup}")
     click.echo(f"Đã ghi {output}")

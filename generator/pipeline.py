@@ -11,13 +11,14 @@ from pathlib import Path
 
 from generator.checks.plan import check_workbook
 from generator.documents.jobs import INDEX, DocumentJob, plan_outputs
-from generator.errors import WARNING, Problem, ProblemsFound, VanbanError
+from generator.errors import WARNING, Problem, ProblemsFound, VanbanError, write_failed
 from generator.layout.lint import Finding, LintDoc
 from generator.output.manifest import MANIFEST, Entry, Manifest, context_json, digest, fingerprint
 from generator.output.report_index import index_workbook, layout_digest
 from generator.output.write import atomic_write, atomic_write_many, clean_stale_temps, within
 from generator.plan.model import Plan
 from generator.render.renderer import TemplateRenderer, render_batch
+from generator.text import vn
 from generator.workbook import rollover
 from generator.workbook.rollover import Rollover
 
@@ -52,6 +53,8 @@ def load_checked(workbook: Path, strict: bool = False,
 
 def new_year(workbook: Path, year: int) -> Rollover:
     """`vanban new-year`: a workbook `check` accepts, rolled to `year`; nothing is written."""
+    if not vn.year_in_range(year):
+        raise VanbanError(f"Năm mới {year} không hợp lệ: {vn.YEAR_RANGE_TEXT}. Chưa chuyển năm.")
     load_checked(workbook, refused="chưa chuyển năm. Hãy sửa các ô sau rồi chạy lại.")
     return rollover.roll_file(workbook, year)
 
@@ -282,11 +285,7 @@ def _write_errors() -> Iterator[None]:
     try:
         yield
     except OSError as exc:
-        raise VanbanError(
-            f"Không ghi được {exc.filename2 or exc.filename or 'tệp kết quả'} ({exc.strerror}). "
-            "Tệp có đang mở trong "
-            "Word, hoặc thư mục có bị khóa ghi không? Các tệp chưa ghi sẽ được ghi ở lần chạy sau."
-        ) from exc
+        raise write_failed(exc) from exc
 
 
 def _dump_contexts(jobs: list[DocumentJob], folder: Path, echo: Callable[[str], None]) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 import openpyxl
+import pytest
 
 from generator.errors import Loc
 from generator.workbook.reader import read_plan
@@ -173,3 +174,33 @@ def test_a_duplicated_column_header_is_an_error_at_both_cells(tmp_path):
     letter = openpyxl.utils.get_column_letter(extra)
     assert sorted(str(p.loc) for p in problems if p.code == "duplicate-column") == [
         "Nhiệm vụ!C1", f"Nhiệm vụ!{letter}1"]
+
+
+@pytest.mark.parametrize("typed", [2118, 9999, 1899])
+def test_a_year_outside_the_accepted_range_is_an_error_saying_the_range(tmp_path, typed):
+    wb = openpyxl.load_workbook(WORKBOOK)
+    ws = wb["Thông tin chung"]
+    row = field_row(ws, "Năm kế hoạch")
+    ws.cell(row, 2).value = typed
+    path = tmp_path / "nam.xlsx"
+    wb.save(path)
+    plan, problems = read_plan(path)
+    assert plan is None
+    [problem] = [p for p in problems if p.code == "bad-year"]
+    assert str(problem.loc) == f"Thông tin chung!B{row}"
+    assert "năm phải từ 1990 đến 2100" in problem.message
+
+
+def test_a_date_outside_the_accepted_range_is_an_error_at_the_cell(tmp_path):
+    from datetime import datetime
+
+    wb = openpyxl.load_workbook(WORKBOOK)
+    wb["Kỳ báo cáo"]["E2"] = datetime(1899, 12, 15)  # a data window from 1899
+    wb["Kỳ báo cáo"]["D3"] = "05/6/2118"
+    path = tmp_path / "ngay.xlsx"
+    wb.save(path)
+    plan, problems = read_plan(path)
+    assert plan is None
+    found = {str(p.loc): p.message for p in problems if p.code == "bad-date"}
+    assert sorted(found) == ["Kỳ báo cáo!D3", "Kỳ báo cáo!E2"]
+    assert all("năm phải từ 1990 đến 2100" in m for m in found.values())

@@ -14,6 +14,7 @@ import openpyxl
 from openpyxl.styles import Alignment, Font, PatternFill
 
 from generator.render.renderer import normalize_zip
+from generator.workbook.blank import workbook_bytes
 
 SHEET = "Danh sách báo cáo"
 # (header, row key, column width)
@@ -53,9 +54,7 @@ def index_workbook(context: Mapping[str, Any], stamp: datetime) -> bytes:
     wb.properties.creator = "vanban"
     wb.properties.created = stamp
     wb.properties.modified = stamp
-    buffer = io.BytesIO()
-    wb.save(buffer)
-    return normalize_zip(_dated(buffer.getvalue(), stamp), stamp)
+    return normalize_zip(_dated(workbook_bytes(wb, "danh-sach-bao-cao.xlsx"), stamp), stamp)
 
 
 def _dated(data: bytes, stamp: datetime) -> bytes:

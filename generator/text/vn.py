@@ -32,6 +32,16 @@ _WINDOWS_RESERVED = frozenset(
 )
 _DATE_RE = re.compile(r"(\d{1,2})([/.\-])(\d{1,2})\2(\d{4})")
 
+# The years a plan, a date or `new-year --year` may name: one range, one message. The zip format of
+# .docx/.xlsx dates its members from 1980 to 2107; a typo such as "2118" must stop at the cell.
+FIRST_YEAR, LAST_YEAR = 1990, 2100
+YEAR_RANGE_TEXT = f"năm phải từ {FIRST_YEAR} đến {LAST_YEAR}, ví dụ 2018"
+
+
+def year_in_range(year: int) -> bool:
+    """Whether a year is one the documents can carry (FIRST_YEAR to LAST_YEAR)."""
+    return FIRST_YEAR <= year <= LAST_YEAR
+
 
 def roman(n: int) -> str:
     """Return the Roman numeral numbering the n-th part of a plan or an appendix."""

@@ -440,8 +440,8 @@ def _int(raw: Any, _choices: tuple[str, ...] = ()) -> int:
 
 def _year(raw: Any, choices: tuple[str, ...] = ()) -> int:
     year = _int(raw, choices)
-    if not 1900 <= year <= 2200:
-        raise ValueError("năm phải có bốn chữ số, ví dụ 2018")
+    if not vn.year_in_range(year):
+        raise ValueError(vn.YEAR_RANGE_TEXT)
     return year
 
 
@@ -449,6 +449,8 @@ def _date(raw: Any, _choices: tuple[str, ...] = ()) -> date:
     value = vn.parse_date(raw)
     if value is None:
         raise ValueError("cần một ngày dạng dd/mm/yyyy")
+    if not vn.year_in_range(value.year):
+        raise ValueError(f"ngày {vn.date_short(value)}: {vn.YEAR_RANGE_TEXT}")
     return value
 
 

@@ -19,6 +19,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from generator.errors import ERROR, Loc, Problem, ProblemsFound, VanbanError
 from generator.text import vn, years
 from generator.workbook import schema
+from generator.workbook.blank import workbook_bytes
 from generator.workbook.reader import Reader
 
 CHANGES_SHEET = "Thay đổi"
@@ -139,18 +140,18 @@ def roll_file(path: Path, target_year: int) -> Rollover:
     except Exception as exc:  # openpyxl raises many kinds on broken files
         raise VanbanError(f"Không đọc được sổ tính {path.name}: {exc}") from exc
     result = roll(wb, target_year)
-    reader = Reader(copy_workbook(result.workbook, data_only=True))
+    reader = Reader(copy_workbook(result.workbook, data_only=True,
+                                  name=f"bản chuyển sang năm {target_year} của {path.name}"))
     if reader.read() is None:  # a bug of the rollover, never of the user's input
         raise ProblemsFound([p for p in reader.problems if p.severity == ERROR],
                             header="Sổ tính sau khi chuyển năm không đọc lại được; chưa ghi gì.")
     return result
 
 
-def copy_workbook(wb: openpyxl.Workbook, data_only: bool = False) -> openpyxl.Workbook:
+def copy_workbook(wb: openpyxl.Workbook, data_only: bool = False,
+                  name: str = "bản sao sổ tính") -> openpyxl.Workbook:
     """An independent copy of a workbook, with everything openpyxl keeps."""
-    buffer = io.BytesIO()
-    wb.save(buffer)
-    buffer.seek(0)
+    buffer = io.BytesIO(workbook_bytes(wb, name))
     return openpyxl.load_workbook(buffer, data_only=data_only)
 
 
@@ -193,7 +194,7 @@ class _Sheets:
             loc = self.general_loc("year")
             raise ProblemsFound([Problem(
                 ERROR, loc, "Chưa có năm kế hoạch hợp lệ nên không biết chuyển từ năm nào.",
-                found="" if value is None else str(value), expected="năm bốn chữ số, ví dụ 2018",
+                found="" if value is None else str(value), expected=vn.YEAR_RANGE_TEXT,
                 code="rollover-year")], header="Chưa chuyển năm.") from None
 
     def table_columns(self, table: schema.TableSheet) -> dict[str, int]:
