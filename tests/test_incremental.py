@@ -286,3 +286,24 @@ def test_a_build_stopped_before_renaming_is_resumed_not_taken_for_a_hand_edit(
     assert "replaces" not in (folder / "manifest.json").read_text(encoding="utf-8")
     again = build(workbook, out)
     assert "0 tệp được ghi lại" in again.output
+
+
+def test_a_folder_named_manifest_json_stops_the_build_before_anything_is_written(tmp_path):
+    out = tmp_path / "out"
+    (out / "2018" / "manifest.json").mkdir(parents=True)
+    result = build(WORKBOOK, out)
+    assert result.exit_code == 1
+    assert "manifest.json không phải là một tệp" in result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit)
+    assert list((out / "2018").rglob("*.docx")) == []
+
+
+def test_a_manifest_that_cannot_be_read_is_one_message(tmp_path):
+    out = tmp_path / "out"
+    (out / "2018").mkdir(parents=True)
+    (out / "2018" / "manifest.json").symlink_to(out / "2018" / "manifest.json")  # a link loop
+    result = build(WORKBOOK, out)
+    assert result.exit_code == 1
+    assert "manifest.json" in result.output and "Traceback" not in result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit)
+    assert list((out / "2018").rglob("*.docx")) == []

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from generator import __version__
+from generator.errors import VanbanError, os_reason
 from generator.output.write import atomic_write
 
 MANIFEST = "manifest.json"
@@ -79,10 +80,20 @@ class Manifest:
     @classmethod
     def load(cls, folder: Path) -> Manifest:
         path = folder / MANIFEST
-        if not path.exists():
+        if not path.exists() and not path.is_symlink():
             return cls({})
+        if not path.is_file():
+            # the build would fail on it at the end, after writing the documents
+            raise VanbanError(f"{path} không phải là một tệp (là thư mục hoặc liên kết hỏng); "
+                              "chương trình cần ghi sổ theo dõi các văn bản đã tạo ở đó. Hãy đổi "
+                              "tên hoặc chuyển nó đi rồi chạy lại; chưa ghi tệp nào.")
         try:
-            raw = json.loads(path.read_text(encoding="utf-8"))
+            data = path.read_bytes()
+        except OSError as exc:
+            raise VanbanError(f"Không đọc được {path}: {os_reason(exc.errno)}; chưa ghi tệp nào.") \
+                from exc
+        try:
+            raw = json.loads(data.decode("utf-8"))
             files = raw["files"]
             entries = {
                 str(name): Entry(str(e["sha256"]), str(e["inputs"]), str(e.get("template", "")),
