@@ -45,7 +45,7 @@ def check_workbook(path: Path, strict: bool = False) -> CheckResult:
     reader = read_workbook(path)
     problems = list(reader.problems)
     if reader.partial is not None:
-        problems += check_plan(reader.partial)
+        problems += suppress_cascades(reader.problems, check_plan(reader.partial))
     if strict:
         problems = promote_warnings(problems)
     ordered = tuple(sort_problems(unique(problems)))
@@ -83,11 +83,47 @@ def promote_warnings(problems: Iterable[Problem]) -> list[Problem]:
     return [dataclasses.replace(p, severity=ERROR) if p.severity == WARNING else p for p in problems]
 
 
+# Problems of the workbook's layout (a sheet, a column, a row of labels missing or doubled): every
+# other problem of that sheet may follow from them, so they come first.
+STRUCTURE_CODES = frozenset({"missing-sheet", "duplicate-sheet", "missing-column",
+                             "duplicate-column", "missing-field", "duplicate-field"})
+# What a Cơ quan sheet with errors sets off in the other sheets: its broken rows are not in the
+# registry, so every cell naming them "names no agency".
+AGENCY_CASCADE = frozenset({"unknown-agency", "no-lead-agency"})
+
+
+def suppress_cascades(read: Iterable[Problem], checked: list[Problem]) -> list[Problem]:
+    """The plan checks' problems, less those that only follow from an error already reported.
+
+    An empty `Cơ quan!A2` would otherwise give one "không tìm thấy cơ quan" per cell naming that
+    agency, listed before the cause; one line says how many were held back.
+    """
+    agencies_broken = any(p.severity == ERROR and p.loc is not None
+                          and vn.name_key(p.loc.sheet) == vn.name_key(schema.AGENCIES.name)
+                          for p in read)
+    if not agencies_broken:
+        return checked
+    held = [p for p in checked if p.code in AGENCY_CASCADE]
+    if not held:
+        return checked
+    kept = [p for p in checked if p.code not in AGENCY_CASCADE]
+    kept.append(Problem(
+        INFO, Loc(schema.AGENCIES.name),
+        f"Chưa báo {len(held)} chỗ “không tìm thấy cơ quan” ở các sheet khác, vì sheet "
+        f"{schema.AGENCIES.name} còn lỗi ở trên: các dòng lỗi chưa được đọc. Sửa sheet "
+        f"{schema.AGENCIES.name} trước rồi kiểm tra lại.", code="cascade-held-back"))
+    return kept
+
+
 def sort_problems(problems: Iterable[Problem]) -> list[Problem]:
-    """In workbook order: sheet by sheet, row by row, column by column; sheetless ones first."""
+    """Layout problems first, then in workbook order: sheet by sheet, row by row, column by
+    column; sheetless ones first."""
     sheets = {vn.name_key(name): i for i, name in enumerate(schema.SHEET_ORDER)}
 
     def key(p: Problem) -> tuple:
+        return (p.code not in STRUCTURE_CODES, *place(p))
+
+    def place(p: Problem) -> tuple:
         if p.loc is None:
             return (-1, 0, 0, "", SEVERITY_ORDER.get(p.severity, 3))
         m = re.fullmatch(r"([A-Z]*)(\d*)", p.loc.cell or "")
