@@ -165,6 +165,10 @@ def lint_command(files: tuple[Path, ...], out: Path, workbook: Path) -> None:
     targets = lint.expand(files) if files else lint.default_targets(ROOT, out)
     if not targets:
         raise VanbanError("Không có tệp .docx nào để kiểm tra.")
+    if not files and all(t.parent == ROOT / "templates" for t in targets):
+        # run from another folder, `out/` there is not ours: say what was not checked
+        click.echo(f"Chưa có văn bản nào đã tạo trong {out}: chỉ kiểm tra các mẫu. Muốn kiểm tra "
+                   "văn bản, thêm --out THƯ-MỤC-KẾT-QUẢ hoặc chỉ rõ tệp, thư mục.", err=True)
     variables = pipeline.template_variables(workbook) if workbook.exists() else None
     findings = pipeline.lint_paths(targets, variables)
     for finding in findings:

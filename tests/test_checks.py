@@ -280,3 +280,10 @@ def test_a_missing_sheet_is_listed_first(tmp_path):
     result = check_workbook(broken(tmp_path, edit))
     assert result.problems[0].code == "missing-sheet"
     assert "Kỳ báo cáo" in result.problems[0].message
+
+
+def test_a_report_deadline_on_a_weekend_is_a_warning_at_its_cell():
+    result = check_workbook(WORKBOOK)  # the 2018 plan: the year's report is due "trước 01/12/2018"
+    [weekend] = [p for p in result.problems if p.code == "period-weekend"]
+    assert weekend.severity == WARNING and str(weekend.loc) == "Kỳ báo cáo!D5"
+    assert "Thứ Bảy" in weekend.message and weekend.found == "01/12/2018"

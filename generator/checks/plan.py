@@ -297,6 +297,13 @@ def _periods(plan: Plan) -> Iterator[Problem]:
             yield Problem(WARNING, period.loc("deadline"), f"Hạn gửi báo cáo nằm ngoài năm kế hoạch {year}.",
                           found=vn.date_short(period.deadline), expected=f"một ngày trong năm {year}",
                           code="period-outside-year")
+        if period.deadline.weekday() >= 5:
+            yield Problem(WARNING, period.loc("deadline"),
+                          f"Hạn gửi báo cáo rơi vào {vn.weekday_name(period.deadline)}, ngày nghỉ.",
+                          found=vn.date_short(period.deadline),
+                          expected="một ngày làm việc", suggestion="dời hạn sang ngày làm việc "
+                          "gần nhất, hoặc giữ nếu Kế hoạch quy định đúng ngày này",
+                          code="period-weekend")
         if period.data_from and period.data_to and period.data_from > period.data_to:
             yield Problem(ERROR, period.loc("data_to"), "“Số liệu đến ngày” đứng trước “Số liệu từ ngày”.",
                           found=f"từ {vn.date_short(period.data_from)} đến {vn.date_short(period.data_to)}",

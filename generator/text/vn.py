@@ -38,6 +38,15 @@ FIRST_YEAR, LAST_YEAR = 1990, 2100
 YEAR_RANGE_TEXT = f"năm phải từ {FIRST_YEAR} đến {LAST_YEAR}, ví dụ 2018"
 
 
+WEEKDAYS: tuple[str, ...] = ("Thứ Hai", "Thứ Ba", "Thứ Tư", "Thứ Năm", "Thứ Sáu", "Thứ Bảy",
+                             "Chủ nhật")
+
+
+def weekday_name(d: date) -> str:
+    """The day of the week as Vietnamese write it ("Thứ Bảy", "Chủ nhật")."""
+    return WEEKDAYS[d.weekday()]
+
+
 def year_in_range(year: int) -> bool:
     """Whether a year is one the documents can carry (FIRST_YEAR to LAST_YEAR)."""
     return FIRST_YEAR <= year <= LAST_YEAR

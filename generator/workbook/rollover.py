@@ -31,7 +31,6 @@ _CODE_COLUMNS = {(schema.AGENCIES.key, "code"), (schema.PERIODS.key, "code")}
 # General fields a person must review every year, whatever they say.
 _SIGNER_FIELDS = ("signer_name", "plan_signer_name")
 _TEXT_KINDS = (schema.TEXT, schema.MULTILINE)
-_WEEKDAYS = ("Thứ Hai", "Thứ Ba", "Thứ Tư", "Thứ Năm", "Thứ Sáu", "Thứ Bảy", "Chủ nhật")
 _LEFT_REASONS = {
     "citation": "Năm {year} nằm trong trích dẫn văn bản, giữ nguyên: kiểm tra văn bản còn "
                 "hiệu lực, có văn bản mới thay thế không.",
@@ -337,7 +336,7 @@ def _period_reviews(sheets: _Sheets) -> Iterator[Review]:
                 day = None
         if isinstance(day, date) and day.weekday() >= 5:
             yield Review(ws.title, cell.coordinate, value,
-                         f"Hạn gửi {day:%d/%m/%Y} rơi vào {_WEEKDAYS[day.weekday()]}: kiểm tra.")
+                         f"Hạn gửi {day:%d/%m/%Y} rơi vào {vn.weekday_name(day)}: kiểm tra.")
 
 
 def _dedupe(reviews: list[Review]) -> list[Review]:
