@@ -15,7 +15,13 @@ from generator.errors import WARNING, Problem, ProblemsFound, VanbanError, write
 from generator.layout.lint import Finding, LintDoc
 from generator.output.manifest import MANIFEST, Entry, Manifest, context_json, digest, fingerprint
 from generator.output.report_index import index_workbook, layout_digest
-from generator.output.write import atomic_write, atomic_write_many, clean_stale_temps, within
+from generator.output.write import (
+    atomic_write,
+    atomic_write_many,
+    clean_stale_temps,
+    folder_lock,
+    within,
+)
 from generator.plan.model import Plan
 from generator.render.renderer import TemplateRenderer, render_batch
 from generator.text import vn
@@ -134,16 +140,18 @@ def build(
     outputs = _plan_outputs(plan, folder, templates, stamp)
     if dump_context is not None:
         _dump_contexts([o.job for o in outputs if o.job.kind != INDEX], dump_context / str(plan.year), echo)
-    manifest = Manifest.load(folder)
-    if manifest.problem:
-        warnings.append(Problem(WARNING, None, manifest.problem, code="manifest-unreadable"))
-    _sort_by_disk(outputs, manifest, force)
-    warnings += [w for w in _render(outputs, templates, stamp, workers, progress) if w not in warnings]
-    conflicts = _find_conflicts(outputs)
-    if conflicts and not force:
-        raise HandEdited([o.target for o in conflicts])
-    written = _write(outputs, folder, manifest, echo)
-    _update_manifest(outputs, folder, manifest, wrote=bool(written))
+    with folder_lock(folder):
+        manifest = Manifest.load(folder)
+        if manifest.problem:
+            warnings.append(Problem(WARNING, None, manifest.problem, code="manifest-unreadable"))
+        _sort_by_disk(outputs, manifest, force)
+        warnings += [w for w in _render(outputs, templates, stamp, workers, progress)
+                     if w not in warnings]
+        conflicts = _find_conflicts(outputs)
+        if conflicts and not force:
+            raise HandEdited([o.target for o in conflicts])
+        written = _write(outputs, folder, manifest, echo)
+        _update_manifest(outputs, folder, manifest, wrote=bool(written))
     return BuildResult(plan, folder, tuple(written), tuple(warnings), tuple(o.target for o in outputs),
                        tuple(o.backup for o in conflicts if o.backup is not None),
                        tuple(o.target for o in outputs if o.state is State.KEPT))

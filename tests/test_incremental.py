@@ -307,3 +307,16 @@ def test_a_manifest_that_cannot_be_read_is_one_message(tmp_path):
     assert "manifest.json" in result.output and "Traceback" not in result.output
     assert result.exception is None or isinstance(result.exception, SystemExit)
     assert list((out / "2018").rglob("*.docx")) == []
+
+
+def test_a_second_build_into_the_same_folder_says_a_build_is_running(tmp_path):
+    from generator.output.write import folder_lock
+
+    out = tmp_path / "out"
+    with folder_lock(out / "2018"):  # another build holds out/2018
+        result = build(WORKBOOK, out)
+    assert result.exit_code == 1
+    assert f"Một lần tạo văn bản khác đang ghi vào {out / '2018'}" in result.output
+    assert "đã bị sửa" not in result.output and "sửa tay" not in result.output
+    assert not (out / "2018").exists() or list((out / "2018").rglob("*.docx")) == []
+    assert build(WORKBOOK, out).exit_code == 0  # released: the next build runs

@@ -6,11 +6,13 @@ import os
 import re
 import shutil
 import tempfile
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path, PurePath, PurePosixPath
+from typing import IO
 
-from generator.errors import VanbanError
+from generator.errors import VanbanError, write_failed
 
 # `.3406-qd-ubnd.docx.<pid>.<random>.vanban.tmp`: hidden, never taken for an output, and the pid
 # tells a later build whether the writer is still alive (its file is left alone) or was killed.
@@ -238,3 +240,52 @@ def save_bytes(target: Path, data: bytes, now: datetime | None = None) -> Path |
         shutil.copy2(target, backup)
     atomic_write(target, data)
     return backup
+
+
+LOCK_SUFFIX = ".vanban.lock"  # beside the folder it holds: out/.2018.vanban.lock
+
+
+@contextmanager
+def folder_lock(folder: Path) -> Iterator[None]:
+    """Hold the output folder for one build: a second build into it stops at once, saying why.
+
+    Without it, two builds at once would each take the other's fresh files for a clerk's edits.
+    The lock is the kernel's (flock, or msvcrt on Windows), so a killed build never leaves it
+    held; the small `out/.<year>.vanban.lock` file itself stays, hidden, outside the year folder.
+    """
+    folder.parent.mkdir(parents=True, exist_ok=True)
+    path = folder.parent / f".{folder.name}{LOCK_SUFFIX}"
+    try:
+        handle = open(path, "a+")  # noqa: SIM115 - held open for the whole build
+    except OSError as exc:
+        raise write_failed(exc, path) from exc
+    try:
+        if not _try_lock(handle):
+            handle.seek(0)
+            holder = handle.read().strip()
+            raise VanbanError(
+                f"Một lần tạo văn bản khác đang ghi vào {folder}"
+                f"{f' (tiến trình {holder})' if holder else ''}; hãy đợi lần đó xong rồi chạy "
+                "lại. Chưa ghi tệp nào.")
+        handle.seek(0)
+        handle.truncate()
+        handle.write(str(os.getpid()))
+        handle.flush()
+        yield
+    finally:
+        handle.close()  # closing releases the lock
+
+
+def _try_lock(handle: IO[str]) -> bool:
+    try:
+        if os.name == "nt":
+            import msvcrt
+
+            msvcrt.locking(handle.fileno(), msvcrt.LK_NBLCK, 1)  # type: ignore[attr-defined]
+        else:
+            import fcntl
+
+            fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:  # BlockingIOError, or PermissionError on Windows: held by another build
+        return False
+    return True
