@@ -27,9 +27,17 @@ DEFAULT_OUT = ROOT / "out"
 
 # existence, folders and file kinds are checked by generator.workbook.filecheck, in Vietnamese
 _existing_file = click.Path(path_type=Path)
-_output_file = click.Path(dir_okay=False, path_type=Path)
+_output_file = click.Path(path_type=Path)  # check_target says what is wrong, in Vietnamese
+_folder = click.Path(path_type=Path)  # see _out_folder
 _FORCE_HELP = ("Ghi đè tệp đã có; tệp cũ được sao lưu thành <tên>.sao-luu-<ngày giờ>.xlsx. "
                "Tệp đầu vào thì không bao giờ bị ghi đè.")
+
+
+def _out_folder(folder: Path | None, option: str) -> None:
+    """A folder option naming an existing file: one Vietnamese line (click's own is English)."""
+    if folder is not None and folder.exists() and not folder.is_dir():
+        raise VanbanError(f"{option} {folder}: đây là một tệp, không phải thư mục; hãy chỉ một "
+                          "thư mục (chưa có thì chương trình tạo).", exit_code=2)
 
 
 class _Shown(click.ClickException):
@@ -71,9 +79,9 @@ def main() -> None:
 
 @main.command("build")
 @click.argument("workbook", type=_existing_file, default=DEFAULT_WORKBOOK)
-@click.option("--out", "out", type=click.Path(file_okay=False, path_type=Path),
+@click.option("--out", "out", type=_folder,
               default=DEFAULT_OUT, show_default=True, help="Thư mục ghi kết quả.")
-@click.option("--templates", type=click.Path(file_okay=False, path_type=Path),
+@click.option("--templates", type=_folder,
               default=DEFAULT_TEMPLATES, show_default=True, help="Thư mục mẫu văn bản.")
 @click.option("--strict", is_flag=True, help="Coi cảnh báo là lỗi: có cảnh báo thì không tạo văn bản.")
 @click.option("--force", is_flag=True,
@@ -81,11 +89,14 @@ def main() -> None:
                    "(<tên>.YYYYMMDD-HHMMSS.bak.docx).")
 @click.option("--workers", type=click.IntRange(min=1), default=None,
               help="Số tiến trình tạo văn bản song song (mặc định: theo số lõi CPU khi có nhiều văn bản).")
-@click.option("--dump-context", "dump_context", type=click.Path(file_okay=False, path_type=Path),
+@click.option("--dump-context", "dump_context", type=_folder,
               default=None, help="Ghi dữ liệu (JSON) của từng văn bản vào thư mục này, để kiểm tra mẫu.")
 def build_command(workbook: Path, out: Path, templates: Path, strict: bool, force: bool,
                   workers: int | None, dump_context: Path | None) -> None:
     """Tạo toàn bộ văn bản của kế hoạch vào OUT/<năm>/; chỉ ghi lại những văn bản đã thay đổi."""
+    for folder, option in ((out, "--out"), (templates, "--templates"),
+                           (dump_context, "--dump-context")):
+        _out_folder(folder, option)
     result = build(workbook, out, templates, echo=click.echo, strict=strict, force=force,
                    workers=workers, progress=_progress_bar if sys.stderr.isatty() else None,
                    dump_context=dump_context)
@@ -151,7 +162,7 @@ def fix_encoding_command(workbook: Path, output: Path, force: bool) -> None:
 
 @main.command("lint")
 @click.argument("files", nargs=-1, type=click.Path(path_type=Path))
-@click.option("--out", "out", type=click.Path(file_okay=False, path_type=Path),
+@click.option("--out", "out", type=_folder,
               default=DEFAULT_OUT, show_default=True,
               help="Thư mục kết quả; không chỉ tệp nào thì kiểm tra lần tạo gần nhất trong đó.")
 @click.option("--workbook", type=_existing_file, default=DEFAULT_WORKBOOK, show_default=True,
@@ -162,6 +173,7 @@ def lint_command(files: tuple[Path, ...], out: Path, workbook: Path) -> None:
     Không chỉ tệp nào: kiểm tra mọi mẫu trong templates/ và mọi văn bản của lần tạo gần nhất
     trong OUT/<năm>/.
     """
+    _out_folder(out, "--out")
     targets = lint.expand(files) if files else lint.default_targets(ROOT, out)
     if not targets:
         raise VanbanError("Không có tệp .docx nào để kiểm tra.")
@@ -183,13 +195,14 @@ def lint_command(files: tuple[Path, ...], out: Path, workbook: Path) -> None:
 
 
 @main.command("pdf")
-@click.option("--out", "out", type=click.Path(file_okay=False, path_type=Path),
+@click.option("--out", "out", type=_folder,
               default=DEFAULT_OUT, show_default=True, help="Thư mục kết quả của lệnh build.")
 @click.option("--year", type=int, default=None,
               help="Năm cần chuyển; mặc định là lần tạo gần nhất.")
 @click.option("--preview", is_flag=True, help="Ghi thêm ảnh PNG trang đầu của mỗi văn bản.")
 def pdf_command(out: Path, year: int | None, preview: bool) -> None:
     """Chuyển mọi văn bản của OUT/<năm>/ sang PDF (nhúng phông) vào OUT/<năm>/pdf/."""
+    _out_folder(out, "--out")
     from generator.output.pdf import make_pdfs
 
     result = make_pdfs(out, year, preview, echo=click.echo)

@@ -201,3 +201,15 @@ def test_a_full_temporary_folder_is_one_vietnamese_line_and_nothing_written(
     assert any(name in line for name in named), line  # the file it was writing
     assert "Traceback" not in result.stderr and "Exception ignored" not in result.stderr
     assert list(out.rglob("*.xlsx")) == [] and list(out.rglob("*.docx")) == []
+
+
+def test_a_full_disk_is_one_line_naming_the_file_and_why(full_tmpdir):
+    out = full_tmpdir / "out"
+    result = subprocess.run([sys.executable, "-m", "generator", "build", str(WORKBOOK), "--out",
+                             str(out)], capture_output=True, text=True, timeout=120)
+    assert result.returncode == 1, result.stderr
+    [line] = [x for x in result.stderr.splitlines() if x.startswith("Lỗi:")]
+    assert line.startswith(f"Lỗi: Không ghi được {out / '2018'}") and "ổ đĩa đã đầy" in line
+    assert "No space" not in result.stderr and "Word" not in line  # not a Word problem
+    assert "Traceback" not in result.stderr
+    assert [p for p in out.rglob("*") if p.name.endswith(TEMP_SUFFIX)] == []

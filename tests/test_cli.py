@@ -200,3 +200,17 @@ def test_new_year_refuses_what_check_refuses_a_duplicate_agency_code(tmp_path):
     assert "chưa chuyển năm" in result.output and "Cơ quan!A3" in result.output
     assert f"Trùng mã cơ quan “{code}”" in result.output
     assert not target.exists()
+
+
+def test_out_naming_an_existing_file_is_one_vietnamese_line(tmp_path):
+    from click.testing import CliRunner
+
+    from generator.cli import main
+
+    taken = tmp_path / "ket-qua"
+    taken.write_text("tệp của người dùng", encoding="utf-8")
+    result = CliRunner().invoke(main, ["build", str(WORKBOOK), "--out", str(taken)])
+    assert result.exit_code == 2
+    assert f"Lỗi: --out {taken}: đây là một tệp, không phải thư mục" in result.output
+    assert "Error" not in result.output and "Invalid value" not in result.output
+    assert taken.read_text(encoding="utf-8") == "tệp của người dùng"

@@ -40,10 +40,17 @@ def atomic_write(path: Path, data: bytes) -> None:
             handle.flush()
             os.fsync(handle.fileno())
         os.replace(tmp, path)
-    except BaseException:
+    except BaseException as exc:
         Path(tmp).unlink(missing_ok=True)
+        _name(exc, path)
         raise
     _fsync_dir(path.parent)
+
+
+def _name(exc: BaseException, path: Path) -> None:
+    """A full disk fails a write() with no file name: the error names the file being written."""
+    if isinstance(exc, OSError) and not exc.filename:
+        exc.filename = str(path)
 
 
 def _umask() -> int:
@@ -161,6 +168,7 @@ def atomic_write_many(files: Iterable[tuple[Path, bytes]]) -> list[Path]:
     """
     staged: list[tuple[Path, Path]] = []
     mode = 0o666 & ~_umask()
+    path = Path()
     try:
         for path, data in files:
             path.parent.mkdir(parents=True, exist_ok=True)
@@ -181,9 +189,10 @@ def atomic_write_many(files: Iterable[tuple[Path, bytes]]) -> list[Path]:
                     os.fsync(handle.fileno())
         for tmp, path in staged:
             os.replace(tmp, path)
-    except BaseException:
+    except BaseException as exc:
         for tmp, _ in staged:
             tmp.unlink(missing_ok=True)
+        _name(exc, path)
         raise
     for folder in sorted({path.parent for _, path in staged}):
         _fsync_dir(folder)
