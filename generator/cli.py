@@ -13,7 +13,7 @@ import openpyxl
 
 from generator import __version__, pipeline
 from generator.checks.plan import check_workbook, render_block, summary
-from generator.errors import ERROR, INFO, VanbanError, write_failed
+from generator.errors import ERROR, INFO, Interrupted, VanbanError, write_failed
 from generator.layout import lint
 from generator.output.write import check_target, save_bytes
 from generator.pipeline import DEFAULT_TEMPLATES, ROOT, build, load_checked
@@ -59,6 +59,8 @@ class _Vanban(click.Group):
             return super().invoke(ctx)
         except VanbanError as error:
             raise _Shown(error) from error
+        except KeyboardInterrupt:  # click would print its English "Aborted!"
+            raise _Shown(Interrupted()) from None
 
 
 @contextmanager

@@ -70,6 +70,16 @@ class VanbanError(Exception):
         return self.message
 
 
+class Interrupted(VanbanError):
+    """Ctrl+C: one line, exit code 130 (128 + SIGINT, as shells expect), no traceback."""
+
+    exit_code = 130
+
+    def __init__(self) -> None:
+        super().__init__("Đã dừng theo yêu cầu (Ctrl+C). Các tệp đã có giữ nguyên; không tệp nào "
+                         "bị ghi dở.")
+
+
 class ProblemsFound(VanbanError):
     """Raised once, after every problem of the input has been collected."""
 

@@ -7,6 +7,7 @@ import multiprocessing
 import multiprocessing.context
 import os
 import re
+import signal
 import zipfile
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
@@ -335,6 +336,9 @@ def _pool_context() -> multiprocessing.context.BaseContext:
 
 
 def _start_worker(templates: str, names: list[str]) -> None:
+    # Ctrl+C reaches the whole process group: the parent stops the build and says so once; a
+    # worker's own KeyboardInterrupt would print a traceback per process
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     _worker_renderers.clear()
     for name in names:
         _worker_renderers[name] = TemplateRenderer(Path(templates) / name)

@@ -51,7 +51,7 @@ _TOP_WRAP = Alignment(vertical="top", wrap_text=True)
 _KIND_HINTS = {
     schema.MULTILINE: "Có thể xuống dòng trong ô bằng Alt+Enter.",
     schema.INT: "Số nguyên.",
-    schema.YEAR: "Năm bốn chữ số.",
+    schema.YEAR: f"Năm từ {vn.FIRST_YEAR} đến {vn.LAST_YEAR}.",
     schema.DATE: "Ngày dạng dd/mm/yyyy.",
     schema.CHOICE: "Chọn trong danh sách.",
     schema.BOOL: "Chọn Có hoặc Không.",
