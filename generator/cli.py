@@ -93,15 +93,18 @@ def main() -> None:
               help="Số tiến trình tạo văn bản song song (mặc định: theo số lõi CPU khi có nhiều văn bản).")
 @click.option("--dump-context", "dump_context", type=_folder,
               default=None, help="Ghi dữ liệu (JSON) của từng văn bản vào thư mục này, để kiểm tra mẫu.")
+@click.option("--move-leftovers", "move_leftovers", is_flag=True,
+              help="Chuyển các văn bản mà kế hoạch không còn tạo (kỳ đã đổi tên, cơ quan thôi báo "
+                   "cáo, bản .bak) sang thư mục OUT/<năm>/cu-<ngày giờ>/; không xóa tệp nào.")
 def build_command(workbook: Path, out: Path, templates: Path, strict: bool, force: bool,
-                  workers: int | None, dump_context: Path | None) -> None:
+                  workers: int | None, dump_context: Path | None, move_leftovers: bool) -> None:
     """Tạo toàn bộ văn bản của kế hoạch vào OUT/<năm>/; chỉ ghi lại những văn bản đã thay đổi."""
     for folder, option in ((out, "--out"), (templates, "--templates"),
                            (dump_context, "--dump-context")):
         _out_folder(folder, option)
     result = build(workbook, out, templates, echo=click.echo, strict=strict, force=force,
                    workers=workers, progress=_progress_bar if sys.stderr.isatty() else None,
-                   dump_context=dump_context)
+                   dump_context=dump_context, move_leftovers=move_leftovers)
     notes = [p for p in result.warnings if p.severity == INFO]
     for problem in result.warnings:
         if problem.severity != INFO:
@@ -111,6 +114,14 @@ def build_command(workbook: Path, out: Path, templates: Path, strict: bool, forc
     same = len(result.outputs) - len(result.written)
     click.echo(f"Xong: {len(result.outputs)} văn bản trong {result.folder}; "
                f"{len(result.written)} tệp được ghi lại, {same} tệp không đổi.")
+    if result.leftovers:
+        done = f"đã chuyển sang {result.moved_to}" if result.moved_to else "không còn trong kế hoạch"
+        click.echo(f"{len(result.leftovers)} tệp {done} (không đưa vào PDF và kiểm tra thể thức):")
+        for path in result.leftovers:
+            click.echo(f"  - {path}")
+        if result.moved_to is None:
+            click.echo("Chạy lại với --move-leftovers để chuyển chúng sang một thư mục có ngày giờ "
+                       f"({result.folder}/cu-<ngày giờ>/); không tệp nào bị xóa.")
 
 
 @main.command("check")
@@ -176,7 +187,7 @@ def lint_command(files: tuple[Path, ...], out: Path, workbook: Path) -> None:
     trong OUT/<năm>/.
     """
     _out_folder(out, "--out")
-    targets = lint.expand(files) if files else lint.default_targets(ROOT, out)
+    targets = lint.expand(files) if files else pipeline.lint_targets(out)
     if not targets:
         raise VanbanError("Không có tệp .docx nào để kiểm tra.")
     if not files and all(t.parent == ROOT / "templates" for t in targets):

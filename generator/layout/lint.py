@@ -202,20 +202,6 @@ def lint_file(path: Path, *, is_template: bool | None = None,
     return findings
 
 
-def default_targets(root: Path, out: Path) -> list[Path]:
-    """The templates, and the documents of the last build (the newest year folder of out/)."""
-    targets = sorted((root / "templates").glob("*.docx"))
-    years = [d for d in out.glob("*") if d.is_dir() and d.name.isdigit()] if out.is_dir() else []
-    if years:
-        def newest(folder: Path) -> float:
-            return max((f.stat().st_mtime for f in folder.rglob("*.docx")), default=0.0)
-
-        last = max(years, key=newest)
-        targets += sorted(f for f in last.rglob("*.docx")
-                          if not f.name.startswith("~$") and "pdf" not in f.relative_to(last).parts)
-    return targets
-
-
 def summarize(findings: list[Finding]) -> tuple[int, int]:
     errors = sum(1 for f in findings if f.severity == ERROR)
     warnings = sum(1 for f in findings if f.severity == WARNING)

@@ -68,6 +68,8 @@ class Entry:
     title: str = ""
     # while a build is writing: the SHA-256 of the file it is replacing (still vanban's own)
     replaces: str = ""
+    # an output the plan no longer makes, kept on disk: not offered to pdf and lint
+    leftover: bool = False
 
 
 @dataclass
@@ -97,13 +99,24 @@ class Manifest:
             files = raw["files"]
             entries = {
                 str(name): Entry(str(e["sha256"]), str(e["inputs"]), str(e.get("template", "")),
-                                 str(e.get("title", "")), str(e.get("replaces", "")))
+                                 str(e.get("title", "")), str(e.get("replaces", "")),
+                                 bool(e.get("leftover", False)))
                 for name, e in files.items()
             }
         except (ValueError, KeyError, TypeError, AttributeError, UnicodeDecodeError):
             # without a usable manifest every existing output counts as possibly hand-edited
             return cls({}, problem=f"{path} hỏng hoặc không đọc được; coi như chưa có")
         return cls(entries)
+
+    def documents(self, folder: Path) -> list[Path]:
+        """The documents of the last build that are on disk: what pdf and lint take.
+
+        Leftovers (outputs the plan no longer makes) and files the build never wrote (a --force
+        backup, a copy) are not listed, so they are never published by mistake.
+        """
+        return [folder / name for name in sorted(self.entries)
+                if name.endswith(".docx") and not self.entries[name].leftover
+                and (folder / name).is_file()]
 
     def save(self, folder: Path) -> None:
         data = {
@@ -116,7 +129,9 @@ class Manifest:
 
 
 def _entry_json(entry: Entry) -> dict[str, str]:
-    data = asdict(entry)
+    data: dict[str, Any] = asdict(entry)
     if not entry.replaces:
         del data["replaces"]  # only while a build is under way
+    if not entry.leftover:
+        del data["leftover"]
     return data

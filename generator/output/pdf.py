@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from generator.errors import VanbanError
+from generator.output.manifest import MANIFEST, Manifest
 
 PACKAGES = "libreoffice-writer-nogui fonts-liberation2 poppler-utils"
 PREVIEW_DPI = 80
@@ -51,9 +52,16 @@ def year_folder(out: Path, year: int | None) -> Path:
 
 
 def documents_of(folder: Path) -> list[Path]:
-    """Every .docx of a build, report forms in their sub-folders included; pdf/ and ~$ skipped."""
-    return sorted(f for f in folder.rglob("*.docx")
-                  if not f.name.startswith("~$") and f.relative_to(folder).parts[0] != "pdf")
+    """The documents the last build made, as its manifest lists them, report forms included.
+
+    Leftovers of earlier plans, --force backups and any other .docx in the folder are not
+    published: only what the plan makes now.
+    """
+    manifest = Manifest.load(folder)
+    if not manifest.entries:
+        raise VanbanError(f"{folder} không có {MANIFEST} (sổ theo dõi các văn bản đã tạo): chạy "
+                          "«vanban build» trước.")
+    return manifest.documents(folder)
 
 
 def convert(documents: list[Path], root: Path, target: Path, timeout: float | None = None) -> list[Path]:
