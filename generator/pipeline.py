@@ -370,7 +370,7 @@ def collect(
 
     matched: dict[str, ReturnedForm] = {}
     for code, candidates in by_period.get(period, {}).items():
-        candidates.sort(key=lambda f: (f.source.modified or datetime.min, f.source.name))
+        candidates.sort(key=lambda f: (f.when or datetime.min, f.source.name))
         newest = candidates[-1]
         if len(candidates) > 1:
             older = ", ".join(f.source.name for f in candidates[:-1])
@@ -388,8 +388,8 @@ def collect(
             continue
         if clerk is not None:
             when, source = clerk[0], CLERK_DATE
-        elif form is not None and form.source.modified is not None:
-            when, source = form.source.modified.date(), FILE_DATE
+        elif form is not None and form.when is not None:
+            when, source = form.when.date(), FILE_DATE
         else:
             when, source = None, MANUAL
         receipts[code] = Receipt(code, when, source, form.source.name if form else "",

@@ -10,7 +10,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from generator.collect.reader import Document, Row, Table, read_document
+from generator.collect.reader import Document, Row, Table, read_document, saved_at
 from generator.errors import WARNING, Loc, Problem
 from generator.text import vn
 from generator.workbook.filecheck import inspect_document
@@ -62,6 +62,12 @@ class ReturnedForm:
     task_table: int = 0  # the number of the task table; 0 when none was found
     problems: list[Problem] = field(default_factory=list)
     tracked: bool = False
+    saved: datetime | None = None  # last saved (docProps/core.xml)
+
+    @property
+    def when(self) -> datetime | None:
+        """The file's own date: when it was last saved, else the date of the file on disk."""
+        return self.saved or self.source.modified
 
 
 def where(name: str, table: int = 0, row: int = 0) -> Loc:
@@ -88,7 +94,9 @@ def read_form(source: Source) -> ReturnedForm:
     """Check the file (as a workbook is checked: zip bomb, entities, password…) and read it."""
     members = inspect_document(source.data, source.name)
     doc = read_document(members["word/document.xml"], members.get("docProps/custom.xml"))
-    return form_from(doc, source)
+    form = form_from(doc, source)
+    form.saved = saved_at(members.get("docProps/core.xml"))
+    return form
 
 
 def form_from(doc: Document, source: Source) -> ReturnedForm:

@@ -11,7 +11,9 @@ needs, from one parse of word/document.xml, fast enough for ten thousand forms.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from lxml import etree
 
@@ -88,6 +90,20 @@ def custom_properties(xml: bytes | None) -> dict[str, str]:
         if name:
             values[name] = "".join(child.text or "" for child in prop if child.tag.startswith(_VT)).strip()
     return values
+
+
+_SAVED = re.compile(rb"<dcterms:modified[^>]*>\s*(\d{4})-(\d\d)-(\d\d)T(\d\d):(\d\d):(\d\d)")
+
+
+def saved_at(core_xml: bytes | None) -> datetime | None:
+    """When the file was last saved, as Word and LibreOffice record it in docProps/core.xml."""
+    match = _SAVED.search(core_xml or b"")
+    if not match:
+        return None
+    try:
+        return datetime(*(int(g) for g in match.groups()))
+    except ValueError:
+        return None
 
 
 def read_document(document_xml: bytes, custom_xml: bytes | None = None) -> Document:

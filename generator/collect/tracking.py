@@ -37,10 +37,10 @@ WORKBOOK = "tong-hop.xlsx"
 JSON = "tong-hop.json"
 RECEIPT_SHEET = "Tiếp nhận"
 MANUAL_SHEET = "Nhập tay"
-RECEIPT_HEADS = ("Mã cơ quan", "Cơ quan", "Ngày nhận (văn thư ghi)", "Ngày của tệp", "Ngày tính",
+RECEIPT_HEADS = ("Mã cơ quan", "Cơ quan", "Ngày nhận (văn thư ghi)", "Ngày lưu tệp", "Ngày tính",
                  "Theo", "Trễ hạn", "Tệp")
 MANUAL_HEADS = ("Mã cơ quan", "Mã nhiệm vụ", "Mức độ hoàn thành", "Kết quả thực hiện", "Ghi chú")
-SOURCE_LABELS = {CLERK_DATE: "văn thư ghi", FILE_DATE: "ngày của tệp", MANUAL: "nhập tay"}
+SOURCE_LABELS = {CLERK_DATE: "văn thư ghi", FILE_DATE: "ngày lưu tệp", MANUAL: "nhập tay"}
 JSON_FORMAT = 1
 
 

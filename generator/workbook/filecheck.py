@@ -414,12 +414,13 @@ def _sheet_names(kept: dict[str, bytes]) -> dict[str, str]:
 # -- Word documents (returned report forms) -------------------------------------------------------
 
 DOCUMENT_LIMITS = Limits(file_bytes=50 * MB, members=1000, member_bytes=64 * MB, total_bytes=256 * MB)
-_DOCX_KEEP = ("word/document.xml", "docProps/custom.xml")
+_DOCX_KEEP = ("word/document.xml", "docProps/custom.xml", "docProps/core.xml")
 
 
 def inspect_document(data: bytes, name: str, limits: Limits = DOCUMENT_LIMITS) -> dict[str, bytes]:
     """The same checks as for a workbook, for a .docx given as bytes: its kind, password, zip bomb,
-    XML entities, sizes. Returns word/document.xml and docProps/custom.xml (when there is one);
+    XML entities, sizes. Returns word/document.xml, docProps/custom.xml and docProps/core.xml (those
+    there are);
     raises VanbanError with one Vietnamese line naming the file otherwise."""
     if not data:
         raise VanbanError(f"{name} là tệp rỗng (0 byte), không phải văn bản Word.")
