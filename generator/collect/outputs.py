@@ -35,5 +35,6 @@ def render_outputs(result: Consolidation, kept: Kept, templates: Path) -> dict[s
     summary = TemplateRenderer(templates / SUMMARY_TEMPLATE)
     files[SUMMARY] = summary.render(summary_context(result, summary.prepared), stamp)
     if result.missing:
-        files[REMINDER] = TemplateRenderer(templates / REMINDER_TEMPLATE).render(reminder_context(result), stamp)
+        reminder = TemplateRenderer(templates / REMINDER_TEMPLATE)
+        files[REMINDER] = reminder.render(reminder_context(result), stamp)
     return files

@@ -30,6 +30,7 @@ SERIES = (
     ("Thường xuyên", "recurring", "#1565c0"),
     ("Chưa có báo cáo", "unknown", "#9e9e9e"),
 )
+SECTION_KEYS = ("chi_dao", "kho_khan", "phuong_huong", "de_xuat")  # forms.SECTIONS' values
 RECIPIENTS = ("Bộ Nội vụ (Vụ Cải cách hành chính)", "Sở Nội vụ")
 CHART_WIDTH_MM = 160
 DPI = 150
@@ -44,7 +45,6 @@ def chart_png(labels: Sequence[str], rows: Sequence[Counts], title: str) -> byte
     """A horizontal stacked bar per label (areas or agencies), one colour per completion; the
     same numbers give the same bytes."""
     import matplotlib
-
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
 
@@ -185,7 +185,7 @@ def summary_context(result: Consolidation, template: Any) -> dict[str, Any]:
                          "receipt": "chưa gửi" if a.receipt is None
                          else ("trễ hạn" if a.receipt.late else "đúng hạn")}
                         for i, a in enumerate(result.agencies, start=1)],
-        "sections": {key: sections.get(key, []) for key in ("chi_dao", "kho_khan", "phuong_huong", "de_xuat")},
+        "sections": {key: sections.get(key, []) for key in SECTION_KEYS},
         "recipients": [{"text": text, "copies": None, "copies_text": ""} for text in RECIPIENTS],
         "archive_unit": "",
         "drafter": "",
@@ -200,7 +200,8 @@ def _targets(result: Consolidation, names: dict[str, str]) -> list[dict[str, Any
     for target in result.targets:
         key = (_clean(target["text"]), _clean(target["value"]))
         achieved = _clean(target["achieved"]) or "chưa báo cáo"
-        rows.setdefault(key, {}).setdefault(achieved, []).append(names.get(target["agency"], target["agency"]))
+        agency = names.get(target["agency"], target["agency"])
+        rows.setdefault(key, {}).setdefault(achieved, []).append(agency)
     out = []
     for number, ((text, value), answers) in enumerate(rows.items(), start=1):
         agencies = sum(len(v) for v in answers.values())
