@@ -117,7 +117,7 @@ OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 @pytest.mark.parametrize("name, data, message", [
     ("hong.docx", b"PK\x03\x04" + b"\0" * 40, "hong.docx không phải là văn bản Word .docx hợp lệ"),
     ("rong.docx", b"", "rong.docx là tệp rỗng"),
-    ("mat-khau.docx", OLE2 + "EncryptedPackage".encode("utf-16-le") + b"\0" * 64, "mat-khau.docx có mật khẩu"),
+    ("mat-khau.docx", OLE2 + "EncryptedPackage".encode("utf-16-le"), "mat-khau.docx có mật khẩu"),
     ("that-ra-pdf.docx", b"%PDF-1.4\n",
      "that-ra-pdf.docx không phải là văn bản Word .docx hợp lệ (đây là tệp PDF)"),
 ])
