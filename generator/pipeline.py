@@ -70,13 +70,14 @@ def build(
     strict: bool = False,
     force: bool = False,
     workers: int | None = None,
-    progress: bool = False,
+    progress: bool | Callable[[int, int], None] = False,
     dump_context: Path | None = None,
 ) -> BuildResult:
     """Build the plan's documents into OUT/<year>/, rendering and writing only what changed.
 
     Everything is read, checked and rendered before anything is written; an output changed by
     hand since it was written stops the build (before writing anything) unless `force`.
+    `progress`: True draws a bar on the terminal; a function is called with (done, total).
     """
     plan, warnings = load_checked(workbook, strict=strict)
     jobs = plan_outputs(plan)
@@ -219,8 +220,20 @@ def _backup_path(path: Path, clock: datetime) -> Path:
 
 
 @contextmanager
-def _progress_bar(total: int, shown: bool) -> Iterator[Callable[[int], None]]:
-    """A progress bar on the terminal for long builds; nothing at all otherwise."""
+def _progress_bar(total: int, shown: bool | Callable[[int, int], None]
+                  ) -> Iterator[Callable[[int], None]]:
+    """A progress bar on the terminal for long builds, or a report to a function (the web page)."""
+    if callable(shown):
+        report, done = shown, 0
+
+        def advance(n: int) -> None:
+            nonlocal done
+            done += n
+            report(done, total)
+
+        report(0, total)
+        yield advance
+        return
     if not shown or total < 2:
         yield lambda _: None
         return
