@@ -27,6 +27,7 @@ from flask import (
 from markupsafe import Markup, escape
 from werkzeug.exceptions import HTTPException
 
+from generator import pipeline
 from generator.checks.plan import summary
 from generator.errors import ERROR, INFO, WARNING, Problem, VanbanError
 from generator.pipeline import DEFAULT_TEMPLATES
@@ -179,7 +180,7 @@ def new_year() -> Any:
         year = 0
     if not 1900 <= year <= 2200:
         return _start_page("Năm mới phải là một số từ 1900 đến 2200, ví dụ 2019.", 400)
-    result = rollover.new_year(book.source, year)
+    result = pipeline.new_year(book.source, year)
     buffer = io.BytesIO()
     result.workbook.save(buffer)
     stem = book.name.rsplit(".", 1)[0]

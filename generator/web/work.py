@@ -6,6 +6,8 @@ import json
 import logging
 import threading
 import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -133,9 +135,14 @@ class Workspace:
             thread.join(timeout)
 
     def _build(self, book: StoredWorkbook, year: int, run: BuildRun, lock: threading.Lock) -> None:
-        def progress(done: int, total: int) -> None:
-            run.stage = "Đang tạo văn bản…"
-            run.done, run.total = done, total
+        @contextmanager
+        def progress(total: int) -> Iterator[Callable[[int], None]]:
+            run.stage, run.total = "Đang tạo văn bản…", total
+
+            def advance(n: int) -> None:
+                run.done += n
+
+            yield advance
 
         try:
             run.result = build(book.source, self.out, self.templates, echo=run.log.append,
