@@ -1009,7 +1009,7 @@ def build_reminder(path: Path) -> None:
     para(left, "V/v đôn đốc gửi báo cáo {{ summary_in_sentence }}", style="Excerpt Line")
     para(right, "{{ place }}, {{ date_line }}", style="Date Line")
     para(doc, "", style="Body Text")
-    tag(doc, "{%p if agencies|length == 1 %}")
+    tag(doc, "{%p if missing_count == 1 %}")
     para(doc, "Kính gửi: {{ agencies[0] }}.", style="Addressee")
     tag(doc, "{%p else %}")
     para(doc, "Kính gửi:", style="Addressee")
