@@ -113,8 +113,9 @@ CHART_TITLES = {"chart_areas": "Tiến độ thực hiện nhiệm vụ theo lĩ
                 "chart_agencies": "Nhiệm vụ chủ trì theo cơ quan, đơn vị"}
 
 
-def summary_context(result: Consolidation, template: Any) -> dict[str, Any]:
-    """Context of templates/summary.docx; `template` is the prepared template the pictures go in."""
+def summary_context(result: Consolidation, template: Any, pictures: bool = True) -> dict[str, Any]:
+    """Context of templates/summary.docx; `template` is the prepared template the pictures go in
+    (without `pictures`, the charts are not drawn: for listing the names only)."""
     from docx.shared import Mm
     from docxtpl import InlineImage
 
@@ -124,7 +125,7 @@ def summary_context(result: Consolidation, template: Any) -> dict[str, Any]:
     expected = [a for a in plan.agencies if a.reports]
     year = period.deadline.year
     charts = {name: InlineImage(template, io.BytesIO(chart_png(labels, rows, CHART_TITLES[name])),
-                                width=Mm(CHART_WIDTH_MM))
+                                width=Mm(CHART_WIDTH_MM)) if pictures else ""
               for name, (labels, rows) in chart_data(result).items()}
     areas = []
     for index, (number, name, counts) in enumerate(result.areas, start=1):
