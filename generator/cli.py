@@ -271,6 +271,24 @@ def _save(wb: openpyxl.Workbook, output: Path) -> None:
     click.echo(f"Đã ghi {output}")
 
 
+@main.command("serve")
+@click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True,
+              help="Cổng của trang (0: một cổng còn trống bất kỳ).")
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="Địa chỉ nghe; mặc định chỉ máy này mở được trang.")
+@click.option("--open", "open_browser", is_flag=True, help="Mở trang trong trình duyệt mặc định.")
+@click.option("--data", type=click.Path(file_okay=False, path_type=Path), default=DEFAULT_OUT / "web",
+              show_default=True, help="Thư mục của trang: sổ tính đã tải lên và văn bản đã tạo.")
+def serve_command(port: int, host: str, open_browser: bool, data: Path) -> None:
+    """Mở trang trong trình duyệt cho cán bộ: kiểm tra sổ tính, tạo và tải văn bản."""
+    from generator.web import is_loopback, serve
+
+    if not is_loopback(host):
+        click.echo(f"Cảnh báo: trang nghe trên {host}, nên máy khác trong mạng cũng mở được và tải lên, "
+                   "tải về được văn bản. Trang không có đăng nhập; chỉ dùng trong mạng tin cậy.", err=True)
+    serve(data, host, port, open_browser, echo=click.echo)
+
+
 @main.command("agencies")
 @click.argument("workbook", type=_existing_file, default=DEFAULT_WORKBOOK)
 @click.option("--agency", "wanted", default="",
@@ -301,6 +319,46 @@ def agencies_command(workbook: Path, wanted: str) -> None:
             for task in tasks:
                 click.echo(f"    {task.ref:<7} {_short(task.task.text)}")
         click.echo("")
+
+
+@main.command("collect")
+@click.argument("forms", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--workbook", type=_existing_file, default=DEFAULT_WORKBOOK, show_default=True,
+              help="Sổ tính kế hoạch đã dùng để tạo mẫu báo cáo.")
+@click.option("--period", default=None, metavar="MÃ KỲ",
+              help="Mã kỳ báo cáo (cột Mã của sheet Kỳ báo cáo), ví dụ quy-1; mặc định: kỳ của các báo cáo.")
+@click.option("--out", "out", type=click.Path(file_okay=False, path_type=Path),
+              default=DEFAULT_OUT, show_default=True, help="Thư mục kết quả.")
+@click.option("--force", is_flag=True,
+              help="Ghi đè cả báo cáo tổng hợp đã sửa tay; bản cũ được giữ bên cạnh.")
+def collect_command(forms: tuple[Path, ...], workbook: Path, period: str | None, out: Path,
+                    force: bool) -> None:
+    """Tổng hợp các báo cáo cơ quan gửi về (tệp, thư mục hoặc .zip) thành OUT/<năm>/tong-hop/<kỳ>/.
+
+    Mã thoát: 0 đã tổng hợp (có thể kèm cảnh báo), 1 có tệp không dùng được (không ghi gì), 2 sai cách gọi.
+    """
+    result = pipeline.collect(list(forms), workbook, out, period, echo=click.echo, force=force)
+    notes = 0
+    for problem in result.problems:
+        if problem.severity == INFO:
+            notes += 1
+            continue
+        click.echo(problem.render(), err=True)
+    c = result.consolidation
+    rate = "chưa có nhiệm vụ đến hạn" if c.total.rate is None else f"{vn_percent(c.total.rate)}%"
+    click.echo(f"Kỳ {c.period.name}: {result.forms} báo cáo; {len(c.received)} cơ quan đã gửi, "
+               f"{len(c.late)} trễ hạn, {len(c.missing)} chưa gửi. Hoàn thành {c.total.done_due}/"
+               f"{c.total.due} nhiệm vụ đến hạn ({rate}), {c.total.done}/{c.total.total} nhiệm vụ của "
+               f"kế hoạch.")
+    if notes:
+        click.echo(f"và {notes} ghi chú thông tin (xem sheet “Vấn đề” của tong-hop.xlsx).", err=True)
+    same = len(result.outputs) - len(result.written)
+    click.echo(f"Xong: {len(result.outputs)} tệp trong {result.folder}; {len(result.written)} tệp được "
+               f"ghi lại, {same} tệp không đổi.")
+
+
+def vn_percent(value: float) -> str:
+    return f"{value:.1f}".replace(".", ",")
 
 
 def _short(text: str, width: int = 90) -> str:

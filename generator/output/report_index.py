@@ -14,7 +14,7 @@ import openpyxl
 from openpyxl.styles import Alignment, Font, PatternFill
 
 from generator.render.renderer import normalize_zip
-from generator.workbook.blank import workbook_bytes
+from generator.workbook import blank
 
 SHEET = "Danh sách báo cáo"
 # (header, row key, column width)
@@ -51,10 +51,18 @@ def index_workbook(context: Mapping[str, Any], stamp: datetime) -> bytes:
         ws.column_dimensions[openpyxl.utils.get_column_letter(index)].width = width
     ws.freeze_panes = "A2"
     ws.auto_filter.ref = ws.dimensions
+    return workbook_bytes(wb, stamp)
+
+
+def workbook_bytes(wb: openpyxl.Workbook, stamp: datetime,
+                   name: str = "danh-sach-bao-cao.xlsx") -> bytes:
+    """A workbook's .xlsx bytes dated `stamp` throughout: equal content gives equal bytes.
+
+    `name` is the file it is for, named in the message when a full TMPDIR stops openpyxl."""
     wb.properties.creator = "vanban"
     wb.properties.created = stamp
     wb.properties.modified = stamp
-    return normalize_zip(_dated(workbook_bytes(wb, "danh-sach-bao-cao.xlsx"), stamp), stamp)
+    return normalize_zip(_dated(blank.workbook_bytes(wb, name), stamp), stamp)
 
 
 def _dated(data: bytes, stamp: datetime) -> bytes:
