@@ -94,13 +94,13 @@ class Rollover:
 # -- public --------------------------------------------------------------------------------
 
 
-def roll(wb: openpyxl.Workbook, target_year: int) -> Rollover:
+def roll(wb: openpyxl.Workbook, target_year: int, name: str = "sổ tính") -> Rollover:
     """A copy of `wb` rolled over to `target_year`; `wb` itself is left as it is.
 
     Rolling k years is k rollovers of one year each, so rolling 2018 → 2019 → 2020 and
     2018 → 2020 give the same cells. Rolling to the workbook's own year changes nothing.
     """
-    new = copy_workbook(wb)
+    new = copy_workbook(wb, name=f"bản chuyển sang năm {target_year} của {name}")
     sheets = _Sheets(new)
     source = sheets.year()
     if target_year < source:
@@ -138,7 +138,7 @@ def roll_file(path: Path, target_year: int) -> Rollover:
         wb = openpyxl.load_workbook(path)  # formulas kept: the clerk's workbook stays hers
     except Exception as exc:  # openpyxl raises many kinds on broken files
         raise VanbanError(f"Không đọc được sổ tính {path.name}: {exc}") from exc
-    result = roll(wb, target_year)
+    result = roll(wb, target_year, path.name)
     reader = Reader(copy_workbook(result.workbook, data_only=True,
                                   name=f"bản chuyển sang năm {target_year} của {path.name}"))
     if reader.read() is None:  # a bug of the rollover, never of the user's input
