@@ -111,7 +111,7 @@ def test_the_shipped_workbook_from_upload_to_the_zip_of_the_year(page, site, bui
 
     # page 2: every warning of `vanban check`, at its cell, with the cell's text
     page.wait_for_url("**/kiem-tra")
-    assert "0 lỗi, 12 cảnh báo, 0 thông tin." in page.locator("[role=status]").inner_text()
+    assert "0 lỗi, 13 cảnh báo, 0 thông tin." in page.locator("[role=status]").inner_text()
     rows = problem_rows(page)
     assert len(rows) == 12
     c52 = next(r for r in rows if r["o"] == "Nội dung kế hoạch!C52")

@@ -9,8 +9,8 @@ import tempfile
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from datetime import datetime
+from hashlib import sha256
 from pathlib import Path, PurePath, PurePosixPath
-from typing import IO
 
 from generator.errors import VanbanError, write_failed
 
@@ -251,50 +251,42 @@ def save_bytes(target: Path, data: bytes, now: datetime | None = None) -> Path |
     return backup
 
 
-LOCK_SUFFIX = ".vanban.lock"  # beside the folder it holds: out/.2018.vanban.lock
-
-
 @contextmanager
 def folder_lock(folder: Path) -> Iterator[None]:
     """Hold the output folder for one build: a second build into it stops at once, saying why.
 
     Without it, two builds at once would each take the other's fresh files for a clerk's edits.
-    The lock is the kernel's (flock, or msvcrt on Windows), so a killed build never leaves it
-    held; the small `out/.<year>.vanban.lock` file itself stays, hidden, outside the year folder.
+    The lock is the kernel's (flock, or msvcrt on Windows) on a small file in the temporary
+    folder named after the output folder's full path: nothing is added to the user's folders, and
+    a killed build never leaves the lock held.
     """
-    folder.parent.mkdir(parents=True, exist_ok=True)
-    path = folder.parent / f".{folder.name}{LOCK_SUFFIX}"
+    key = sha256(str(folder.resolve()).encode("utf-8")).hexdigest()[:16]
+    path = Path(tempfile.gettempdir()) / f"vanban-{key}.lock"
     try:
-        handle = open(path, "a+")  # noqa: SIM115 - held open for the whole build
+        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o666)
+    except PermissionError:  # made by another user: a read-only handle locks as well
+        fd = os.open(path, os.O_RDONLY)
     except OSError as exc:
         raise write_failed(exc, path) from exc
     try:
-        if not _try_lock(handle):
-            handle.seek(0)
-            holder = handle.read().strip()
-            raise VanbanError(
-                f"Một lần tạo văn bản khác đang ghi vào {folder}"
-                f"{f' (tiến trình {holder})' if holder else ''}; hãy đợi lần đó xong rồi chạy "
-                "lại. Chưa ghi tệp nào.")
-        handle.seek(0)
-        handle.truncate()
-        handle.write(str(os.getpid()))
-        handle.flush()
+        if not _try_lock(fd):
+            raise VanbanError(f"Một lần tạo văn bản khác đang ghi vào {folder}; hãy đợi lần đó "
+                              "xong rồi chạy lại. Chưa ghi tệp nào.")
         yield
     finally:
-        handle.close()  # closing releases the lock
+        os.close(fd)  # closing releases the lock
 
 
-def _try_lock(handle: IO[str]) -> bool:
+def _try_lock(fd: int) -> bool:
     try:
         if os.name == "nt":
             import msvcrt
 
-            msvcrt.locking(handle.fileno(), msvcrt.LK_NBLCK, 1)  # type: ignore[attr-defined]
+            msvcrt.locking(fd, msvcrt.LK_NBLCK, 1)  # type: ignore[attr-defined]
         else:
             import fcntl
 
-            fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
     except OSError:  # BlockingIOError, or PermissionError on Windows: held by another build
         return False
     return True
