@@ -11,9 +11,10 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from generator.layout.docxfmt import qn, text_width_mm, wrapped_lines
+from generator.layout.docxfmt import qn, wrapped_lines
 from generator.layout.lint import Finding, LintDoc, Para, Table, paragraph_text
 from generator.text import vn
+from generator.text.vn import text_width_mm
 
 TWIPS_PER_MM = 56.7
 A4 = (11906, 16838)

@@ -251,23 +251,28 @@ def lower_first(s: str) -> str:
     return s
 
 
-# Advance widths of Times New Roman (the same metrics as Liberation Serif), in 1/1000 em, for
-# measuring a line before it is laid out: a Vietnamese letter is as wide as its base letter,
-# except Ơ/Ư whose horn adds a little.
+# Advance widths of Times New Roman (the Adobe Times metrics it shares with Liberation Serif), in
+# 1/1000 em: the one table both the generator (where a header name breaks) and the layout checker
+# (whether a line fits) measure with. A Vietnamese letter is as wide as its base letter, except
+# Ơ/Ư whose horn adds a little; a character not listed counts as a digit does.
+_LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
 _WIDTHS_REGULAR = dict(zip(
-    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz",
+    _LETTERS,
     (722, 667, 667, 722, 611, 556, 722, 722, 333, 389, 722, 611, 889, 722, 722, 556, 722, 667,
      556, 611, 722, 722, 944, 722, 722, 611,
      444, 500, 444, 500, 444, 333, 500, 500, 278, 278, 500, 278, 778, 500, 500, 500, 500, 333,
      389, 278, 500, 500, 722, 500, 500, 444), strict=True))
+_WIDTHS_REGULAR.update({" ": 250, ",": 250, ".": 250, "-": 333, "(": 333, ")": 333, "/": 278,
+                        "&": 778, ":": 278, ";": 278})
 _WIDTHS_BOLD = dict(zip(
-    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz",
+    _LETTERS,
     (722, 667, 722, 722, 667, 611, 778, 778, 389, 500, 778, 667, 944, 722, 778, 611, 778, 722,
      556, 667, 722, 722, 1000, 722, 722, 667,
      500, 556, 444, 556, 444, 333, 500, 556, 278, 333, 556, 278, 833, 556, 500, 556, 556, 444,
      389, 333, 556, 500, 722, 500, 500, 444), strict=True))
-_WIDTHS_OTHER = {" ": 250, ",": 250, ".": 250, "-": 333, "(": 333, ")": 333, "/": 278,
-                 "&": 800, ":": 300, ";": 300}
+_WIDTHS_BOLD.update({" ": 250, ",": 250, ".": 250, "-": 333, "(": 333, ")": 333, "/": 278,
+                     "&": 833, ":": 333, ";": 333})
+_WIDTH_OTHER = 500  # digits, and what the tables do not list
 _HORN = frozenset("ƠơƯư")
 _PT_MM = 25.4 / 72
 
@@ -283,7 +288,7 @@ def _char_units(char: str, bold: bool) -> int:
     """A letter's width in thousandths of the font size: its base letter's, a horn a little more."""
     table = _WIDTHS_BOLD if bold else _WIDTHS_REGULAR
     base = strip_diacritics(char)
-    units = table.get(base, _WIDTHS_OTHER.get(base, 500 if char.isdigit() else 600))
+    units = table.get(base, _WIDTH_OTHER)
     return units + 60 if char in _HORN else units
 
 
