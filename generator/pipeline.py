@@ -15,7 +15,7 @@ from generator.errors import WARNING, Problem, ProblemsFound, VanbanError
 from generator.layout.lint import Finding, LintDoc
 from generator.output.manifest import MANIFEST, Entry, Manifest, context_json, digest, fingerprint
 from generator.output.report_index import index_workbook, layout_digest
-from generator.output.write import atomic_write, atomic_write_many, clean_stale_temps, within
+from generator.output.write import atomic_write, atomic_write_many, backup_name, clean_stale_temps, within
 from generator.plan.model import Plan
 from generator.render.renderer import TemplateRenderer, render_batch
 from generator.workbook import rollover
@@ -231,7 +231,7 @@ def _write(outputs: list[Output], folder: Path, manifest: Manifest,
     order = [o for o in outputs if o.state in (State.CHANGED, State.CONFLICT)]
     backups = [o for o in order if o.state is State.CONFLICT]
     for o in backups:
-        o.backup = _backup_path(o.target, clock)
+        o.backup = backup_name(o.target, clock, hand_edited=True)
     written: list[Path] = []
     with _write_errors():
         for stale in clean_stale_temps(folder):
@@ -295,16 +295,6 @@ def _dump_contexts(jobs: list[DocumentJob], folder: Path, echo: Callable[[str], 
         target = within(folder, Path(job.path).with_suffix(".json"))
         atomic_write(target, (context_json(job.context) + "\n").encode("utf-8"))
         echo(f"đã ghi ngữ cảnh {target}")
-
-
-def _backup_path(path: Path, clock: datetime) -> Path:
-    base = f"{path.stem}.{clock:%Y%m%d-%H%M%S}"
-    candidate = path.with_name(f"{base}.bak{path.suffix}")
-    n = 2
-    while candidate.exists():
-        candidate = path.with_name(f"{base}-{n}.bak{path.suffix}")
-        n += 1
-    return candidate
 
 
 def _stamp(plan: Plan) -> datetime:

@@ -49,7 +49,6 @@ class ParaFormat:
     after: int
     line: int
     line_rule: str
-    keep_next: bool
 
 
 class Formats:
@@ -112,10 +111,6 @@ class Formats:
         if pstyle is not None and pstyle.get(qn("w:val")) in self.styles:
             return pstyle.get(qn("w:val"))
         return self.default_para
-
-    def style_name(self, p: Any) -> str:
-        sid = self.para_style_id(p)
-        return self.names.get(sid, sid)
 
     def _run_levels(self, p: Any, r: Any | None) -> list[Any]:
         """The rPr elements that may set a run's property, nearest first."""
@@ -223,7 +218,6 @@ class Formats:
             after=int(get("spacing.after", default="0")),
             line=int(get("spacing.line", default="240")),
             line_rule=get("spacing.lineRule", default="auto"),
-            keep_next=get("keepNext") == "1",
         )
 
     def _style_para_values(self, sid: str) -> dict[str, str]:

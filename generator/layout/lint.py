@@ -163,9 +163,6 @@ class LintDoc:
         return Finding(self.name, rule, place, message, severity)
 
 
-Rule = Callable[[LintDoc], Iterable[Finding]]
-
-
 def is_template_file(path: Path) -> bool:
     """A file in a templates folder, or one carrying Jinja tags that vanban did not write."""
     if path.parent.name == "templates":

@@ -21,7 +21,6 @@ A4 = (11906, 16838)
 FONT = "Times New Roman"
 MARGINS_MM = {"top": (20, 25), "bottom": (20, 25), "left": (30, 35), "right": (15, 20)}
 INDENT_TWIPS = (567 - 15, 720 + 15)  # 1 cm to 1.27 cm
-SIGNER_PREFIXES = ("TM.", "KT.", "Q.", "TL.", "TUQ.")
 
 
 @dataclass(frozen=True)
@@ -715,10 +714,10 @@ def rule_signature(doc: LintDoc) -> Iterator[Finding]:
             continue
         for p in titles:
             first = p.text.split()[0] if p.text.split() else ""
-            if not p.has_tags and first.endswith(".") and first not in SIGNER_PREFIXES:
+            if not p.has_tags and first.endswith(".") and first not in vn.SIGNING_PREFIXES:
                 yield doc.finding("signature", p.place,
                                   f"Quyền hạn ký «{first}» không đúng; dùng một trong "
-                                  f"{', '.join(SIGNER_PREFIXES)}.")
+                                  f"{', '.join(vn.SIGNING_PREFIXES)}.")
         cell = [p for p in t.paras if p.cell == titles[0].cell and p.row == titles[0].row]
         yield from _signature_room(doc, cell)
         for tr in t.rows():

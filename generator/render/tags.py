@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import difflib
 import re
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -19,7 +19,7 @@ import jinja2
 from docx.oxml.ns import qn
 from jinja2 import meta
 
-from generator.errors import ERROR, WARNING, Loc, Problem, ProblemsFound
+from generator.errors import ERROR, WARNING, Loc, Problem
 
 TAG_RE = re.compile(r"\{\{.*?\}\}|\{%.*?%\}|\{#.*?#\}", re.DOTALL)
 SMART = "“”‘’„‟‚‛«»"
@@ -52,10 +52,6 @@ class TagReport:
     issues: list[TagIssue] = field(default_factory=list)
     # the names the tags use without defining them (what a context must give), when they all parse
     names: frozenset[str] | None = None
-
-    @property
-    def problems(self) -> list[TagIssue]:
-        return self.issues
 
     @property
     def errors(self) -> list[TagIssue]:
@@ -311,16 +307,3 @@ def _check_names(tags: list[_Tag], known: Iterable[str] | None, report: TagRepor
             where.place if where else "mẫu",
             f"Biến “{name}”{at} không có trong dữ liệu của mẫu này (xem docs/templates.md).{hint}",
             code="tag.unknown", found=where.text if where else name))
-
-
-def prepare(document: Any, template: str, context: Mapping[str, Any]) -> list[Problem]:
-    """Before rendering: repair split tags in memory, stop on any other tag problem.
-
-    Returns the warnings (repaired tags); raises ProblemsFound naming every broken tag.
-    """
-    report = inspect(document, template, context.keys(), repair=True)
-    problems = [issue.problem(template) for issue in report.issues]
-    if report.errors:
-        raise ProblemsFound(problems, header=f"Mẫu {template} có {len(report.errors)} lỗi thẻ, "
-                            "chưa tạo văn bản nào.")
-    return problems

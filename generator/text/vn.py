@@ -27,7 +27,8 @@ _TONES = {"\u0300": "2", "\u0301": "1", "\u0303": "4", "\u0309": "3", "\u0323": 
 
 _NBSP = dict.fromkeys(map(ord, "\u00a0\u2007\u202f"), " ")
 _DASHES = dict.fromkeys(map(ord, "\u2010\u2011\u2012\u2013\u2014\u2015\u2212"), "-")
-_WINDOWS_RESERVED = frozenset(
+# Device names Windows reserves in any folder, with or without an extension (lowercase).
+WINDOWS_RESERVED = frozenset(
     {"con", "prn", "aux", "nul"} | {f"com{i}" for i in range(10)} | {f"lpt{i}" for i in range(10)}
 )
 _DATE_RE = re.compile(r"(\d{1,2})([/.\-])(\d{1,2})\2(\d{4})")
@@ -214,10 +215,10 @@ def slug(s: str, max_len: int = 80) -> str:
         raise ValueError(f"Độ dài tối đa phải từ 1 trở lên, nhận được {max_len}")
     ascii_text = strip_diacritics(s).lower().encode("ascii", "ignore").decode("ascii")
     result = "-".join(re.findall(r"[a-z0-9]+", ascii_text)) or "van-ban"
-    if result in _WINDOWS_RESERVED:
+    if result in WINDOWS_RESERVED:
         result += "-x"
     result = result[:max_len].rstrip("-")
-    if result in _WINDOWS_RESERVED:  # only when max_len cut the "-x" off again
+    if result in WINDOWS_RESERVED:  # only when max_len cut the "-x" off again
         result = "x"
     return result
 
@@ -330,6 +331,10 @@ def _name_lines(name: str, max_mm: float, size_pt: float, bold: bool) -> tuple[s
     fitting = next((t for t in ([c for c in tier if c[0] <= max_mm] for tier in tiers) if t), None)
     _, cut = min(fitting or [c for tier in tiers for c in tier])
     return (" ".join(words[:cut]), " ".join(words[cut:]))
+# The prefixes of a signature block (Nghị định 30/2020/NĐ-CP, Điều 13): thay mặt, ký thay,
+# quyền, thừa lệnh, thừa ủy quyền.
+SIGNING_PREFIXES: tuple[str, ...] = ("TM.", "KT.", "Q.", "TL.", "TUQ.")
+
 # Document types as Nghị định 30/2020/NĐ-CP (Phụ lục III) spells them, with the abbreviation
 # that opens their symbol, plus the central legal types that plans cite. A công văn has no
 # type abbreviation (its symbol is issuer-unit), a Luật's symbol is its Quốc hội term (QH13).
@@ -344,6 +349,12 @@ DOCUMENT_TYPES: dict[str, str] = {
     "Thông tư liên tịch": "TTLT", "Luật": "", "Bộ luật": "", "Pháp lệnh": "PL",
     "Kết luận": "KL", "Văn bản hợp nhất": "VBHN",
 }  # fmt: skip
+# Other kinds a plan cites, which have no type abbreviation of their own.
+CITED_KINDS: tuple[str, ...] = ("Lệnh", "Văn bản", "Điều lệ")
+# Spellings met in plans for a type above: old-style tone marks, and the common "Chi thị".
+DOCUMENT_TYPE_VARIANTS: dict[str, str] = {
+    "Chi thị": "Chỉ thị", "Bản thoả thuận": "Bản thỏa thuận", "Giấy uỷ quyền": "Giấy ủy quyền",
+}
 
 # Legal normative documents whose symbol carries the year of issue (63/2010/NĐ-CP).
 YEAR_IN_SYMBOL: frozenset[str] = frozenset(

@@ -13,7 +13,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.worksheet.hyperlink import Hyperlink
 from openpyxl.worksheet.worksheet import Worksheet
 
-from generator.errors import ERROR, INFO, WARNING, Problem, VanbanError
+from generator.errors import ERROR, INFO, WARNING, Problem, VanbanError, rank
 from generator.text import vn
 
 RESULT_SHEET = "Kết quả kiểm tra"
@@ -22,7 +22,6 @@ FILLS = {
     WARNING: PatternFill("solid", fgColor="FFEB9C"),  # yellow: look at it
     INFO: PatternFill("solid", fgColor="DDEBF7"),  # blue: already normalised by the program
 }
-_RANK = {ERROR: 0, WARNING: 1, INFO: 2}
 _CELL = re.compile(r"[A-Z]{1,3}[1-9]\d*")
 _HEADERS = ("STT", "Mức độ", "Ô", "Vấn đề", "Đang ghi", "Cần", "Gợi ý", "Mã")
 _WIDTHS = (6, 11, 26, 60, 40, 35, 45, 24)
@@ -65,21 +64,11 @@ def annotated_copy(source: Path, problems: Sequence[Problem]) -> openpyxl.Workbo
 
 
 def _comment_text(problems: Sequence[Problem]) -> str:
-    blocks = []
-    for p in problems:
-        lines = [f"[{p.severity}] {p.message}"]
-        if p.found:
-            lines.append(f"đang ghi: «{p.found}»")
-        if p.expected:
-            lines.append(f"cần: {p.expected}")
-        if p.suggestion:
-            lines.append(f"gợi ý: {p.suggestion}")
-        blocks.append("\n".join(lines))
-    return "\n\n".join(blocks)
+    return "\n\n".join(p.render_block(indent="", place=False) for p in problems)
 
 
 def _mark(cell: object, problems: Sequence[Problem]) -> None:
-    worst = min(problems, key=lambda p: _RANK.get(p.severity, 3)).severity
+    worst = min(problems, key=lambda p: rank(p.severity)).severity
     cell.fill = FILLS.get(worst, FILLS[INFO])
     text = _comment_text(problems)
     if cell.comment is not None:  # the clerk's own note stays, ours follows it
