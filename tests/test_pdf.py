@@ -23,15 +23,16 @@ APPENDIX_HEAD = ["stt", "nội", "dung", "nhiệm", "vụ", "cơ", "quan", "ch�
 
 
 @pytest.fixture(scope="module")
-def converted(built_2018, tmp_path_factory):
-    """One `vanban pdf --preview` of a copy of the 2018 build: one LibreOffice run for the module."""
+def converted(trimmed_2018, tmp_path_factory):
+    """One `vanban pdf --preview` of a copy of a trimmed 2018 build (the decision and the forms of
+    a sở and a huyện): one LibreOffice run for the module."""
     need_tool("soffice")
     need_tool("pdftoppm")
     out = tmp_path_factory.mktemp("pdf-out")
-    shutil.copytree(built_2018.folder, out / built_2018.folder.name)
+    shutil.copytree(trimmed_2018.folder, out / trimmed_2018.folder.name)
     result = CliRunner().invoke(main, ["pdf", "--out", str(out), "--preview"])
     assert result.exit_code == 0, result.output
-    return out / built_2018.folder.name
+    return out / trimmed_2018.folder.name
 
 
 @pytest.fixture(scope="module")
@@ -63,7 +64,7 @@ def document_starts(pages: list[str]) -> list[int]:
             if "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM" in text or text.lstrip().startswith("Phụ lục")]
 
 
-def test_every_document_of_the_build_converts(built_2018, converted):
+def test_every_document_of_the_build_converts(converted):
     docx = sorted(p.relative_to(converted) for p in converted.rglob("*.docx"))
     pdfs = sorted(p.relative_to(converted / "pdf") for p in (converted / "pdf").rglob("*.pdf"))
     assert docx and [p.with_suffix(".pdf") for p in docx] == pdfs
@@ -161,9 +162,9 @@ def test_converting_again_replaces_the_pdfs(converted, package_pdf):
     assert not list((converted / "pdf").glob(".*.tmp"))
 
 
-def test_without_libreoffice_one_message_names_the_packages(built_2018, tmp_path, monkeypatch):
+def test_without_libreoffice_one_message_names_the_packages(trimmed_2018, tmp_path, monkeypatch):
     monkeypatch.setenv("PATH", str(tmp_path))
-    result = CliRunner().invoke(main, ["pdf", "--out", str(built_2018.folder.parent)])
+    result = CliRunner().invoke(main, ["pdf", "--out", str(trimmed_2018.folder.parent)])
     assert result.exit_code == 1
     assert "Traceback" not in result.output
     assert "Không tìm thấy soffice" in result.output
