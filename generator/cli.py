@@ -272,6 +272,46 @@ def agencies_command(workbook: Path, wanted: str) -> None:
         click.echo("")
 
 
+@main.command("collect")
+@click.argument("forms", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--workbook", type=_existing_file, default=DEFAULT_WORKBOOK, show_default=True,
+              help="Sổ tính kế hoạch đã dùng để tạo mẫu báo cáo.")
+@click.option("--period", default=None, metavar="MÃ KỲ",
+              help="Mã kỳ báo cáo (cột Mã của sheet Kỳ báo cáo), ví dụ quy-1; mặc định: kỳ của các báo cáo.")
+@click.option("--out", "out", type=click.Path(file_okay=False, path_type=Path),
+              default=DEFAULT_OUT, show_default=True, help="Thư mục kết quả.")
+@click.option("--force", is_flag=True,
+              help="Ghi đè cả báo cáo tổng hợp đã sửa tay; bản cũ được giữ bên cạnh.")
+def collect_command(forms: tuple[Path, ...], workbook: Path, period: str | None, out: Path,
+                    force: bool) -> None:
+    """Tổng hợp các báo cáo cơ quan gửi về (tệp, thư mục hoặc .zip) thành OUT/<năm>/tong-hop/<kỳ>/.
+
+    Mã thoát: 0 đã tổng hợp (có thể kèm cảnh báo), 1 có tệp không dùng được (không ghi gì), 2 sai cách gọi.
+    """
+    result = pipeline.collect(list(forms), workbook, out, period, echo=click.echo, force=force)
+    notes = 0
+    for problem in result.problems:
+        if problem.severity == INFO:
+            notes += 1
+            continue
+        click.echo(problem.render(), err=True)
+    c = result.consolidation
+    rate = "chưa có nhiệm vụ đến hạn" if c.total.rate is None else f"{vn_percent(c.total.rate)}%"
+    click.echo(f"Kỳ {c.period.name}: {result.forms} báo cáo; {len(c.received)} cơ quan đã gửi, "
+               f"{len(c.late)} trễ hạn, {len(c.missing)} chưa gửi. Hoàn thành {c.total.done_due}/"
+               f"{c.total.due} nhiệm vụ đến hạn ({rate}), {c.total.done}/{c.total.total} nhiệm vụ của "
+               f"kế hoạch.")
+    if notes:
+        click.echo(f"và {notes} ghi chú thông tin (xem sheet “Vấn đề” của tong-hop.xlsx).", err=True)
+    same = len(result.outputs) - len(result.written)
+    click.echo(f"Xong: {len(result.outputs)} tệp trong {result.folder}; {len(result.written)} tệp được "
+               f"ghi lại, {same} tệp không đổi.")
+
+
+def vn_percent(value: float) -> str:
+    return f"{value:.1f}".replace(".", ",")
+
+
 def _short(text: str, width: int = 90) -> str:
     text = " ".join(text.split())
     return text if len(text) <= width else text[: width - 1].rstrip(" ,;.") + "…"

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import Enum
 from pathlib import Path
+from typing import Any
 
 from generator.checks.plan import check_workbook
 from generator.documents.jobs import INDEX, DocumentJob, plan_outputs
@@ -342,3 +343,191 @@ def lint_paths(files: Iterable[Path], variables: dict[str, set[str]] | None) -> 
     for path in files:
         findings += lint.lint_file(path, extra=tag_findings)
     return findings
+
+
+# -- collect: returned forms → the period's consolidation ----------------------------------------
+
+
+@dataclass(frozen=True)
+class CollectResult:
+    folder: Path  # OUT/<year>/tong-hop/<period>/
+    outputs: tuple[Path, ...]
+    written: tuple[Path, ...]
+    problems: tuple[Problem, ...]
+    consolidation: Any  # generator.collect.consolidate.Consolidation
+    forms: int  # forms read for the period
+    backups: tuple[Path, ...] = ()
+    kept: tuple[Path, ...] = ()  # outputs edited by hand, left as they are
+
+
+def collect(
+    forms: Iterable[Path],
+    workbook: Path,
+    out: Path,
+    period: str | None = None,
+    echo: Callable[[str], None] = lambda _: None,
+    *,
+    force: bool = False,
+    templates: Path = DEFAULT_TEMPLATES,
+) -> CollectResult:
+    """Read every returned form, consolidate one period and write OUT/<year>/tong-hop/<period>/.
+
+    Everything is read and checked before anything is written; a form that cannot be matched to
+    the plan, a hostile or broken file, or nothing to read at all stops the run (nothing written).
+    Returned files are only read. Outputs whose bytes would not change are not rewritten.
+    """
+    from generator.collect import outputs as collect_outputs
+    from generator.collect.consolidate import CLERK_DATE, FILE_DATE, MANUAL, Receipt, consolidate
+    from generator.collect.forms import ReturnedForm, Source, read_form
+    from generator.collect.identify import NotMatched, identify
+    from generator.collect.sources import Found, sources
+    from generator.collect.tracking import WORKBOOK, read_kept
+    from generator.errors import ERROR, INFO
+
+    plan, _ = load_checked(workbook)
+    found = Found(list(forms))
+    problems: list[Problem] = []
+    errors: list[Problem] = []
+    periods = {p.code: p for p in plan.periods}
+    if period is not None and period not in periods:
+        raise VanbanError(f"Không có kỳ báo cáo «{period}» trong sổ tính; các kỳ: {', '.join(periods)}.")
+    by_period: dict[str, dict[str, list[ReturnedForm]]] = {}
+    for source in sources(found):
+        try:
+            form = read_form(source)
+            identity = identify(form, plan, problems)
+        except VanbanError as exc:
+            errors.append(Problem(ERROR, None, exc.format_message(), code="collect-bad-file"))
+            continue
+        except NotMatched as exc:
+            errors.append(Problem(ERROR, None, str(exc), code="collect-not-matched"))
+            continue
+        form.source = Source(source.name, b"", source.modified)  # the bytes are not kept
+        if not form.task_table:
+            errors.append(Problem(ERROR, None, f"{source.name}: không tìm thấy bảng nhiệm vụ (bảng có cột "
+                                  "“STT” và “Mức độ hoàn thành”): bảng đã bị xóa hoặc sửa tiêu đề cột; "
+                                  "hãy gửi lại đúng mẫu, hoặc bỏ tệp ra và nhập tay vào tong-hop.xlsx",
+                                  code="collect-no-task-table"))
+            continue
+        by_period.setdefault(identity.period, {}).setdefault(identity.agency, []).append(form)
+    problems = found.problems + problems
+    if errors:
+        raise ProblemsFound(errors, header=f"{len(errors)} tệp báo cáo không dùng được; chưa ghi tệp nào.")
+    if period is None:
+        if len(by_period) > 1:
+            names = ", ".join(sorted(by_period))
+            raise VanbanError(f"Các báo cáo thuộc nhiều kỳ ({names}); hãy chọn một kỳ bằng --period.")
+        if not by_period and not found.unreadable:
+            raise VanbanError(f"Không có báo cáo nào (.docx, .doc, .odt, .zip) trong "
+                              f"{', '.join(str(p) for p in found.paths)}.")
+        period = next(iter(by_period), None)
+        if period is None:
+            raise VanbanError("Chỉ có tệp PDF hoặc ảnh chụp, không xác định được kỳ báo cáo; hãy chọn "
+                              "kỳ bằng --period.")
+    else:
+        others = sorted(set(by_period) - {period})
+        if others:
+            skipped = sum(len(f) for p in others for f in by_period[p].values())
+            problems.append(Problem(INFO, None, f"Bỏ qua {skipped} báo cáo của kỳ khác ({', '.join(others)})",
+                                    code="collect-other-period"))
+        if not by_period.get(period) and not found.unreadable:
+            raise VanbanError(f"Không có báo cáo nào của kỳ «{period}» trong "
+                              f"{', '.join(str(p) for p in found.paths)}.")
+    chosen = periods[period]
+    folder = out / str(plan.year) / "tong-hop" / vn_slug(chosen.code)
+    kept = read_kept(folder / WORKBOOK)
+
+    matched: dict[str, ReturnedForm] = {}
+    for code, candidates in by_period.get(period, {}).items():
+        candidates.sort(key=lambda f: (f.when or datetime.min, f.source.name))
+        newest = candidates[-1]
+        if len(candidates) > 1:
+            older = ", ".join(f.source.name for f in candidates[:-1])
+            problems.append(Problem(WARNING, None, f"Có {len(candidates)} báo cáo của {code} cho kỳ "
+                                    f"{chosen.name}: dùng tệp mới nhất {newest.source.name}, bỏ qua {older}",
+                                    code="collect-duplicate-form"))
+        matched[code] = newest
+    receipts: dict[str, Receipt] = {}
+    manual_agencies = {m.agency for m in kept.manual}
+    for agency in plan.agencies:
+        code = agency.code
+        clerk = kept.received.get(code)
+        form = matched.get(code)
+        if form is None and code not in manual_agencies and clerk is None:
+            continue
+        if clerk is not None:
+            when, source = clerk[0], CLERK_DATE
+        elif form is not None and form.when is not None:
+            when, source = form.when.date(), FILE_DATE
+        else:
+            when, source = None, MANUAL
+        receipts[code] = Receipt(code, when, source, form.source.name if form else "",
+                                 bool(when and when > chosen.deadline))
+    result = consolidate(plan, chosen, matched, receipts, kept.manual)
+    result.problems[:0] = problems
+    files = collect_outputs.render_outputs(result, kept, templates)
+    written, backups, kept_files = _write_collected(out / str(plan.year), folder, files, force, echo)
+    return CollectResult(folder, tuple(folder / name for name in files), tuple(written),
+                         tuple(result.problems), result, len(matched), tuple(backups), tuple(kept_files))
+
+
+def vn_slug(text: str) -> str:
+    from generator.text import vn
+
+    return vn.slug(text)
+
+
+def _write_collected(year_folder: Path, folder: Path, files: dict[str, bytes], force: bool,
+                     echo: Callable[[str], None]) -> tuple[list[Path], list[Path], list[Path]]:
+    """Write what changed, atomically, under the year's manifest. The tracking workbook is read
+    back before (the clerk's entries are in the new one), so an edited one is replaced, its old
+    version kept beside it; any other output edited by hand is kept unless `force`."""
+    from generator.collect.tracking import WORKBOOK
+    from generator.output.write import backup_name
+
+    manifest = Manifest.load(year_folder)
+    relative = folder.relative_to(year_folder)
+    todo: list[tuple[Path, bytes]] = []
+    backups: list[tuple[Path, bytes]] = []
+    kept: list[Path] = []
+    clock = datetime.now()
+    for name, data in files.items():
+        target = within(year_folder, relative / name)
+        key = (relative / name).as_posix()
+        if not target.is_file():
+            todo.append((target, data))
+            continue
+        old = target.read_bytes()
+        if old == data:
+            continue
+        entry = manifest.entries.get(key)
+        if entry is not None and digest(old) in (entry.sha256, entry.replaces):
+            todo.append((target, data))
+        elif name == WORKBOOK or force:
+            backups.append((backup_name(target, clock), old))
+            todo.append((target, data))
+        else:
+            kept.append(target)
+    written: list[Path] = []
+    if todo:
+        with _write_errors():
+            atomic_write_many(backups)
+            for target, data in todo:
+                key = target.relative_to(year_folder.resolve()).as_posix()
+                old = manifest.entries.get(key)
+                manifest.entries[key] = Entry(digest(data), digest(data), "", target.name,
+                                              replaces=old.sha256 if old else "")
+            manifest.save(year_folder)
+            written = atomic_write_many(todo)
+            for target, _ in todo:
+                key = target.relative_to(year_folder.resolve()).as_posix()
+                manifest.entries[key] = Entry(digest(target.read_bytes()), manifest.entries[key].inputs,
+                                              "", target.name)
+            manifest.save(year_folder)
+    for backup, _ in backups:
+        echo(f"đã giữ bản cũ (đã sửa tay) thành {backup}")
+    for path in written:
+        echo(f"đã ghi {path}")
+    for path in kept:
+        echo(f"giữ nguyên {path}: đã sửa tay (dùng --force để ghi đè, bản cũ được giữ lại)")
+    return written, [b for b, _ in backups], kept
