@@ -10,6 +10,7 @@ from enum import Enum
 from pathlib import Path
 from typing import Any
 
+from generator import DEFAULT_TEMPLATES, ROOT  # noqa: F401 - ROOT: callers' name for the checkout
 from generator.checks.plan import check_workbook
 from generator.documents.jobs import INDEX, DocumentJob, plan_outputs
 from generator.errors import WARNING, Problem, ProblemsFound, VanbanError
@@ -21,9 +22,6 @@ from generator.plan.model import Plan
 from generator.render.renderer import TemplateRenderer, render_batch
 from generator.workbook import rollover
 from generator.workbook.rollover import Rollover
-
-ROOT = Path(__file__).resolve().parent.parent
-DEFAULT_TEMPLATES = ROOT / "templates"
 
 
 @dataclass(frozen=True)

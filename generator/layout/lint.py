@@ -199,9 +199,9 @@ def lint_file(path: Path, *, is_template: bool | None = None,
     return findings
 
 
-def default_targets(root: Path, out: Path) -> list[Path]:
+def default_targets(templates: Path, out: Path) -> list[Path]:
     """The templates, and the documents of the last build (the newest year folder of out/)."""
-    targets = sorted((root / "templates").glob("*.docx"))
+    targets = sorted(templates.glob("*.docx"))
     years = [d for d in out.glob("*") if d.is_dir() and d.name.isdigit()] if out.is_dir() else []
     if years:
         def newest(folder: Path) -> float:
