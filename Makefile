@@ -5,9 +5,10 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 WORKBOOK ?= data/ke-hoach-cchc-2018.xlsx
 OUT ?= out
+PORT ?= 8000
 
 .DEFAULT_GOAL := help
-.PHONY: help install documents pdf lint test check ruff clean bench bench-test
+.PHONY: help install documents pdf lint test check ruff clean bench bench-test collect serve
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  make %-10s %s\n", $$1, $$2}'
@@ -29,8 +30,16 @@ check: $(STAMP) ## check WORKBOOK and list every problem with its sheet and cell
 pdf: documents ## convert every document of OUT/<year>/ to PDF in OUT/<year>/pdf/ (LibreOffice)
 	$(BIN)/vanban pdf --out $(OUT) --preview
 
+FORMS ?= data/vi-du-bao-cao/quy-1
+
+collect: $(STAMP) ## consolidate the returned forms in FORMS (the shipped quý I examples) into OUT/<year>/tong-hop/
+	$(BIN)/vanban collect $(FORMS) --workbook $(WORKBOOK) --out $(OUT)
+
 lint: $(STAMP) ## check the templates and the last build against Nghị định 30 (docs/lint.md)
 	$(BIN)/vanban lint --out $(OUT)
+
+serve: $(STAMP) ## open the page for the clerks in the browser (http://127.0.0.1:PORT/, Ctrl+C stops it)
+	$(BIN)/vanban serve --port $(PORT) --open --data $(OUT)/web
 
 test: ruff ## run the whole test suite (LibreOffice tests need soffice and pdftotext)
 	$(BIN)/pytest -q

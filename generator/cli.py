@@ -256,6 +256,24 @@ def _save(wb: openpyxl.Workbook, output: Path) -> None:
     click.echo(f"Đã ghi {output}")
 
 
+@main.command("serve")
+@click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True,
+              help="Cổng của trang (0: một cổng còn trống bất kỳ).")
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="Địa chỉ nghe; mặc định chỉ máy này mở được trang.")
+@click.option("--open", "open_browser", is_flag=True, help="Mở trang trong trình duyệt mặc định.")
+@click.option("--data", type=click.Path(file_okay=False, path_type=Path), default=DEFAULT_OUT / "web",
+              show_default=True, help="Thư mục của trang: sổ tính đã tải lên và văn bản đã tạo.")
+def serve_command(port: int, host: str, open_browser: bool, data: Path) -> None:
+    """Mở trang trong trình duyệt cho cán bộ: kiểm tra sổ tính, tạo và tải văn bản."""
+    from generator.web import is_loopback, serve
+
+    if not is_loopback(host):
+        click.echo(f"Cảnh báo: trang nghe trên {host}, nên máy khác trong mạng cũng mở được và tải lên, "
+                   "tải về được văn bản. Trang không có đăng nhập; chỉ dùng trong mạng tin cậy.", err=True)
+    serve(data, host, port, open_browser, echo=click.echo)
+
+
 @main.command("agencies")
 @click.argument("workbook", type=_existing_file, default=DEFAULT_WORKBOOK)
 @click.option("--agency", "wanted", default="",
