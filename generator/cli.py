@@ -30,7 +30,7 @@ class _Shown(click.ClickException):
 
     def __init__(self, error: VanbanError) -> None:
         super().__init__(error.message)
-        self.exit_code = error.exit_code
+        self.exit_code = error.exit_code  # type: ignore[misc]  # click declares it on the class
 
     def show(self, file: IO[Any] | None = None) -> None:
         click.echo(f"Lỗi: {self.format_message()}", err=True, file=file)

@@ -62,7 +62,7 @@ class Loc:
 class Problem:
     """One thing wrong in the user's input, said in Vietnamese at its place."""
 
-    severity: str
+    severity: Severity
     loc: Loc | None
     message: str
     found: str = ""

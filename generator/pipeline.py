@@ -468,16 +468,16 @@ def collect(
     for agency in plan.agencies:
         code = agency.code
         clerk = kept.received.get(code)
-        form = matched.get(code)
-        if form is None and code not in manual_agencies and clerk is None:
+        returned = matched.get(code)
+        if returned is None and code not in manual_agencies and clerk is None:
             continue
         if clerk is not None:
-            when, source = clerk[0], CLERK_DATE
-        elif form is not None and form.when is not None:
-            when, source = form.when.date(), FILE_DATE
+            when, origin = clerk[0], CLERK_DATE
+        elif returned is not None and returned.when is not None:
+            when, origin = returned.when.date(), FILE_DATE
         else:
-            when, source = None, MANUAL
-        receipts[code] = Receipt(code, when, source, form.source.name if form else "",
+            when, origin = None, MANUAL
+        receipts[code] = Receipt(code, when, origin, returned.source.name if returned else "",
                                  bool(when and when > chosen.deadline))
     result = consolidate(plan, chosen, matched, receipts, kept.manual)
     result.problems[:0] = problems
@@ -530,9 +530,9 @@ def _write_collected(year_folder: Path, folder: Path, files: dict[str, bytes], f
             atomic_write_many(backups)
             for target, data in todo:
                 key = target.relative_to(year_folder.resolve()).as_posix()
-                old = manifest.entries.get(key)
+                previous = manifest.entries.get(key)
                 manifest.entries[key] = Entry(digest(data), digest(data), "", target.name,
-                                              replaces=old.sha256 if old else "")
+                                              replaces=previous.sha256 if previous else "")
             manifest.save(year_folder)
             written = atomic_write_many(todo)
             for target, _ in todo:

@@ -172,14 +172,14 @@ def atomic_write_many(files: Iterable[tuple[Path, bytes]]) -> list[Path]:
         if hasattr(os, "sync"):
             os.sync()
         else:  # Windows: no sync(), each file on its own
-            for tmp, _ in staged:
-                with open(tmp, "rb+") as handle:
+            for temporary, _ in staged:
+                with open(temporary, "rb+") as handle:
                     os.fsync(handle.fileno())
-        for tmp, path in staged:
-            os.replace(tmp, path)
+        for temporary, path in staged:
+            os.replace(temporary, path)
     except BaseException:
-        for tmp, _ in staged:
-            tmp.unlink(missing_ok=True)
+        for temporary, _ in staged:
+            temporary.unlink(missing_ok=True)
         raise
     for folder in sorted({path.parent for _, path in staged}):
         _fsync_dir(folder)

@@ -446,6 +446,7 @@ class PreparedTemplate:
             for part in self._parts:
                 PRINTED.markup = False
                 self._rendering = part.name
+                assert part.template is not None  # parts without a tag are not among _parts
                 rendered = part.template.render(context)
                 if part.kind == "body":
                     out[part.name] = self._document(part, rendered)

@@ -19,7 +19,7 @@ import jinja2
 from docx.oxml.ns import qn
 from jinja2 import meta
 
-from generator.errors import ERROR, WARNING, Loc, Problem
+from generator.errors import ERROR, WARNING, Loc, Problem, Severity
 
 TAG_RE = re.compile(r"\{\{.*?\}\}|\{%.*?%\}|\{#.*?#\}", re.DOTALL)
 SMART = "“”‘’„‟‚‛«»"
@@ -36,7 +36,7 @@ class TagIssue:
 
     place: str
     message: str
-    severity: str = ERROR
+    severity: Severity = ERROR
     code: str = "tag.syntax"
     found: str = ""
 
@@ -162,8 +162,8 @@ def _mangled(tag: str) -> str | None:
     if any(q in inner for q in SMART):
         return ("Thẻ có dấu nháy cong (“ ” ‘ ’) do Word tự sửa; gõ lại bằng dấu nháy thẳng "
                 "(\" hoặc ') hoặc tắt AutoCorrect «Straight quotes with smart quotes».")
-    if re.match(r"\{%-?\s+(p|tr|tc|r)\s", tag):
-        kind = re.match(r"\{%-?\s+(p|tr|tc|r)\s", tag).group(1)
+    if spaced := re.match(r"\{%-?\s+(p|tr|tc|r)\s", tag):
+        kind = spaced.group(1)
         return f"«{{% {kind}» phải viết liền thành «{{%{kind}»."
     if any(ch in inner for ch in "–—…"):
         return "Thẻ có dấu gạch dài hoặc dấu ba chấm do Word tự sửa; gõ lại bằng ký tự thường."
@@ -289,9 +289,9 @@ def _check_names(tags: list[_Tag], known: Iterable[str] | None, report: TagRepor
                     report.issues.append(TagIssue(tag.place, f"Thẻ viết sai: {own.message}",
                                                   code="tag.syntax", found=tag.text))
                     return
-        tag = usable[min(max(exc.lineno - 1, 0), len(usable) - 1)] if usable else None
-        report.issues.append(TagIssue(tag.place if tag else "mẫu", f"Thẻ viết sai: {exc.message}",
-                                      code="tag.syntax", found=tag.text if tag else ""))
+        culprit = usable[min(max(exc.lineno - 1, 0), len(usable) - 1)] if usable else None
+        report.issues.append(TagIssue(culprit.place if culprit else "mẫu", f"Thẻ viết sai: {exc.message}",
+                                      code="tag.syntax", found=culprit.text if culprit else ""))
         return
     report.names = frozenset(meta.find_undeclared_variables(ast))
     if known is None:

@@ -6,6 +6,7 @@ import re
 import warnings
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 import openpyxl
 from openpyxl.comments import Comment
@@ -51,7 +52,7 @@ def annotated_copy(source: Path, problems: Sequence[Problem]) -> openpyxl.Workbo
     marks: dict[tuple[str, str], list[Problem]] = {}
     for p in problems:
         ws = by_key.get(vn.name_key(p.loc.sheet)) if p.loc else None
-        if ws is not None and _CELL.fullmatch(p.loc.cell or ""):
+        if ws is not None and p.loc is not None and _CELL.fullmatch(p.loc.cell or ""):
             marks.setdefault((ws.title, p.loc.cell), []).append(p)
     for (title, coordinate), found in marks.items():
         _mark(wb[title][coordinate], found)
@@ -67,7 +68,7 @@ def _comment_text(problems: Sequence[Problem]) -> str:
     return "\n\n".join(p.render_block(indent="", place=False) for p in problems)
 
 
-def _mark(cell: object, problems: Sequence[Problem]) -> None:
+def _mark(cell: Any, problems: Sequence[Problem]) -> None:
     worst = min(problems, key=lambda p: rank(p.severity)).severity
     cell.fill = FILLS.get(worst, FILLS[INFO])
     text = _comment_text(problems)
@@ -101,7 +102,7 @@ def _write_list(ws: Worksheet, problems: Sequence[Problem], sheets: dict[str, Wo
             cell.alignment = Alignment(wrap_text=col > 3, vertical="top")
         ws.cell(row, 2).fill = FILLS.get(p.severity, FILLS[INFO])
         target = sheets.get(vn.name_key(p.loc.sheet)) if p.loc else None
-        if target is not None:
+        if target is not None and p.loc is not None:
             where = p.loc.cell if _CELL.fullmatch(p.loc.cell or "") else "A1"
             link = ws.cell(row, 3)
             link.hyperlink = Hyperlink(ref=link.coordinate, location=f"'{target.title}'!{where}",
