@@ -170,3 +170,28 @@ def test_only_loopback_addresses_count_as_private():
 def test_vietnamese_file_names_are_safe_on_windows():
     assert safe_part("Quyết định 3406/QĐ-UBND: dự thảo?") == "Quyết định 3406-QĐ-UBND dự thảo"
     assert safe_part(" ..\\..\\con* ") == "con"
+
+
+def test_returned_reports_refuse_unknown_periods_names_and_empty_uploads(app, client):
+    book_id = post_workbook(client).headers["Location"].split("/")[2]
+    response = client.post(f"/w/{book_id}/bao-cao", data={"csrf": token(client), "ky": "../quy-1"})
+    assert_vietnamese_page(response, 400, "Kỳ báo cáo không có trong sổ tính")
+    for name in ("tong-hop.json", "..%2Fmanifest.json", "tong-hop.xlsx"):  # the last: not made yet
+        assert client.get(f"/w/{book_id}/bao-cao/quy-1/{name}").status_code == 404
+    assert client.get(f"/w/{book_id}/bao-cao/quy-9/tong-hop.xlsx").status_code == 404
+    response = client.post(f"/w/{book_id}/bao-cao", data={"csrf": token(client), "ky": "quy-1"})
+    assert_vietnamese_page(response, 400, "Chưa có báo cáo nào")
+    assert [p.name for p in stored(app)] == ["so-tinh.xlsx", "thong-tin.json"]
+
+
+def test_a_returned_zip_bomb_is_refused_by_its_name_and_nothing_kept(app, client, tmp_path):
+    book_id = post_workbook(client).headers["Location"].split("/")[2]
+    bomb = io.BytesIO()
+    with zipfile.ZipFile(bomb, "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr("bao-cao.docx", bytes(60 * 1024 * 1024))  # 60 MB of zeros, a few KB packed
+    form = {"csrf": token(client), "ky": "quy-1",
+            "bao_cao": (io.BytesIO(bomb.getvalue()), "Báo cáo các sở.zip")}
+    response = client.post(f"/w/{book_id}/bao-cao", data=form, content_type="multipart/form-data")
+    assert_vietnamese_page(response, 400, "Báo cáo các sở.zip/bao-cao.docx bị từ chối")
+    assert "không được giữ lại" in text(response)
+    assert [p.name for p in stored(app)] == ["so-tinh.xlsx", "thong-tin.json"]
