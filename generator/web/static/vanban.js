@@ -25,6 +25,8 @@ document.addEventListener("DOMContentLoaded", function () {
   // a form that takes time says so, and cannot be sent twice
   document.querySelectorAll("form[method=post]").forEach(function (form) {
     form.addEventListener("submit", function () {
+      var waiting = form.querySelector("[data-cho]");
+      if (waiting) { waiting.hidden = false; }
       var button = form.querySelector("button[type=submit]");
       if (button) {
         window.setTimeout(function () { button.disabled = true; button.textContent = "Đang xử lý…"; }, 0);
