@@ -20,6 +20,7 @@ from docx import Document
 from waitress.server import create_server
 
 from generator.output.manifest import Manifest
+from generator.pipeline import collect
 from generator.web import create_app
 from generator.web.names import outputs
 from generator.web.work import Workspace
@@ -95,6 +96,10 @@ def upload(page, site: Site, path: Path) -> None:
 def downloaded_workbook(download) -> openpyxl.Workbook:
     # Playwright saves downloads without an extension, which openpyxl refuses by name
     return openpyxl.load_workbook(io.BytesIO(Path(download.path()).read_bytes()))
+
+
+def docx_text(path: Path) -> str:
+    return "\n".join(p.text for p in Document(io.BytesIO(path.read_bytes())).paragraphs)
 
 
 def problem_rows(page) -> list[dict[str, str]]:
@@ -338,10 +343,10 @@ def test_returned_reports_from_a_zip_and_loose_files(page, site, tmp_path, examp
             z.write(form, f"Báo cáo quý I/{reporting[form.stem]}.docx")
     page.set_input_files("input[name=bao_cao]", str(archive))
     page.get_by_role("button", name="Tải lên và tổng hợp").click()
-    page.locator("#da-tong-hop").wait_for(timeout=120_000)
+    page.locator("#da-tong-hop").wait_for(timeout=180_000)
     page.set_input_files("input[name=bao_cao]", [str(f) for f in example_forms[:3]])
     page.get_by_role("button", name="Tải lên và tổng hợp lại").click()
-    page.locator("#da-tong-hop").wait_for(timeout=120_000)
+    page.locator("#da-tong-hop").wait_for(timeout=180_000)
     assert "Đã nhận 3 tệp và tổng hợp lại quý I." in page.locator("#da-tong-hop").inner_text()
     summary = page.locator(".tom-tat").first.inner_text()
     assert f"Đã nhận {len(example_forms)}/{len(reporting)} cơ quan" in summary
@@ -356,10 +361,23 @@ def test_returned_reports_from_a_zip_and_loose_files(page, site, tmp_path, examp
     page.mouse.wheel(0, 260)
     shot(page, "4c-returned-charts")
 
+    # the same figures as `vanban collect` on the same forms
+    cli = collect(example_forms, WORKBOOK, tmp_path / "cli", "quy-1").consolidation.total
+    figures = page.locator(".tom-tat").nth(1).inner_text()
+    assert f"hoàn thành {cli.done}/{cli.total} nhiệm vụ của cả kế hoạch" in figures
+
     with page.expect_download() as info:
         page.get_by_role("link", name="Bảng theo dõi báo cáo quý I năm 2018.xlsx").click()
     tracking = downloaded_workbook(info.value)
     assert "Tiếp nhận" in tracking.sheetnames
+    with page.expect_download() as info:
+        page.get_by_role("link", name="Báo cáo tổng hợp quý I năm 2018.docx").click()
+    report = docx_text(Path(info.value.path()))
+    assert f"trên cơ sở báo cáo của {len(example_forms)}/{len(reporting)} cơ quan" in report
+    with page.expect_download() as info:
+        page.get_by_role("link", name="Công văn đôn đốc quý I năm 2018.docx").click()
+    reminder = docx_text(Path(info.value.path()))
+    assert all(name in reminder for name in missing)
 
     # a file that is no form of this plan: one message naming it, nothing kept
     before = site.stored()

@@ -30,6 +30,9 @@ from werkzeug.exceptions import HTTPException
 
 from generator import pipeline
 from generator.checks.plan import summary
+from generator.collect.summary import REMINDER, SUMMARY
+from generator.collect.tracking import JSON
+from generator.collect.tracking import WORKBOOK as TRACKING
 from generator.errors import ERROR, INFO, WARNING, Problem, ProblemsFound, VanbanError
 from generator.pipeline import DEFAULT_TEMPLATES
 from generator.text import vn
@@ -373,9 +376,9 @@ def year_archive(book_id: str) -> Response:
 
 # what a consolidation writes, as the clerk downloads it (the .json is for programs)
 RETURNED_DOWNLOADS = {
-    "bao-cao-tong-hop.docx": ("Báo cáo tổng hợp {period} năm {year}.docx", DOCX),
-    "don-doc.docx": ("Công văn đôn đốc {period} năm {year}.docx", DOCX),
-    "tong-hop.xlsx": ("Bảng theo dõi báo cáo {period} năm {year}.xlsx", XLSX),
+    SUMMARY: ("Báo cáo tổng hợp {period} năm {year}.docx", DOCX),
+    REMINDER: ("Công văn đôn đốc {period} năm {year}.docx", DOCX),
+    TRACKING: ("Bảng theo dõi báo cáo {period} năm {year}.xlsx", XLSX),
 }
 
 
@@ -384,7 +387,7 @@ def _period(checked: Checked, code: str) -> Any:
     periods = list(plan.periods) if plan else []
     chosen = next((p for p in periods if p.code == code), None)
     if chosen is None and checked.year:  # the last period consolidated, else the first
-        done = [p for p in periods if (work().consolidated(checked.year, p.code) / "tong-hop.json").is_file()]
+        done = [p for p in periods if (work().consolidated(checked.year, p.code) / JSON).is_file()]
         chosen = done[-1] if done else (periods[0] if periods else None)
     return chosen
 
@@ -401,7 +404,7 @@ def _returned_page(book_id: str, error: str = "", problems: tuple[Problem, ...] 
     data, downloads, received = None, [], []
     if period is not None and checked.year:
         folder = work().consolidated(checked.year, period.code)
-        data = _read_json(folder / "tong-hop.json")
+        data = _read_json(folder / JSON)
         downloads = [(name, shown.format(period=period.name, year=checked.year))
                      for name, (shown, _) in RETURNED_DOWNLOADS.items() if (folder / name).is_file()]
         box = work().received(checked.year)

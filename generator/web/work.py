@@ -16,7 +16,15 @@ from pathlib import Path
 from generator.checks.plan import CheckResult, check_workbook
 from generator.errors import ERROR, Loc, Problem, ProblemsFound, VanbanError
 from generator.output.write import atomic_write
-from generator.pipeline import DEFAULT_TEMPLATES, BuildResult, CollectResult, HandEdited, build, collect
+from generator.pipeline import (
+    DEFAULT_TEMPLATES,
+    BuildResult,
+    CollectResult,
+    HandEdited,
+    build,
+    collect,
+    collect_folder,
+)
 from generator.text import vn
 from generator.web.names import Named, outputs
 from generator.web.returned import Received, Upload
@@ -181,7 +189,7 @@ class Workspace:
 
     def consolidated(self, year: int, period_code: str) -> Path:
         """out/<year>/tong-hop/<period>/, where `vanban collect` writes a period's consolidation."""
-        return self.out / str(year) / "tong-hop" / vn.slug(period_code)
+        return collect_folder(self.out, year, period_code)
 
     def collect(self, book: StoredWorkbook, period: str, uploads: list[Upload]) -> CollectResult:
         """Consolidate a period from every form received for the year, these uploads included.
