@@ -5,7 +5,10 @@ from __future__ import annotations
 import io
 import re
 import stat
+import subprocess
+import sys
 import threading
+import urllib.request
 import zipfile
 from pathlib import Path
 
@@ -13,7 +16,7 @@ import pytest
 
 from generator.web import create_app, is_loopback
 from generator.web.names import outputs, safe_part
-from tests.conftest import WORKBOOK
+from tests.conftest import ROOT, WORKBOOK
 
 
 @pytest.fixture()
@@ -195,3 +198,21 @@ def test_a_returned_zip_bomb_is_refused_by_its_name_and_nothing_kept(app, client
     assert_vietnamese_page(response, 400, "Báo cáo các sở.zip/bao-cao.docx bị từ chối")
     assert "không được giữ lại" in text(response)
     assert [p.name for p in stored(app)] == ["so-tinh.xlsx", "thong-tin.json"]
+
+
+def test_vanban_serve_prints_its_address_and_warns_off_the_loopback(tmp_path):
+    command = [sys.executable, "-m", "generator", "serve", "--host", "0.0.0.0", "--port", "0",
+               "--data", str(tmp_path / "data")]
+    with subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                          encoding="utf-8", cwd=ROOT) as server:
+        try:
+            warning = server.stderr.readline()
+            address = server.stdout.readline()
+            assert warning.startswith("Cảnh báo: trang nghe trên 0.0.0.0, nên máy khác trong mạng")
+            url = re.search(r"http://0\.0\.0\.0:(\d+)/", address)
+            assert url, address
+            with urllib.request.urlopen(f"http://127.0.0.1:{url.group(1)}/", timeout=30) as response:
+                assert "Chọn sổ tính kế hoạch" in response.read().decode("utf-8")
+        finally:
+            server.terminate()
+            server.wait(timeout=30)
