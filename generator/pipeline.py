@@ -479,7 +479,7 @@ def consolidate_forms(plan: Plan, stream: Iterable[Any], out: Path, period: str 
             raise VanbanError(f"Không có báo cáo nào của kỳ «{period}» trong "
                               f"{', '.join(str(p) for p in found.paths)}.")
     chosen = periods[period]
-    folder = out / str(plan.year) / "tong-hop" / vn_slug(chosen.code)
+    folder = collect_folder(out, plan.year, chosen.code)
     kept = read_kept(folder / WORKBOOK)
 
     matched: dict[str, ReturnedForm] = {}
@@ -511,6 +511,11 @@ def consolidate_forms(plan: Plan, stream: Iterable[Any], out: Path, period: str 
     result = consolidate(plan, chosen, matched, receipts, kept.manual)
     result.problems[:0] = problems
     return result, kept, folder, len(matched)
+
+
+def collect_folder(out: Path, year: int, period_code: str) -> Path:
+    """OUT/<year>/tong-hop/<period>/: where a period's consolidation is written (and the page reads it)."""
+    return out / str(year) / "tong-hop" / vn_slug(period_code)
 
 
 def vn_slug(text: str) -> str:
