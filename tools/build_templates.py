@@ -308,6 +308,15 @@ def define_styles(doc) -> None:
                 del dfonts.attrib[attr]
             for attr in ("w:ascii", "w:hAnsi", "w:cs", "w:eastAsia"):
                 dfonts.set(qn(attr), FONT)
+            # the document's language: Word spell-checks in Vietnamese, LibreOffice writes /Lang
+            # vi-VN into the PDF (it reads the defaults, not the Normal style)
+            dlang = drpr.find(qn("w:lang"))
+            if dlang is None:
+                dlang = OxmlElement("w:lang")
+                drpr.append(dlang)
+            for attr in list(dlang.attrib):
+                del dlang.attrib[attr]
+            dlang.set(qn("w:val"), "vi-VN")
 
     def pstyle(name: str, *, size=14, bold=False, italic=False, align=None, first=None,
                after=0.0, before=0.0, line=1.0, keep_next=False, base="Normal"):
@@ -537,9 +546,11 @@ def build_decision(path: Path) -> None:
         keep_next=True,
     )
 
+    # the PDF's title and author come from these (rendered per document like the body)
     core = doc.core_properties
-    core.author = "vanban"
-    core.title = "Quyết định ban hành Kế hoạch"
+    core.author = "{{ issuer_lines|join(' ') }}"
+    core.title = "Quyết định {{ summary[:1]|lower }}{{ summary[1:] }}"
+    core.language = "vi-VN"
     core.comments = "Mẫu văn bản của vanban; xem docs/templates.md"
     doc.save(path)
 
@@ -744,9 +755,11 @@ def build_report(path: Path) -> None:
     for _ in range(5):
         para(right, "", style="Signature Space")
 
+    # the PDF's title and author come from these (rendered per document like the body)
     core = doc.core_properties
-    core.author = "vanban"
-    core.title = "Báo cáo kết quả thực hiện Kế hoạch"
+    core.author = "{{ agency_name }}"
+    core.title = "Báo cáo {{ summary_in_sentence }}"
+    core.language = "vi-VN"
     core.comments = "Mẫu văn bản của vanban; xem docs/templates.md"
     doc.save(path)
 
