@@ -445,7 +445,9 @@ def signature_table(doc, *, recipients: bool, signer: str) -> Table:
     tag(right, "{%p else %}")
     para(right, f"{{{{ {signer}.title|upper }}}}", style="Signer Title")
     tag(right, "{%p endif %}")
-    for _ in range(4):
+    # five empty 14 pt lines (about 29 mm, as the report form has): room for the signature image
+    # the e-office system places between title and name (Nghị định 30, Phụ lục I, II.7.d)
+    for _ in range(5):
         para(right, "", style="Signature Space")
     para(right, f"{{{{ {signer}.name }}}}", style="Signer Name")
     return table

@@ -150,39 +150,33 @@ def _work(soffice: str, root: Path, documents: list[tuple[int, Path]], target: P
         fresh_profile_tried = False
         while pending:
             run = _run(soffice, profile, [path for _, path in pending], target, timeout)
-            done = {i for i, _ in pending if _complete(target / f"{i:05d}.pdf")}
+            done = [_complete(target / f"{i:05d}.pdf") for i, _ in pending]
             if run.finished:
                 # LibreOffice went through the list: what it did not write, it could not open
-                failures += [Failure(i, "LibreOffice không mở được văn bản này (tệp hỏng?)")
-                             for i, _ in pending if i not in done]
+                failures += [Failure(i, _UNREADABLE) for (i, _), ok in zip(pending, done, strict=True)
+                             if not ok]
                 break
-            if not run.started and not done and not fresh_profile_tried:
+            if run.cursor < 0 and not any(done) and not fresh_profile_tried:
                 # nothing at all happened: the profile may be broken by a killed run
                 fresh_profile_tried = True
                 shutil.rmtree(profile, ignore_errors=True)
                 continue
-            culprit = _culprit(pending, run.started, done)
+            # the document it was busy with: the one it was exporting if that has no PDF, else
+            # the next one, which it was opening
+            stuck = run.cursor if run.cursor >= 0 and run.exporting and not done[run.cursor] \
+                else run.cursor + 1
+            stuck = min(stuck, len(pending) - 1)
             why = (f"LibreOffice treo quá {timeout:g} giây ở văn bản này, đã dừng nó"
                    if run.timed_out else f"LibreOffice dừng đột ngột ở văn bản này (mã {run.code})")
-            failures.append(Failure(culprit, why))
-            position = [i for i, _ in pending].index(culprit)
-            failures += [Failure(i, "LibreOffice không mở được văn bản này (tệp hỏng?)")
-                         for i, _ in pending[:position] if i not in done]
-            pending = pending[position + 1:]
+            failures.append(Failure(pending[stuck][0], why))
+            failures += [Failure(i, _UNREADABLE) for (i, _), ok in zip(pending[:stuck], done, strict=False)
+                         if not ok]
+            pending = pending[stuck + 1:]
             _unlock(profile)
     return failures
 
 
-def _culprit(pending: list[tuple[int, Path]], started: list[str], done: set[int]) -> int:
-    """The document a killed run was busy with: the last one it began exporting, if that one has
-    no PDF; else the next one without a PDF (LibreOffice hung while opening it)."""
-    names = {path.name: i for i, path in pending}
-    order = [i for i, _ in pending]
-    last = names.get(Path(started[-1]).name) if started else None
-    if last is not None and last not in done:
-        return last
-    after = order.index(last) + 1 if last is not None else 0
-    return next((i for i in order[after:] if i not in done), order[-1])
+_UNREADABLE = "LibreOffice không mở được văn bản này (tệp hỏng, hoặc không phải tệp Word .docx)"
 
 
 @dataclass(frozen=True)
@@ -190,12 +184,17 @@ class _Run:
     finished: bool  # soffice went through its whole list and exited normally
     timed_out: bool
     code: int | None
-    started: list[str]  # the inputs it announced ("convert X -> Y"), in order
+    cursor: int  # the position in the list LibreOffice last reported on (-1: none)
+    exporting: bool  # it had announced exporting the document at cursor (else: failed to open it)
 
 
 def _run(soffice: str, profile: Path, files: list[Path], target: Path, timeout: float) -> _Run:
     """One soffice run over `files`, killed (with everything it started) when one document takes
-    longer than `timeout` seconds."""
+    longer than `timeout` seconds.
+
+    LibreOffice reports in order: "convert <file> -> …" once a document is open and its export
+    begins, "Error: source file could not be loaded" for one it cannot open.
+    """
     command = [soffice, f"-env:UserInstallation={profile.as_uri()}", "--headless", "--norestore",
                "--nologo", "--nodefault", "--nolockcheck", f"--infilter={IMPORT_FILTER}",
                "--convert-to", EXPORT_FILTER, "--outdir", str(target), *map(str, files)]
@@ -210,8 +209,10 @@ def _run(soffice: str, profile: Path, files: list[Path], target: Path, timeout: 
             lines.put(raw.decode("utf-8", "replace"))
         lines.put(None)
 
-    threading.Thread(target=read, daemon=True).start()
-    started: list[str] = []
+    reader = threading.Thread(target=read, daemon=True)
+    reader.start()
+    positions = {path.name: n for n, path in enumerate(files)}
+    cursor, exporting = -1, False
     deadline = time.monotonic() + timeout
     timed_out = False
     while True:
@@ -224,11 +225,19 @@ def _run(soffice: str, profile: Path, files: list[Path], target: Path, timeout: 
         if line is None:
             break
         if line.startswith("convert "):
-            started.append(line[len("convert "):].split(" -> ")[0].strip())
-            deadline = time.monotonic() + timeout
+            name = Path(line[len("convert "):].split(" -> ")[0].strip()).name
+            cursor, exporting = positions.get(name, cursor + 1), True
+        elif "could not be loaded" in line:
+            cursor, exporting = cursor + 1, False
+        else:
+            continue
+        deadline = time.monotonic() + timeout
     code = process.wait()
+    reader.join(timeout=10)  # the pipe ends with the process group
+    if not reader.is_alive() and process.stdout is not None:
+        process.stdout.close()
     _pid_file(profile).unlink(missing_ok=True)
-    return _Run(not timed_out and code == 0, timed_out, code, started)
+    return _Run(not timed_out and code == 0, timed_out, code, cursor, exporting)
 
 
 def _kill(process: subprocess.Popen[bytes]) -> None:
