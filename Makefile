@@ -5,9 +5,10 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 WORKBOOK ?= data/ke-hoach-cchc-2018.xlsx
 OUT ?= out
+PORT ?= 8000
 
 .DEFAULT_GOAL := help
-.PHONY: help install documents pdf lint test check ruff clean bench
+.PHONY: help install documents pdf lint test check ruff clean bench serve
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  make %-10s %s\n", $$1, $$2}'
@@ -31,6 +32,9 @@ pdf: documents ## convert every document of OUT/<year>/ to PDF in OUT/<year>/pdf
 
 lint: $(STAMP) ## check the templates and the last build against Nghị định 30 (docs/lint.md)
 	$(BIN)/vanban lint --out $(OUT)
+
+serve: $(STAMP) ## open the page for the clerks in the browser (http://127.0.0.1:PORT/, Ctrl+C stops it)
+	$(BIN)/vanban serve --port $(PORT) --open --data $(OUT)/web
 
 test: $(STAMP) ## run the whole test suite (LibreOffice tests need soffice and pdftotext)
 	$(BIN)/ruff check generator tests tools

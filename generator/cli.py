@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import io
 import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import IO, Any
 
 import click
 import openpyxl
@@ -18,7 +21,7 @@ from generator.output.write import check_target, save_bytes
 from generator.pipeline import DEFAULT_TEMPLATES, ROOT, build, load_checked
 from generator.plan.agencies import Agencies
 from generator.workbook import blank, rollover
-from generator.workbook.annotate import annotated_copy, same_file
+from generator.workbook.annotate import annotated_copy
 from generator.workbook.fixencoding import fix_encoding
 
 DEFAULT_WORKBOOK = ROOT / "data" / "ke-hoach-cchc-2018.xlsx"
@@ -27,10 +30,42 @@ DEFAULT_OUT = ROOT / "out"
 # existence, folders and file kinds are checked by generator.workbook.filecheck, in Vietnamese
 _existing_file = click.Path(path_type=Path)
 _output_file = click.Path(dir_okay=False, path_type=Path)
-_FORCE_HELP = "Ghi đè tệp đã có; tệp cũ được sao lưu thành <tên>.sao-luu-<ngày giờ>.xlsx."
+_FORCE_HELP = ("Ghi đè tệp đã có; tệp cũ được sao lưu thành <tên>.sao-luu-<ngày giờ>.xlsx. "
+               "Tệp đầu vào thì không bao giờ bị ghi đè.")
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class _Shown(click.ClickException):
+    """A VanbanError as click shows it: "Lỗi: …" on stderr, the error's own exit code."""
+
+    def __init__(self, error: VanbanError) -> None:
+        super().__init__(error.message)
+        self.exit_code = error.exit_code
+
+    def show(self, file: IO[Any] | None = None) -> None:
+        click.echo(f"Lỗi: {self.format_message()}", err=True, file=file)
+
+
+class _Vanban(click.Group):
+    """The command group: the pipeline's errors become click's output and exit code here."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except VanbanError as error:
+            raise _Shown(error) from error
+
+
+@contextmanager
+def _progress_bar(total: int) -> Iterator[Callable[[int], None]]:
+    """The build's progress bar on the terminal, for more than one document."""
+    if total < 2:
+        yield lambda _: None
+        return
+    with click.progressbar(length=total, label="Đang tạo văn bản", file=sys.stderr) as bar:
+        yield bar.update
+
+
+@click.group(cls=_Vanban, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="vanban")
 def main() -> None:
     """vanban: tạo Quyết định, Kế hoạch, Phụ lục và mẫu báo cáo từ sổ tính kế hoạch."""
@@ -54,7 +89,8 @@ def build_command(workbook: Path, out: Path, templates: Path, strict: bool, forc
                   workers: int | None, dump_context: Path | None) -> None:
     """Tạo toàn bộ văn bản của kế hoạch vào OUT/<năm>/; chỉ ghi lại những văn bản đã thay đổi."""
     result = build(workbook, out, templates, echo=click.echo, strict=strict, force=force,
-                   workers=workers, progress=sys.stderr.isatty(), dump_context=dump_context)
+                   workers=workers, progress=_progress_bar if sys.stderr.isatty() else None,
+                   dump_context=dump_context)
     notes = [p for p in result.warnings if p.severity == INFO]
     for problem in result.warnings:
         if problem.severity != INFO:
@@ -64,18 +100,6 @@ def build_command(workbook: Path, out: Path, templates: Path, strict: bool, forc
     same = len(result.outputs) - len(result.written)
     click.echo(f"Xong: {len(result.outputs)} văn bản trong {result.folder}; "
                f"{len(result.written)} tệp được ghi lại, {same} tệp không đổi.")
-
-
-def _copy_target(source: Path, out: Path, option: str, force: bool) -> None:
-    """A copy of the clerk's workbook never goes over it, not even with --force."""
-    if same_file(source, out):
-        raise click.BadParameter(
-            f"{out} là chính sổ tính đang kiểm tra; hãy chọn tên khác để không ghi đè dữ liệu gốc",
-            param_hint=option,
-        )
-    if out.suffix.lower() != ".xlsx":
-        raise click.BadParameter("tệp ghi ra phải có đuôi .xlsx", param_hint=option)
-    check_target(out, inputs=[source], force=force)
 
 
 @main.command("check")
@@ -91,7 +115,7 @@ def check_command(workbook: Path, strict: bool, annotate_to: Path | None, force:
     Mã thoát: 0 không có lỗi (cảnh báo không tính, trừ khi có --strict), 1 có lỗi, 2 sai cách gọi.
     """
     if annotate_to is not None:
-        _copy_target(workbook, annotate_to, "--annotate", force)
+        check_target(annotate_to, inputs=[workbook], force=force)
     result = check_workbook(workbook, strict=strict)
     for problem in result.problems:
         click.echo(render_block(problem))
@@ -111,7 +135,7 @@ def check_command(workbook: Path, strict: bool, annotate_to: Path | None, force:
 @click.option("--force", is_flag=True, help=_FORCE_HELP)
 def fix_encoding_command(workbook: Path, output: Path, force: bool) -> None:
     """Chuyển văn bản gõ bằng bảng mã cũ (TCVN3, VNI) sang Unicode, ghi vào bản sao OUT.xlsx."""
-    _copy_target(workbook, output, "-o", force)
+    check_target(output, inputs=[workbook], force=force)
     wb, changes = fix_encoding(workbook)
     applied = [c for c in changes if c.applied]
     for change in applied:
@@ -221,7 +245,7 @@ def pdf_command(files: tuple[Path, ...], out: Path, year: int | None, preview: b
 def new_year_command(workbook: Path, year: int, output: Path, force: bool) -> None:
     """Chuyển sổ tính kế hoạch sang năm mới và liệt kê mọi ô đã đổi, mọi ô cần xem lại."""
     check_target(output, inputs=[workbook], force=force)
-    result = rollover.new_year(workbook, year)
+    result = pipeline.new_year(workbook, year)
     if not result.changes:
         click.echo(f"Sổ tính đã là kế hoạch năm {year}: không có gì thay đổi.")
         _save(result.workbook, output)
@@ -257,6 +281,24 @@ def _save(wb: openpyxl.Workbook, output: Path) -> None:
     click.echo(f"Đã ghi {output}")
 
 
+@main.command("serve")
+@click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True,
+              help="Cổng của trang (0: một cổng còn trống bất kỳ).")
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="Địa chỉ nghe; mặc định chỉ máy này mở được trang.")
+@click.option("--open", "open_browser", is_flag=True, help="Mở trang trong trình duyệt mặc định.")
+@click.option("--data", type=click.Path(file_okay=False, path_type=Path), default=DEFAULT_OUT / "web",
+              show_default=True, help="Thư mục của trang: sổ tính đã tải lên và văn bản đã tạo.")
+def serve_command(port: int, host: str, open_browser: bool, data: Path) -> None:
+    """Mở trang trong trình duyệt cho cán bộ: kiểm tra sổ tính, tạo và tải văn bản."""
+    from generator.web import is_loopback, serve
+
+    if not is_loopback(host):
+        click.echo(f"Cảnh báo: trang nghe trên {host}, nên máy khác trong mạng cũng mở được và tải lên, "
+                   "tải về được văn bản. Trang không có đăng nhập; chỉ dùng trong mạng tin cậy.", err=True)
+    serve(data, host, port, open_browser, echo=click.echo)
+
+
 @main.command("agencies")
 @click.argument("workbook", type=_existing_file, default=DEFAULT_WORKBOOK)
 @click.option("--agency", "wanted", default="",
@@ -287,6 +329,46 @@ def agencies_command(workbook: Path, wanted: str) -> None:
             for task in tasks:
                 click.echo(f"    {task.ref:<7} {_short(task.task.text)}")
         click.echo("")
+
+
+@main.command("collect")
+@click.argument("forms", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--workbook", type=_existing_file, default=DEFAULT_WORKBOOK, show_default=True,
+              help="Sổ tính kế hoạch đã dùng để tạo mẫu báo cáo.")
+@click.option("--period", default=None, metavar="MÃ KỲ",
+              help="Mã kỳ báo cáo (cột Mã của sheet Kỳ báo cáo), ví dụ quy-1; mặc định: kỳ của các báo cáo.")
+@click.option("--out", "out", type=click.Path(file_okay=False, path_type=Path),
+              default=DEFAULT_OUT, show_default=True, help="Thư mục kết quả.")
+@click.option("--force", is_flag=True,
+              help="Ghi đè cả báo cáo tổng hợp đã sửa tay; bản cũ được giữ bên cạnh.")
+def collect_command(forms: tuple[Path, ...], workbook: Path, period: str | None, out: Path,
+                    force: bool) -> None:
+    """Tổng hợp các báo cáo cơ quan gửi về (tệp, thư mục hoặc .zip) thành OUT/<năm>/tong-hop/<kỳ>/.
+
+    Mã thoát: 0 đã tổng hợp (có thể kèm cảnh báo), 1 có tệp không dùng được (không ghi gì), 2 sai cách gọi.
+    """
+    result = pipeline.collect(list(forms), workbook, out, period, echo=click.echo, force=force)
+    notes = 0
+    for problem in result.problems:
+        if problem.severity == INFO:
+            notes += 1
+            continue
+        click.echo(problem.render(), err=True)
+    c = result.consolidation
+    rate = "chưa có nhiệm vụ đến hạn" if c.total.rate is None else f"{vn_percent(c.total.rate)}%"
+    click.echo(f"Kỳ {c.period.name}: {result.forms} báo cáo; {len(c.received)} cơ quan đã gửi, "
+               f"{len(c.late)} trễ hạn, {len(c.missing)} chưa gửi. Hoàn thành {c.total.done_due}/"
+               f"{c.total.due} nhiệm vụ đến hạn ({rate}), {c.total.done}/{c.total.total} nhiệm vụ của "
+               f"kế hoạch.")
+    if notes:
+        click.echo(f"và {notes} ghi chú thông tin (xem sheet “Vấn đề” của tong-hop.xlsx).", err=True)
+    same = len(result.outputs) - len(result.written)
+    click.echo(f"Xong: {len(result.outputs)} tệp trong {result.folder}; {len(result.written)} tệp được "
+               f"ghi lại, {same} tệp không đổi.")
+
+
+def vn_percent(value: float) -> str:
+    return f"{value:.1f}".replace(".", ",")
 
 
 def _short(text: str, width: int = 90) -> str:

@@ -5,8 +5,6 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-import click
-
 ERROR = "lỗi"
 WARNING = "cảnh báo"
 INFO = "thông tin"
@@ -49,13 +47,26 @@ class Problem:
         return "; ".join(parts)
 
 
-class VanbanError(click.ClickException):
-    """A problem in the user's input or environment: one message, exit code 1, no traceback."""
+class VanbanError(Exception):
+    """A problem in the user's input or environment: one message and an exit code, no traceback.
+
+    The front doors (cli.py, web/) decide how it is shown; the CLI prints "Lỗi: <message>" on
+    stderr and exits with `exit_code` (1 for bad input, 2 for a usage mistake).
+    """
 
     exit_code = 1
 
-    def show(self, file=None) -> None:  # noqa: ANN001 - click's signature
-        click.echo(f"Lỗi: {self.format_message()}", err=True, file=file)
+    def __init__(self, message: str, exit_code: int | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        if exit_code is not None:
+            self.exit_code = exit_code
+
+    def format_message(self) -> str:
+        return self.message
+
+    def __str__(self) -> str:
+        return self.message
 
 
 class ProblemsFound(VanbanError):

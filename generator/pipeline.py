@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import dataclass
 from datetime import datetime
+from enum import Enum
 from pathlib import Path
-
-import click
+from typing import Any
 
 from generator.checks.plan import check_workbook
 from generator.documents.jobs import INDEX, DocumentJob, plan_outputs
@@ -20,6 +19,8 @@ from generator.output.report_index import index_workbook, layout_digest
 from generator.output.write import atomic_write, atomic_write_many, clean_stale_temps, within
 from generator.plan.model import Plan
 from generator.render.renderer import TemplateRenderer, render_batch
+from generator.workbook import rollover
+from generator.workbook.rollover import Rollover
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_TEMPLATES = ROOT / "templates"
@@ -36,15 +37,24 @@ class BuildResult:
     kept: tuple[Path, ...] = ()  # hand-edited files left alone because their inputs did not change
 
 
-def load_checked(workbook: Path, strict: bool = False) -> tuple[Plan, list[Problem]]:
-    """Read and check (the same checks as `vanban check`); raise once with every error.
+def load_checked(workbook: Path, strict: bool = False,
+                 refused: str = "chưa tạo văn bản nào.") -> tuple[Plan, list[Problem]]:
+    """The one way in: read and check (the same checks as `vanban check`); raise once with every error.
 
-    Returns the plan and the problems that do not block: warnings and information.
+    Every command that reads a plan from a workbook comes through here. Returns the plan and the
+    problems that do not block: warnings and information. `refused` says what was not done.
     """
     result = check_workbook(workbook, strict=strict)
     if result.errors or result.plan is None:
-        raise ProblemsFound(result.problems)
+        errors = len(result.errors)
+        raise ProblemsFound(result.problems, header=f"Sổ tính có {errors} lỗi, {refused}")
     return result.plan, list(result.problems)
+
+
+def new_year(workbook: Path, year: int) -> Rollover:
+    """`vanban new-year`: a workbook `check` accepts, rolled to `year`; nothing is written."""
+    load_checked(workbook, refused="chưa chuyển năm. Hãy sửa các ô sau rồi chạy lại.")
+    return rollover.roll_file(workbook, year)
 
 
 class HandEdited(VanbanError):
@@ -61,6 +71,44 @@ class HandEdited(VanbanError):
         )
 
 
+class State(Enum):
+    """Where one output stands as the build goes through its steps."""
+
+    CURRENT = "current"  # on disk as vanban wrote it, from the same inputs: not even rendered
+    RENDER = "render"  # to be rendered (new, changed inputs, interrupted, or forced)
+    KEPT = "kept"  # edited by hand, inputs unchanged: left alone without --force
+    SAME = "same"  # rendered, and the file already holds these bytes
+    CHANGED = "changed"  # rendered, to be written over vanban's own earlier version (or a new file)
+    CONFLICT = "conflict"  # rendered, but the file on disk was edited by hand (or not written by vanban)
+
+
+@dataclass
+class Output:
+    """One output document as it goes through the build: what to make, its bytes, its place."""
+
+    job: DocumentJob
+    target: Path
+    inputs: str  # the fingerprint of everything its bytes depend on
+    entry: Entry | None  # what the manifest said of it before this build
+    on_disk: str | None = None  # the SHA-256 of the file there now, None if there is none
+    state: State = State.RENDER
+    data: bytes | None = None  # the rendered bytes
+    backup: Path | None = None  # where a hand-edited file is kept before --force overwrites it
+
+    @property
+    def name(self) -> str:
+        return self.job.path.as_posix()
+
+    def read_disk(self) -> None:
+        self.on_disk = digest(self.target.read_bytes()) if self.target.is_file() else None
+
+
+Advance = Callable[[int], None]
+Progress = Callable[[int], AbstractContextManager[Advance]]
+"""A progress display the caller passes in: given the number of documents to render, a context
+that yields the function to call as documents are done (the CLI's bar; nothing by default)."""
+
+
 def build(
     workbook: Path,
     out: Path,
@@ -70,7 +118,7 @@ def build(
     strict: bool = False,
     force: bool = False,
     workers: int | None = None,
-    progress: bool = False,
+    progress: Progress | None = None,
     dump_context: Path | None = None,
 ) -> BuildResult:
     """Build the plan's documents into OUT/<year>/, rendering and writing only what changed.
@@ -79,9 +127,29 @@ def build(
     hand since it was written stops the build (before writing anything) unless `force`.
     """
     plan, warnings = load_checked(workbook, strict=strict)
-    jobs = plan_outputs(plan)
     folder = out / str(plan.year)
     stamp = _stamp(plan)
+    outputs = _plan_outputs(plan, folder, templates, stamp)
+    if dump_context is not None:
+        _dump_contexts([o.job for o in outputs if o.job.kind != INDEX], dump_context / str(plan.year), echo)
+    manifest = Manifest.load(folder)
+    if manifest.problem:
+        warnings.append(Problem(WARNING, None, manifest.problem, code="manifest-unreadable"))
+    _sort_by_disk(outputs, manifest, force)
+    warnings += [w for w in _render(outputs, templates, stamp, workers, progress) if w not in warnings]
+    conflicts = _find_conflicts(outputs)
+    if conflicts and not force:
+        raise HandEdited([o.target for o in conflicts])
+    written = _write(outputs, folder, manifest, echo)
+    _update_manifest(outputs, folder, manifest, wrote=bool(written))
+    return BuildResult(plan, folder, tuple(written), tuple(warnings), tuple(o.target for o in outputs),
+                       tuple(o.backup for o in conflicts if o.backup is not None),
+                       tuple(o.target for o in outputs if o.state is State.KEPT))
+
+
+def _plan_outputs(plan: Plan, folder: Path, templates: Path, stamp: datetime) -> list[Output]:
+    """One record per document the plan makes, with the fingerprint of its inputs."""
+    jobs = plan_outputs(plan)
     targets = [within(folder, Path(job.path)) for job in jobs]
     template_digests = {}
     if any(job.kind == INDEX for job in jobs):
@@ -91,100 +159,122 @@ def build(
         if not path.is_file():
             raise VanbanError(f"Không tìm thấy mẫu văn bản: {path}")
         template_digests[name] = digest(path.read_bytes())
-    inputs = [fingerprint(job.context, template_digests[job.template], stamp) for job in jobs]
-    if dump_context is not None:
-        _dump_contexts([j for j in jobs if j.kind != INDEX], dump_context / str(plan.year), echo)
+    return [Output(job, target, fingerprint(job.context, template_digests[job.template], stamp), None)
+            for job, target in zip(jobs, targets, strict=True)]
 
-    manifest = Manifest.load(folder)
-    if manifest.problem:
-        warnings.append(Problem(WARNING, None, manifest.problem, code="manifest-unreadable"))
-    on_disk = {i: digest(t.read_bytes()) for i, t in enumerate(targets) if t.is_file()}
-    todo, kept = [], []
-    for i, job in enumerate(jobs):
-        entry = manifest.entries.get(job.path.as_posix())
-        if i not in on_disk or entry is None or entry.inputs != inputs[i]:
-            todo.append(i)
-        elif on_disk[i] == entry.sha256:
-            continue  # up to date: not even rendered
-        elif on_disk[i] == entry.replaces:
-            todo.append(i)  # a build was interrupted before writing this one
+
+def _sort_by_disk(outputs: list[Output], manifest: Manifest, force: bool) -> None:
+    """Which outputs to render: the manifest and the files on disk say what is up to date."""
+    for o in outputs:
+        o.entry = manifest.entries.get(o.name)
+        o.read_disk()
+        if o.on_disk is None or o.entry is None or o.entry.inputs != o.inputs:
+            o.state = State.RENDER
+        elif o.on_disk == o.entry.sha256:
+            o.state = State.CURRENT
+        elif o.on_disk == o.entry.replaces:
+            o.state = State.RENDER  # a build was interrupted before writing this one
         else:
-            (todo if force else kept).append(i)  # edited by hand, inputs unchanged
+            o.state = State.RENDER if force else State.KEPT  # edited by hand, inputs unchanged
 
-    rendered: dict[int, bytes] = {}
+
+def _render(outputs: list[Output], templates: Path, stamp: datetime, workers: int | None,
+            progress: Progress | None) -> list[Problem]:
+    """Render every output marked so; returns the templates' warnings."""
+    todo = [o for o in outputs if o.state is State.RENDER]
     renderers: dict[str, TemplateRenderer] = {}
-    with _progress_bar(len(todo), progress) as advance:
-        documents = [i for i in todo if jobs[i].kind != INDEX]
-        items = [(jobs[i].template, jobs[i].context) for i in documents]
+    with _progress(progress, len(todo)) as advance:
+        documents = [o for o in todo if o.job.kind != INDEX]
+        items = [(o.job.template, o.job.context) for o in documents]
         batch = render_batch(items, templates, stamp, workers, advance, renderers)
-        for i, data in zip(documents, batch, strict=True):
-            rendered[i] = data
-        for i in todo:
-            if jobs[i].kind == INDEX:
-                rendered[i] = index_workbook(jobs[i].context, stamp)
+        for o, data in zip(documents, batch, strict=True):
+            o.data = data
+        for o in todo:
+            if o.job.kind == INDEX:
+                o.data = index_workbook(o.job.context, stamp)
                 advance(1)
+    warnings: list[Problem] = []
     for renderer in renderers.values():
         warnings += [w for w in renderer.warnings if w not in warnings]
+    return warnings
 
-    changed, conflicts = [], []
-    for i, data in rendered.items():
-        entry = manifest.entries.get(jobs[i].path.as_posix())
-        if targets[i].is_file():
-            on_disk[i] = digest(targets[i].read_bytes())  # again: a clerk may have saved meanwhile
-        else:
-            on_disk.pop(i, None)
-        if i not in on_disk:
-            changed.append(i)
-        elif on_disk[i] == digest(data):
-            continue  # already these bytes (e.g. a build interrupted after writing it)
-        elif entry is not None and on_disk[i] in (entry.sha256, entry.replaces):
-            changed.append(i)  # vanban's own earlier version
-        else:
-            conflicts.append(i)  # edited by hand, or not written by vanban at all
-    if conflicts and not force:
-        raise HandEdited([targets[i] for i in conflicts])
 
+def _progress(progress: Progress | None, total: int) -> AbstractContextManager[Advance]:
+    if progress is None or not callable(progress):
+        return nullcontext(lambda _: None)
+    return progress(total)
+
+
+def _find_conflicts(outputs: list[Output]) -> list[Output]:
+    """Compare each rendered output with the file on disk now; returns the hand-edited ones."""
+    conflicts = []
+    for o in outputs:
+        if o.state is not State.RENDER:
+            continue
+        o.read_disk()  # again: a clerk may have saved meanwhile
+        assert o.data is not None
+        if o.on_disk is None:
+            o.state = State.CHANGED
+        elif o.on_disk == digest(o.data):
+            o.state = State.SAME  # already these bytes (e.g. a build interrupted after writing it)
+        elif o.entry is not None and o.on_disk in (o.entry.sha256, o.entry.replaces):
+            o.state = State.CHANGED  # vanban's own earlier version
+        else:
+            o.state = State.CONFLICT  # edited by hand, or not written by vanban at all
+            conflicts.append(o)
+    return conflicts
+
+
+def _write(outputs: list[Output], folder: Path, manifest: Manifest,
+           echo: Callable[[str], None]) -> list[Path]:
+    """Keep hand-edited files aside, then write the changed outputs; the manifest first."""
     clock = datetime.now()
-    backups = {i: _backup_path(targets[i], clock) for i in conflicts}
-    order = sorted(changed + conflicts)
+    order = [o for o in outputs if o.state in (State.CHANGED, State.CONFLICT)]
+    backups = [o for o in order if o.state is State.CONFLICT]
+    for o in backups:
+        o.backup = _backup_path(o.target, clock)
     written: list[Path] = []
     with _write_errors():
         for stale in clean_stale_temps(folder):
             echo(f"đã xóa tệp tạm của lần chạy bị ngắt trước: {stale}")
         if order:
             # the hand-edited files are safe beside them before anything is overwritten
-            atomic_write_many((backup, targets[i].read_bytes()) for i, backup in backups.items())
-            for i, backup in backups.items():
-                echo(f"đã giữ bản sửa tay {targets[i]} thành {backup}")
+            atomic_write_many((o.backup, o.target.read_bytes()) for o in backups if o.backup)
+            for o in backups:
+                echo(f"đã giữ bản sửa tay {o.target} thành {o.backup}")
             # The manifest knows the new bytes before they are renamed into place, and the old
             # ones until then: a build killed in between is not taken for a clerk's edits.
-            for i in order:
-                job = jobs[i]
-                manifest.entries[job.path.as_posix()] = Entry(
-                    digest(rendered[i]), inputs[i], job.template, job.title, replaces=on_disk.get(i, ""))
+            for o in order:
+                assert o.data is not None
+                manifest.entries[o.name] = Entry(
+                    digest(o.data), o.inputs, o.job.template, o.job.title, replaces=o.on_disk or "")
             manifest.save(folder)
-            written = atomic_write_many((targets[i], rendered[i]) for i in order)
-    for i in order:
-        echo(f"đã ghi {targets[i]}  ({jobs[i].title})")
-    for i in kept:
-        echo(f"giữ nguyên {targets[i]}: đã sửa tay, dữ liệu không đổi (dùng --force để tạo lại)")
+            written = atomic_write_many((o.target, o.data) for o in order if o.data is not None)
+    for o in order:
+        echo(f"đã ghi {o.target}  ({o.job.title})")
+    for o in outputs:
+        if o.state is State.KEPT:
+            echo(f"giữ nguyên {o.target}: đã sửa tay, dữ liệu không đổi (dùng --force để tạo lại)")
+    return written
 
-    before = Manifest.load(folder).entries if order else dict(manifest.entries)
-    names = {job.path.as_posix() for job in jobs}
+
+def _update_manifest(outputs: list[Output], folder: Path, manifest: Manifest, wrote: bool) -> None:
+    """Record every output's SHA-256 as it now is, and forget outputs gone from the plan and disk."""
+    before = Manifest.load(folder).entries if wrote else dict(manifest.entries)
+    names = {o.name for o in outputs}
     for name in list(manifest.entries):
         # an output the plan no longer makes keeps its entry while the file is there
         if name not in names and not (folder / name).is_file():
             del manifest.entries[name]
-    for i, job in enumerate(jobs):
-        if i in kept:
+    for o in outputs:
+        if o.state is State.KEPT:
             continue  # keeps the SHA-256 vanban wrote, so the edit stays protected
-        sha = digest(rendered[i]) if i in rendered else on_disk[i]
-        manifest.entries[job.path.as_posix()] = Entry(sha, inputs[i], job.template, job.title)
+        sha = digest(o.data) if o.data is not None else o.on_disk
+        assert sha is not None
+        manifest.entries[o.name] = Entry(sha, o.inputs, o.job.template, o.job.title)
     if manifest.entries != before or not (folder / MANIFEST).is_file():
         with _write_errors():
             manifest.save(folder)
-    return BuildResult(plan, folder, tuple(written), tuple(warnings), tuple(targets), tuple(backups.values()),
-                       tuple(targets[i] for i in kept))
 
 
 @contextmanager
@@ -216,16 +306,6 @@ def _backup_path(path: Path, clock: datetime) -> Path:
         candidate = path.with_name(f"{base}-{n}.bak{path.suffix}")
         n += 1
     return candidate
-
-
-@contextmanager
-def _progress_bar(total: int, shown: bool) -> Iterator[Callable[[int], None]]:
-    """A progress bar on the terminal for long builds; nothing at all otherwise."""
-    if not shown or total < 2:
-        yield lambda _: None
-        return
-    with click.progressbar(length=total, label="Đang tạo văn bản", file=sys.stderr) as bar:
-        yield bar.update
 
 
 def _stamp(plan: Plan) -> datetime:
@@ -273,3 +353,191 @@ def lint_paths(files: Iterable[Path], variables: dict[str, set[str]] | None) -> 
     for path in files:
         findings += lint.lint_file(path, extra=tag_findings)
     return findings
+
+
+# -- collect: returned forms → the period's consolidation ----------------------------------------
+
+
+@dataclass(frozen=True)
+class CollectResult:
+    folder: Path  # OUT/<year>/tong-hop/<period>/
+    outputs: tuple[Path, ...]
+    written: tuple[Path, ...]
+    problems: tuple[Problem, ...]
+    consolidation: Any  # generator.collect.consolidate.Consolidation
+    forms: int  # forms read for the period
+    backups: tuple[Path, ...] = ()
+    kept: tuple[Path, ...] = ()  # outputs edited by hand, left as they are
+
+
+def collect(
+    forms: Iterable[Path],
+    workbook: Path,
+    out: Path,
+    period: str | None = None,
+    echo: Callable[[str], None] = lambda _: None,
+    *,
+    force: bool = False,
+    templates: Path = DEFAULT_TEMPLATES,
+) -> CollectResult:
+    """Read every returned form, consolidate one period and write OUT/<year>/tong-hop/<period>/.
+
+    Everything is read and checked before anything is written; a form that cannot be matched to
+    the plan, a hostile or broken file, or nothing to read at all stops the run (nothing written).
+    Returned files are only read. Outputs whose bytes would not change are not rewritten.
+    """
+    from generator.collect import outputs as collect_outputs
+    from generator.collect.consolidate import CLERK_DATE, FILE_DATE, MANUAL, Receipt, consolidate
+    from generator.collect.forms import ReturnedForm, Source, read_form
+    from generator.collect.identify import NotMatched, identify
+    from generator.collect.sources import Found, sources
+    from generator.collect.tracking import WORKBOOK, read_kept
+    from generator.errors import ERROR, INFO
+
+    plan, _ = load_checked(workbook)
+    found = Found(list(forms))
+    problems: list[Problem] = []
+    errors: list[Problem] = []
+    periods = {p.code: p for p in plan.periods}
+    if period is not None and period not in periods:
+        raise VanbanError(f"Không có kỳ báo cáo «{period}» trong sổ tính; các kỳ: {', '.join(periods)}.")
+    by_period: dict[str, dict[str, list[ReturnedForm]]] = {}
+    for source in sources(found):
+        try:
+            form = read_form(source)
+            identity = identify(form, plan, problems)
+        except VanbanError as exc:
+            errors.append(Problem(ERROR, None, exc.format_message(), code="collect-bad-file"))
+            continue
+        except NotMatched as exc:
+            errors.append(Problem(ERROR, None, str(exc), code="collect-not-matched"))
+            continue
+        form.source = Source(source.name, b"", source.modified)  # the bytes are not kept
+        if not form.task_table:
+            errors.append(Problem(ERROR, None, f"{source.name}: không tìm thấy bảng nhiệm vụ (bảng có cột "
+                                  "“STT” và “Mức độ hoàn thành”): bảng đã bị xóa hoặc sửa tiêu đề cột; "
+                                  "hãy gửi lại đúng mẫu, hoặc bỏ tệp ra và nhập tay vào tong-hop.xlsx",
+                                  code="collect-no-task-table"))
+            continue
+        by_period.setdefault(identity.period, {}).setdefault(identity.agency, []).append(form)
+    problems = found.problems + problems
+    if errors:
+        raise ProblemsFound(errors, header=f"{len(errors)} tệp báo cáo không dùng được; chưa ghi tệp nào.")
+    if period is None:
+        if len(by_period) > 1:
+            names = ", ".join(sorted(by_period))
+            raise VanbanError(f"Các báo cáo thuộc nhiều kỳ ({names}); hãy chọn một kỳ bằng --period.")
+        if not by_period and not found.unreadable:
+            raise VanbanError(f"Không có báo cáo nào (.docx, .doc, .odt, .zip) trong "
+                              f"{', '.join(str(p) for p in found.paths)}.")
+        period = next(iter(by_period), None)
+        if period is None:
+            raise VanbanError("Chỉ có tệp PDF hoặc ảnh chụp, không xác định được kỳ báo cáo; hãy chọn "
+                              "kỳ bằng --period.")
+    else:
+        others = sorted(set(by_period) - {period})
+        if others:
+            skipped = sum(len(f) for p in others for f in by_period[p].values())
+            problems.append(Problem(INFO, None, f"Bỏ qua {skipped} báo cáo của kỳ khác ({', '.join(others)})",
+                                    code="collect-other-period"))
+        if not by_period.get(period) and not found.unreadable:
+            raise VanbanError(f"Không có báo cáo nào của kỳ «{period}» trong "
+                              f"{', '.join(str(p) for p in found.paths)}.")
+    chosen = periods[period]
+    folder = out / str(plan.year) / "tong-hop" / vn_slug(chosen.code)
+    kept = read_kept(folder / WORKBOOK)
+
+    matched: dict[str, ReturnedForm] = {}
+    for code, candidates in by_period.get(period, {}).items():
+        candidates.sort(key=lambda f: (f.when or datetime.min, f.source.name))
+        newest = candidates[-1]
+        if len(candidates) > 1:
+            older = ", ".join(f.source.name for f in candidates[:-1])
+            problems.append(Problem(WARNING, None, f"Có {len(candidates)} báo cáo của {code} cho kỳ "
+                                    f"{chosen.name}: dùng tệp mới nhất {newest.source.name}, bỏ qua {older}",
+                                    code="collect-duplicate-form"))
+        matched[code] = newest
+    receipts: dict[str, Receipt] = {}
+    manual_agencies = {m.agency for m in kept.manual}
+    for agency in plan.agencies:
+        code = agency.code
+        clerk = kept.received.get(code)
+        form = matched.get(code)
+        if form is None and code not in manual_agencies and clerk is None:
+            continue
+        if clerk is not None:
+            when, source = clerk[0], CLERK_DATE
+        elif form is not None and form.when is not None:
+            when, source = form.when.date(), FILE_DATE
+        else:
+            when, source = None, MANUAL
+        receipts[code] = Receipt(code, when, source, form.source.name if form else "",
+                                 bool(when and when > chosen.deadline))
+    result = consolidate(plan, chosen, matched, receipts, kept.manual)
+    result.problems[:0] = problems
+    files = collect_outputs.render_outputs(result, kept, templates)
+    written, backups, kept_files = _write_collected(out / str(plan.year), folder, files, force, echo)
+    return CollectResult(folder, tuple(folder / name for name in files), tuple(written),
+                         tuple(result.problems), result, len(matched), tuple(backups), tuple(kept_files))
+
+
+def vn_slug(text: str) -> str:
+    from generator.text import vn
+
+    return vn.slug(text)
+
+
+def _write_collected(year_folder: Path, folder: Path, files: dict[str, bytes], force: bool,
+                     echo: Callable[[str], None]) -> tuple[list[Path], list[Path], list[Path]]:
+    """Write what changed, atomically, under the year's manifest. The tracking workbook is read
+    back before (the clerk's entries are in the new one), so an edited one is replaced, its old
+    version kept beside it; any other output edited by hand is kept unless `force`."""
+    from generator.collect.tracking import WORKBOOK
+    from generator.output.write import backup_name
+
+    manifest = Manifest.load(year_folder)
+    relative = folder.relative_to(year_folder)
+    todo: list[tuple[Path, bytes]] = []
+    backups: list[tuple[Path, bytes]] = []
+    kept: list[Path] = []
+    clock = datetime.now()
+    for name, data in files.items():
+        target = within(year_folder, relative / name)
+        key = (relative / name).as_posix()
+        if not target.is_file():
+            todo.append((target, data))
+            continue
+        old = target.read_bytes()
+        if old == data:
+            continue
+        entry = manifest.entries.get(key)
+        if entry is not None and digest(old) in (entry.sha256, entry.replaces):
+            todo.append((target, data))
+        elif name == WORKBOOK or force:
+            backups.append((backup_name(target, clock), old))
+            todo.append((target, data))
+        else:
+            kept.append(target)
+    written: list[Path] = []
+    if todo:
+        with _write_errors():
+            atomic_write_many(backups)
+            for target, data in todo:
+                key = target.relative_to(year_folder.resolve()).as_posix()
+                old = manifest.entries.get(key)
+                manifest.entries[key] = Entry(digest(data), digest(data), "", target.name,
+                                              replaces=old.sha256 if old else "")
+            manifest.save(year_folder)
+            written = atomic_write_many(todo)
+            for target, _ in todo:
+                key = target.relative_to(year_folder.resolve()).as_posix()
+                manifest.entries[key] = Entry(digest(target.read_bytes()), manifest.entries[key].inputs,
+                                              "", target.name)
+            manifest.save(year_folder)
+    for backup, _ in backups:
+        echo(f"đã giữ bản cũ (đã sửa tay) thành {backup}")
+    for path in written:
+        echo(f"đã ghi {path}")
+    for path in kept:
+        echo(f"giữ nguyên {path}: đã sửa tay (dùng --force để ghi đè, bản cũ được giữ lại)")
+    return written, [b for b, _ in backups], kept

@@ -131,9 +131,10 @@ def test_new_year_never_overwrites_the_input_or_an_existing_file(tmp_path):
     source = tmp_path / "ke-hoach.xlsx"
     shutil.copy(WORKBOOK, source)
     original = source.read_bytes()
-    result = run("new-year", str(source), "--year", "2019", "-o", str(source))
-    assert result.exit_code == 1
-    assert "Không ghi đè lên tệp đầu vào" in result.output and "Traceback" not in result.output
+    for force in ([], ["--force"]):  # the input: never, not even with --force (a usage mistake)
+        result = run("new-year", str(source), "--year", "2019", "-o", str(source), *force)
+        assert result.exit_code == 2
+        assert "Không ghi đè lên tệp đầu vào" in result.output and "Traceback" not in result.output
     existing = tmp_path / "2019.xlsx"
     existing.write_bytes(b"bai cua chi")
     result = run("new-year", str(source), "--year", "2019", "-o", str(existing))
@@ -143,15 +144,14 @@ def test_new_year_never_overwrites_the_input_or_an_existing_file(tmp_path):
 
 
 def test_new_year_with_force_keeps_a_dated_backup(tmp_path):
-    source = tmp_path / "ke-hoach.xlsx"
-    shutil.copy(WORKBOOK, source)
-    original = source.read_bytes()
-    result = run("new-year", str(source), "--year", "2019", "-o", str(source), "--force")
+    target = tmp_path / "ke-hoach-2019.xlsx"
+    target.write_bytes(b"ban nam ngoai")
+    result = run("new-year", str(WORKBOOK), "--year", "2019", "-o", str(target), "--force")
     assert result.exit_code == 0, result.output
-    (backup,) = tmp_path.glob("ke-hoach.sao-luu-*.xlsx")
-    assert backup.read_bytes() == original
+    (backup,) = tmp_path.glob("ke-hoach-2019.sao-luu-*.xlsx")
+    assert backup.read_bytes() == b"ban nam ngoai"
     assert f"Đã sao lưu tệp cũ thành {backup}" in result.output
-    assert openpyxl.load_workbook(source)["Thông tin chung"]["B5"].value == 2019
+    assert openpyxl.load_workbook(target)["Thông tin chung"]["B5"].value == 2019
 
 
 def test_new_year_refuses_a_workbook_with_errors_and_names_the_cell(tmp_path):
@@ -173,7 +173,7 @@ def test_new_year_refuses_an_earlier_year(tmp_path):
 
 def test_new_year_output_must_be_an_xlsx(tmp_path):
     result = run("new-year", str(WORKBOOK), "--year", "2019", "-o", str(tmp_path / "a.xls"))
-    assert result.exit_code == 1 and "phải có đuôi .xlsx" in result.output
+    assert result.exit_code == 2 and "phải có đuôi .xlsx" in result.output
 
 
 def test_workbook_writes_an_empty_workbook_that_reports_what_is_missing(tmp_path):
@@ -186,3 +186,17 @@ def test_workbook_writes_an_empty_workbook_that_reports_what_is_missing(tmp_path
     built = run("build", str(target), "--out", str(tmp_path / "out"))
     assert built.exit_code == 1
     assert "Thông tin chung!B3: Chưa ghi “Cơ quan ban hành”" in built.output
+
+
+def test_new_year_refuses_what_check_refuses_a_duplicate_agency_code(tmp_path):
+    """new-year reads through the same read-and-check entry as check and build."""
+    code = openpyxl.load_workbook(WORKBOOK)["Cơ quan"]["A2"].value
+    path = broken_copy(tmp_path, "Cơ quan", "A3", code)
+    checked = run("check", str(path))
+    assert checked.exit_code == 1 and "Cơ quan!A3" in checked.output
+    target = tmp_path / "2019.xlsx"
+    result = run("new-year", str(path), "--year", "2019", "-o", str(target))
+    assert result.exit_code == 1, result.output
+    assert "chưa chuyển năm" in result.output and "Cơ quan!A3" in result.output
+    assert f"Trùng mã cơ quan “{code}”" in result.output
+    assert not target.exists()

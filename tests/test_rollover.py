@@ -9,7 +9,7 @@ import openpyxl
 import pytest
 
 from generator.errors import VanbanError
-from generator.pipeline import build
+from generator.pipeline import build, new_year
 from generator.text.years import protected_spans
 from generator.workbook import blank, rollover, schema
 from tests.conftest import WORKBOOK
@@ -104,7 +104,7 @@ def original() -> openpyxl.Workbook:
 
 @pytest.fixture(scope="module")
 def rolled_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    result = rollover.new_year(WORKBOOK, 2019)
+    result = new_year(WORKBOOK, 2019)
     path = tmp_path_factory.mktemp("nam-moi") / "ke-hoach-cchc-2019.xlsx"
     result.workbook.save(path)
     return path
@@ -203,22 +203,22 @@ def test_formatting_validations_and_other_sheets_are_kept(original, rolled):
 
 
 def test_rolling_the_same_input_twice_gives_the_same_workbook(rolled):
-    again = rollover.new_year(WORKBOOK, 2019).workbook
+    again = new_year(WORKBOOK, 2019).workbook
     assert cell_values(again, skip="") == cell_values(rolled, skip="")
 
 
 def test_rolling_the_new_workbook_to_its_own_year_changes_nothing(rolled_path, rolled):
-    result = rollover.new_year(rolled_path, 2019)
+    result = new_year(rolled_path, 2019)
     assert result.changes == ()
     assert cell_values(result.workbook, skip="") == cell_values(rolled, skip="")
 
 
 def test_two_single_years_equal_one_roll_of_two_years(rolled_path, tmp_path):
-    step = rollover.new_year(rolled_path, 2020)
+    step = new_year(rolled_path, 2020)
     step.workbook.save(tmp_path / "2020.xlsx")
     stepwise = openpyxl.load_workbook(tmp_path / "2020.xlsx")
-    first = rollover.new_year(WORKBOOK, 2019)
-    direct = rollover.new_year(WORKBOOK, 2020)
+    first = new_year(WORKBOOK, 2019)
+    direct = new_year(WORKBOOK, 2020)
     assert cell_values(direct.workbook) == cell_values(stepwise)
     assert direct.workbook["Thông tin chung"]["B5"].value == 2020
     assert direct.workbook["Nhiệm vụ"]["B41"].value.startswith(
@@ -233,7 +233,7 @@ def test_two_single_years_equal_one_roll_of_two_years(rolled_path, tmp_path):
 
 def test_rolling_backwards_is_refused():
     with pytest.raises(VanbanError, match="phải sau năm của sổ tính"):
-        rollover.new_year(WORKBOOK, 2017)
+        new_year(WORKBOOK, 2017)
 
 
 # -- the documents of 2019 -----------------------------------------------------------------
@@ -302,7 +302,7 @@ def test_text_dates_leap_days_comments_and_own_sheets_survive(tmp_path):
     own["A1"] = "Số liệu năm 2026 của tôi"
     path = tmp_path / "2026.xlsx"
     wb.save(path)
-    result = rollover.new_year(path, 2028)
+    result = new_year(path, 2028)
     new = result.workbook
     periods = new["Kỳ báo cáo"]
     assert periods["D2"].value == "28/02/2028"

@@ -9,7 +9,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from generator.pipeline import build
+from generator.pipeline import build, new_year
 from generator.workbook import blank, rollover, schema
 from tests.docx_text import document_lines
 
@@ -110,7 +110,7 @@ def workbook_2026(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="module")
 def rolled_2027(workbook_2026: Path) -> rollover.Rollover:
-    return rollover.new_year(workbook_2026, 2027)
+    return new_year(workbook_2026, 2027)
 
 
 @pytest.fixture(scope="module")

@@ -16,6 +16,8 @@ from docx.enum.section import WD_ORIENT, WD_SECTION
 from docx.enum.style import WD_STYLE_TYPE
 from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.opc.packuri import PackURI
+from docx.opc.part import Part
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Cm, Emu, Mm, Pt, Twips
@@ -267,6 +269,57 @@ def setup_page(section, landscape: bool = False) -> None:
     section.right_margin = MARGINS["right"]
     section.header_distance = Mm(10)
     section.footer_distance = Mm(10)
+
+
+# -- returned forms: identity in custom document properties, a combo box for the status ----------
+
+CUSTOM_PROPERTIES_TYPE = "application/vnd.openxmlformats-officedocument.custom-properties+xml"
+CUSTOM_PROPERTIES_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/custom-properties"
+# the fixed list of "Mức độ hoàn thành" (the reader, generator/collect/status.py, accepts more)
+# the identity of a returned form (context `form`, generator/documents/context.py form_identity)
+FORM_PROPERTIES = ("kind", "plan", "year", "agency", "period", "tasks")
+STATUS_CHOICES = ("Hoàn thành đúng hạn", "Hoàn thành quá hạn", "Đang thực hiện", "Chưa thực hiện",
+                  "Thường xuyên")
+
+
+def custom_properties(doc, values: dict[str, str]) -> None:
+    """docProps/custom.xml with the given properties (values may be tags: the engine renders the
+    part). They survive Word and LibreOffice, unlike content-control tags."""
+    fmtid = "{D5CDD505-2E9C-101B-9397-08002B2CF9AE}"
+    props = "".join(
+        f'<property fmtid="{fmtid}" pid="{pid}" name="{name}"><vt:lpwstr>{value}</vt:lpwstr></property>'
+        for pid, (name, value) in enumerate(values.items(), start=2))
+    xml = ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+           '<Properties xmlns="http://schemas.openxmlformats.org/officeDocument/2006/custom-properties" '
+           'xmlns:vt="http://schemas.openxmlformats.org/officeDocument/2006/docPropsVTypes">'
+           f"{props}</Properties>")
+    package = doc.part.package
+    part = Part(PackURI("/docProps/custom.xml"), CUSTOM_PROPERTIES_TYPE, xml.encode("utf-8"), package)
+    package.relate_to(part, CUSTOM_PROPERTIES_REL)
+
+
+def combo_box(p: Paragraph, alias: str, choices: tuple[str, ...]) -> None:
+    """An empty combo box in a paragraph: Word offers the list, any typed text is still kept;
+    LibreOffice shows it as a plain field. Nothing prints while it is empty."""
+    sdt = OxmlElement("w:sdt")
+    pr = OxmlElement("w:sdtPr")
+    for name, value in (("w:alias", alias), ("w:tag", "vanban-status")):
+        el = OxmlElement(name)
+        el.set(qn("w:val"), value)
+        pr.append(el)
+    box = OxmlElement("w:comboBox")
+    for choice in choices:
+        item = OxmlElement("w:listItem")
+        item.set(qn("w:displayText"), choice)
+        item.set(qn("w:value"), choice)
+        box.append(item)
+    pr.append(box)
+    sdt.append(pr)
+    content = OxmlElement("w:sdtContent")
+    run = OxmlElement("w:r")
+    content.append(run)
+    sdt.append(content)
+    p._p.append(sdt)
 
 
 # -- styles ---------------------------------------------------------------------------------
@@ -694,9 +747,11 @@ def build_report(path: Path) -> None:
         ["Table Center", "Table Text", "Table Center", "Table Center", "Table Text",
          "Table Center", "Table Left"],
     )
-    para(doc, "Cột “Mức độ hoàn thành” ghi một trong các mức: Hoàn thành đúng hạn; Hoàn thành "
-              "quá hạn; Đang thực hiện; Chưa thực hiện. Nhiệm vụ chưa hoàn thành ghi rõ lý do ở "
-              "cột “Ghi chú”.", style="Table Note")
+    combo_box(tasks.rows[4].cells[5].paragraphs[0], "Mức độ hoàn thành", STATUS_CHOICES)
+    para(doc, "Cột “Mức độ hoàn thành” ghi một trong các mức: " + "; ".join(STATUS_CHOICES)
+         + " (nhiệm vụ làm thường xuyên trong năm). Nhiệm vụ chưa hoàn thành ghi rõ lý do ở "
+         "cột “Ghi chú”. Không xóa cột STT: chương trình tổng hợp theo mã nhiệm vụ (I.1, II.4…).",
+         style="Table Note")
     tag(doc, "{%p else %}")
     para(doc, "Phụ lục Kế hoạch không giao nhiệm vụ cụ thể cho {{ agency_name }}.",
          style="Body Text")
@@ -757,6 +812,7 @@ def build_report(path: Path) -> None:
     for _ in range(5):
         para(right, "", style="Signature Space")
 
+    custom_properties(doc, {f"vanban.{key}": f"{{{{ form.{key} }}}}" for key in FORM_PROPERTIES})
     # the PDF's title and author come from these (rendered per document like the body)
     core = doc.core_properties
     core.author = "{{ agency_name }}"

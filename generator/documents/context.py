@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from hashlib import sha256
 from typing import Any
 
 from generator.plan.agencies import Agencies
@@ -108,6 +109,29 @@ def decision_context(plan: Plan) -> dict[str, Any]:
     }
 
 
+FORM_KIND = "bao-cao"  # the kind of document a returned form says it is (vanban.kind)
+
+
+def plan_key(plan: Plan) -> str:
+    """The plan a form belongs to, as its properties say it: `3406/QĐ-UBND` (`/QĐ-UBND` for a draft)."""
+    g = plan.general
+    return f"{g.number if g.number is not None else ''}/{g.symbol}"
+
+
+def tasks_fingerprint(plan: Plan) -> str:
+    """A short fingerprint of the appendix's task list (codes, texts, leads, deadlines): a returned
+    form made from another list is noticed when it is read back."""
+    text = "\n".join(f"{t.ref}\t{t.task.text}\t{t.task.lead}\t{t.task.support}\t{t.task.deadline}"
+                     for area in plan.areas for t in area.tasks)
+    return sha256(text.encode("utf-8")).hexdigest()[:16]
+
+
+def form_identity(plan: Plan, agency: Agency, period: Period) -> dict[str, str]:
+    """What a report form carries in its custom document properties (vanban.kind, .plan, …)."""
+    return {"kind": FORM_KIND, "plan": plan_key(plan), "year": str(plan.year), "agency": agency.code,
+            "period": period.code, "tasks": tasks_fingerprint(plan)}
+
+
 # The left header column of templates/report.docx less the cell margins, in millimetres: the
 # agency's name is broken into lines that fit it (tools/build_templates.py, LEFT_COL).
 REPORT_ISSUER_MM = 64.2
@@ -135,6 +159,7 @@ def report_context(plan: Plan, agencies: Agencies, agency: Agency, period: Perio
             "tasks": [_report_task(agencies, agency, t, id(t.task) in led) for t in rows],
         })
     return {
+        "form": form_identity(plan, agency, period),
         "agency_parent": agency.parent,
         "agency_name": agency.name,
         "agency_lines": lines,

@@ -15,6 +15,7 @@ from generator.text import vn
 DECISION_TEMPLATE = "decision.docx"
 REPORT_TEMPLATE = "report.docx"
 REPORT_FOLDER = PurePosixPath("bao-cao")
+INDEX_PATH = REPORT_FOLDER / "danh-sach-bao-cao.xlsx"
 # Not a template: the index of the report forms is a workbook written by generator/output/report_index.py.
 INDEX = "index"
 
@@ -81,7 +82,7 @@ def report_index(plan: Plan) -> DocumentJob | None:
     return DocumentJob(
         kind=INDEX,
         template="",
-        path=REPORT_FOLDER / "danh-sach-bao-cao.xlsx",
+        path=INDEX_PATH,
         context={"year": plan.year, "rows": rows},
         title=f"Danh sách {len(rows)} mẫu báo cáo",
     )

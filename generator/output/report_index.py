@@ -50,6 +50,11 @@ def index_workbook(context: Mapping[str, Any], stamp: datetime) -> bytes:
         ws.column_dimensions[openpyxl.utils.get_column_letter(index)].width = width
     ws.freeze_panes = "A2"
     ws.auto_filter.ref = ws.dimensions
+    return workbook_bytes(wb, stamp)
+
+
+def workbook_bytes(wb: openpyxl.Workbook, stamp: datetime) -> bytes:
+    """A workbook's .xlsx bytes dated `stamp` throughout: equal content gives equal bytes."""
     wb.properties.creator = "vanban"
     wb.properties.created = stamp
     wb.properties.modified = stamp

@@ -193,24 +193,33 @@ def atomic_write_many(files: Iterable[tuple[Path, bytes]]) -> list[Path]:
     return [path for _, path in staged]
 
 
+def same_file(a: Path, b: Path) -> bool:
+    """Whether two paths name the same file (also through links or another spelling)."""
+    if a.resolve() == b.resolve():
+        return True
+    try:
+        return a.exists() and b.exists() and a.samefile(b)
+    except OSError:
+        return False
+
+
 def check_target(target: Path, inputs: Iterable[Path] = (), force: bool = False,
                  suffix: str = ".xlsx") -> None:
-    """Refuse a target that would silently replace a file the user gave or already has.
+    """The one overwrite policy of every `-o`/`--annotate` output, checked before any work.
 
-    Called before any work, so a refusal costs nothing; with `force` the old file is kept as
-    a dated backup by `save_bytes`.
+    A target that is one of the `inputs` is refused always, even with `force` (exit code 2, a
+    usage mistake, like a wrong suffix); an existing file is refused without `force`, and with
+    it `save_bytes` keeps a dated backup `<name>.sao-luu-<yyyymmdd-hhmmss>.xlsx` first.
     """
     if target.suffix.lower() != suffix:
-        raise VanbanError(f"Tệp kết quả phải có đuôi {suffix}: {target}")
+        raise VanbanError(f"Tệp kết quả phải có đuôi {suffix}: {target}", exit_code=2)
     if target.exists() and target.is_dir():
-        raise VanbanError(f"{target} là một thư mục; hãy ghi tên tệp {suffix}.")
-    same_as_input = any(target.resolve() == Path(p).resolve() for p in inputs)
-    if force:
-        return
-    if same_as_input:
-        raise VanbanError(f"Không ghi đè lên tệp đầu vào {target}; hãy chọn tên khác "
-                          "(hoặc thêm --force: tệp cũ được sao lưu trước khi ghi).")
-    if target.exists():
+        raise VanbanError(f"{target} là một thư mục; hãy ghi tên tệp {suffix}.", exit_code=2)
+    if any(same_file(target, Path(p)) for p in inputs):
+        raise VanbanError(f"Không ghi đè lên tệp đầu vào {target}: đó là chính sổ tính đang đọc; "
+                          "hãy chọn tên khác (kể cả với --force, dữ liệu gốc không bao giờ bị ghi đè).",
+                          exit_code=2)
+    if target.exists() and not force:
         raise VanbanError(f"Tệp {target} đã có; chưa ghi gì. Hãy chọn tên khác "
                           "(hoặc thêm --force: tệp cũ được sao lưu trước khi ghi).")
 

@@ -29,6 +29,9 @@ from markupsafe import escape as markupsafe_escape
 # engine's output stays the output of docxtpl: only *when* the work is done changes.
 _DOCXTPL = DocxTemplate.__new__(DocxTemplate)
 _FOOTNOTES = "application/vnd.openxmlformats-officedocument.wordprocessingml.footnotes+xml"
+# custom document properties (docProps/custom.xml): rendered when they hold tags (docxtpl leaves
+# them as they are), so that a form carries its identity where Word and LibreOffice keep it
+CUSTOM_PROPERTIES = "application/vnd.openxmlformats-officedocument.custom-properties+xml"
 _NS = {"w": "http://schemas.openxmlformats.org/wordprocessingml/2006/main"}
 _W = "{" + _NS["w"] + "}"
 _DOCPR = etree.XPath(
@@ -234,6 +237,8 @@ class PreparedTemplate:
             if part.content_type == _FOOTNOTES:
                 src = _DOCXTPL.patch_xml(part.blob.decode("utf-8"))
                 self._add_part(part.partname.lstrip("/"), src, "raw")
+            elif part.content_type == CUSTOM_PROPERTIES and _JINJA_MARK.search(part.blob.decode("utf-8")):
+                self._add_part(part.partname.lstrip("/"), part.blob.decode("utf-8"), "raw")
 
         rendered = {p.name for p in self._parts} | set(self._fixed)
         core = main.package._core_properties_part.partname.lstrip("/")

@@ -28,16 +28,6 @@ _HEADERS = ("STT", "Mức độ", "Ô", "Vấn đề", "Đang ghi", "Cần", "G�
 _WIDTHS = (6, 11, 26, 60, 40, 35, 45, 24)
 
 
-def same_file(a: Path, b: Path) -> bool:
-    """Whether two paths name the same file (also through links or another spelling)."""
-    if a.resolve() == b.resolve():
-        return True
-    try:
-        return a.exists() and b.exists() and a.samefile(b)
-    except OSError:
-        return False
-
-
 def load_for_copy(source: Path) -> openpyxl.Workbook:
     """The clerk's workbook with its formulas (not their cached values), ready to copy."""
     try:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import posixpath
 import re
 import zipfile
@@ -408,3 +409,88 @@ def _sheet_names(kept: dict[str, bytes]) -> dict[str, str]:
         if member:
             names[member] = sheet.get("name", member)
     return names
+
+
+# -- Word documents (returned report forms) -------------------------------------------------------
+
+DOCUMENT_LIMITS = Limits(file_bytes=50 * MB, members=1000, member_bytes=64 * MB, total_bytes=256 * MB)
+_DOCX_KEEP = ("word/document.xml", "docProps/custom.xml", "docProps/core.xml")
+
+
+def inspect_document(data: bytes, name: str, limits: Limits = DOCUMENT_LIMITS) -> dict[str, bytes]:
+    """The same checks as for a workbook, for a .docx given as bytes: its kind, password, zip bomb,
+    XML entities, sizes. Returns word/document.xml, docProps/custom.xml and docProps/core.xml (those
+    there are);
+    raises VanbanError with one Vietnamese line naming the file otherwise."""
+    if not data:
+        raise VanbanError(f"{name} là tệp rỗng (0 byte), không phải văn bản Word.")
+    if len(data) > limits.file_bytes:
+        raise VanbanError(f"{name} quá lớn ({_megabytes(len(data))}); báo cáo không được quá "
+                          f"{_megabytes(limits.file_bytes)}.")
+    head = data[:8]
+    if head == OLE2_MAGIC:
+        if "EncryptedPackage".encode("utf-16-le") in data or "EncryptionInfo".encode("utf-16-le") in data:
+            raise VanbanError(f"{name} có mật khẩu; hãy bỏ mật khẩu (Word: Tệp → Thông tin → Bảo vệ "
+                              "tài liệu → Mã hóa bằng mật khẩu, xóa mật khẩu) rồi gửi lại.")
+        raise VanbanError(f"{name} là văn bản Word 97–2003 (.doc) nhưng mang đuôi .docx; hãy mở bằng "
+                          "Word và lưu lại dưới dạng .docx.")
+    if not head.startswith(ZIP_MAGICS):
+        raise VanbanError(f"{name} không phải là văn bản Word .docx hợp lệ ({_document_kind(head)}).")
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            return _inspect_document_zip(archive, name, limits)
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, NotImplementedError, OSError) as exc:
+        raise VanbanError(f"{name} không phải là văn bản Word .docx hợp lệ (tệp nén bị hỏng: {exc}); "
+                          "hãy mở bằng Word và lưu lại.") from exc
+
+
+def _document_kind(head: bytes) -> str:
+    for magic, kind in ((b"%PDF", "đây là tệp PDF"), (b"\x89PNG", "đây là ảnh PNG"),
+                        (b"\xff\xd8\xff", "đây là ảnh JPEG"), (b"{\\rtf", "đây là văn bản RTF")):
+        if head.startswith(magic):
+            return kind
+    return "nội dung không phải của Word"
+
+
+def _inspect_document_zip(archive: zipfile.ZipFile, name: str, limits: Limits) -> dict[str, bytes]:
+    infos = archive.infolist()
+    if len(infos) > limits.members:
+        raise VanbanError(f"{name} chứa {_thousands(len(infos))} tệp bên trong, quá giới hạn "
+                          f"{_thousands(limits.members)}; đây không phải báo cáo bình thường.")
+    names = {info.filename for info in infos}
+    if "word/document.xml" not in names:
+        kind = "đây là sổ tính Excel" if "xl/workbook.xml" in names else "tệp nén không chứa văn bản Word"
+        raise VanbanError(f"{name} không phải là văn bản Word .docx hợp lệ ({kind}).")
+    total = 0
+    for info in infos:
+        total += info.file_size
+        bomb = (info.file_size > limits.member_bytes
+                or (info.file_size > limits.ratio_floor
+                    and info.file_size > limits.ratio * max(info.compress_size, 1)))
+        if bomb or total > limits.total_bytes:
+            raise VanbanError(f"{name} bị từ chối: tệp {info.filename} bên trong giải nén ra quá lớn; "
+                              "đây không phải báo cáo bình thường.")
+    kept: dict[str, bytes] = {}
+    unpacked = 0
+    for info in infos:
+        if info.is_dir() or _member_kind(info.filename) == "binary":
+            continue  # pictures are never parsed; their sizes were checked above
+        keep = info.filename in _DOCX_KEEP
+        budget = min(limits.member_bytes, limits.total_bytes - unpacked)
+        try:
+            with archive.open(info) as stream:
+                counted = _scan_member(stream, "xml", budget, limits, keep, {})
+        except _TooBig:
+            raise VanbanError(f"{name} bị từ chối: tệp {info.filename} bên trong giải nén ra quá lớn; "
+                              "đây không phải báo cáo bình thường.") from None
+        except _Unsafe as exc:
+            raise VanbanError(f"{name} bị từ chối: tệp {info.filename} bên trong {exc}; văn bản do Word "
+                              "lưu không bao giờ có điều này.") from None
+        except expat.ExpatError as exc:
+            raise VanbanError(f"{name} không phải là văn bản Word .docx hợp lệ (tệp {info.filename} bên "
+                              f"trong bị hỏng: {expat.ErrorString(exc.code)}, dòng {exc.lineno}); hãy mở "
+                              "bằng Word và lưu lại.") from None
+        unpacked += counted.size
+        if keep:
+            kept[info.filename] = counted.data
+    return kept

@@ -19,7 +19,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from generator.errors import ERROR, Loc, Problem, ProblemsFound, VanbanError
 from generator.text import vn, years
 from generator.workbook import schema
-from generator.workbook.reader import Reader, read_plan
+from generator.workbook.reader import Reader
 
 CHANGES_SHEET = "Thay đổi"
 CHANGED = "Đã đổi"
@@ -128,17 +128,12 @@ def roll(wb: openpyxl.Workbook, target_year: int) -> Rollover:
     return result
 
 
-def new_year(path: Path, target_year: int) -> Rollover:
-    """Read and check the workbook at `path`, then roll it; nothing is written.
+def roll_file(path: Path, target_year: int) -> Rollover:
+    """Roll the workbook at `path` (checked already: `pipeline.new_year`); nothing is written.
 
-    A workbook with errors is refused with every error at once; the rolled workbook is read
-    back before it is returned, so a rollover never hands over a workbook the build rejects.
+    The rolled workbook is read back before it is returned, so a rollover never hands over a
+    workbook the build rejects.
     """
-    _plan, problems = read_plan(path)
-    errors = [p for p in problems if p.severity == ERROR]
-    if errors:
-        raise ProblemsFound(errors, header=f"Sổ tính có {len(errors)} lỗi, chưa chuyển năm. "
-                                          "Hãy sửa các ô sau rồi chạy lại.")
     try:
         wb = openpyxl.load_workbook(path)  # formulas kept: the clerk's workbook stays hers
     except Exception as exc:  # openpyxl raises many kinds on broken files

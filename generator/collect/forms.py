@@ -1,0 +1,240 @@
+"""One returned report form: who sent it for which period, and what it says, row by row.
+
+Tables are found by their column heads, not by their place (an agency may move a table or add
+one); task rows by the code in their first column (I.1, II.4…), the join key with the plan.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from generator.collect.reader import Document, Row, Table, read_document, saved_at
+from generator.errors import WARNING, Loc, Problem
+from generator.text import vn
+from generator.workbook.filecheck import inspect_document
+
+_CODE = re.compile(r"([IVXLC]+)\s*\.\s*(\d{1,3})\.?")
+_PART = re.compile(r"(I|II|III|IV|V|VI|VII)\s*[.:]\s*\S")
+# the free sections of the form whose prose is gathered (the part numbers of templates/report.docx)
+SECTIONS = {"I": "chi_dao", "IV": "kho_khan", "V": "phuong_huong", "VI": "de_xuat"}
+
+
+@dataclass(frozen=True)
+class Source:
+    """A returned file as found: its name as shown to the user, its bytes and its date."""
+
+    name: str
+    data: bytes
+    modified: datetime | None
+
+
+@dataclass
+class TaskRow:
+    code: str
+    result: str
+    status: str
+    note: str
+    role: str
+    table: int
+    row: int
+
+
+@dataclass
+class TargetRow:
+    number: str
+    text: str
+    value: str
+    achieved: str
+    table: int
+    row: int
+
+
+@dataclass
+class ReturnedForm:
+    source: Source
+    properties: dict[str, str]
+    header: str  # the header table's left column and the title lines, for matching without properties
+    tasks: list[TaskRow] = field(default_factory=list)
+    targets: list[TargetRow] = field(default_factory=list)
+    sections: dict[str, list[str]] = field(default_factory=dict)
+    task_table: int = 0  # the number of the task table; 0 when none was found
+    problems: list[Problem] = field(default_factory=list)
+    tracked: bool = False
+    saved: datetime | None = None  # last saved (docProps/core.xml)
+
+    @property
+    def when(self) -> datetime | None:
+        """The file's own date: when it was last saved, else the date of the file on disk."""
+        return self.saved or self.source.modified
+
+
+def where(name: str, table: int = 0, row: int = 0) -> Loc:
+    """A place in a returned file, as messages show it: `snv.docx, bảng 2, dòng 5`."""
+    parts = [name]
+    if table:
+        parts.append(f"bảng {table}")
+    if row:
+        parts.append(f"dòng {row}")
+    return Loc(", ".join(parts))
+
+
+def key(text: str) -> str:
+    """Names compared however they were typed (generator.text.vn.name_key)."""
+    return vn.name_key(text)
+
+
+def loose(text: str) -> str:
+    """Column heads and fixed words compared without case or any mark."""
+    return vn.loose_key(text)
+
+
+def read_form(source: Source) -> ReturnedForm:
+    """Check the file (as a workbook is checked: zip bomb, entities, password…) and read it."""
+    members = inspect_document(source.data, source.name)
+    doc = read_document(members["word/document.xml"], members.get("docProps/custom.xml"))
+    form = form_from(doc, source)
+    form.saved = saved_at(members.get("docProps/core.xml"))
+    return form
+
+
+def form_from(doc: Document, source: Source) -> ReturnedForm:
+    header = _header_text(doc)
+    form = ReturnedForm(source, doc.properties, header, tracked=doc.tracked)
+    if doc.tracked:
+        form.problems.append(Problem(
+            WARNING, where(source.name), "Văn bản còn thay đổi đang theo dõi (Track Changes); đã đọc "
+            "như khi chấp nhận mọi thay đổi", code="collect-tracked-changes"))
+    for table in doc.tables:
+        heads = _heads(table)
+        if _find(heads, "muc do hoan thanh", "ket qua thuc hien") is not None and \
+                _find(heads, "stt") is not None:
+            if form.task_table:
+                form.problems.append(Problem(
+                    WARNING, where(source.name, table.number), "Có hơn một bảng nhiệm vụ; đọc thêm "
+                    "các dòng có mã nhiệm vụ của bảng này", code="collect-second-task-table"))
+            else:
+                form.task_table = table.number
+            _task_rows(form, table, heads)
+        elif _find(heads, "ket qua dat duoc") is not None and _find(heads, "chi tieu") is not None:
+            _target_rows(form, table, heads)
+    _sections(form, doc)
+    return form
+
+
+def _heads(table: Table) -> dict[int, str]:
+    """The column heads (first row) by grid column, as keys."""
+    if not table.rows:
+        return {}
+    return {cell.column: loose(cell.text) for cell in table.rows[0].cells}
+
+
+def _find(heads: dict[int, str], *names: str) -> int | None:
+    for name in names:
+        for column, head in heads.items():
+            if head == name or head.startswith(name):
+                return column
+    return None
+
+
+def _text(row: Row, column: int | None) -> str:
+    if column is None:
+        return ""
+    cell = row.at(column)
+    if cell is None or cell.continued:
+        return ""  # merged down from the row above: its text belongs to that row only
+    return cell.text
+
+
+def _task_rows(form: ReturnedForm, table: Table, heads: dict[int, str]) -> None:
+    code_col = _find(heads, "stt")
+    columns = {
+        "result": _find(heads, "ket qua thuc hien"),
+        "status": _find(heads, "muc do hoan thanh"),
+        "note": _find(heads, "ghi chu"),
+        "role": _find(heads, "vai tro"),
+    }
+    last: TaskRow | None = None
+    for number, row in enumerate(table.rows[1:], start=2):
+        cell = row.at(code_col) if code_col is not None else None
+        code = _code(cell.text if cell and not cell.continued else "")
+        values = {name: _text(row, col) for name, col in columns.items()}
+        if code:
+            last = TaskRow(code, values["result"], values["status"], values["note"], values["role"],
+                           table.number, number)
+            form.tasks.append(last)
+            continue
+        extra = " ".join(v for k, v in values.items() if k != "role" and v)
+        if not extra or len(row.cells) < 3:
+            continue  # an area's title row, or an empty row
+        if last is not None:
+            # a row added under a task (the agency needed more room): its text goes with that task
+            last.result = "\n".join(t for t in (last.result, values["result"]) if t)
+            last.note = "\n".join(t for t in (last.note, values["note"]) if t)
+            if values["status"] and not last.status:
+                last.status = values["status"]
+            form.problems.append(Problem(
+                WARNING, where(form.source.name, table.number, number),
+                f"Dòng thêm không có mã nhiệm vụ; đã ghép vào nhiệm vụ {last.code} ở dòng trên",
+                code="collect-added-row"))
+        else:
+            form.problems.append(Problem(
+                WARNING, where(form.source.name, table.number, number),
+                "Dòng không có mã nhiệm vụ ở cột STT; bỏ qua", found=extra[:80], code="collect-no-code"))
+
+
+def _code(text: str) -> str:
+    match = _CODE.fullmatch(text.strip().replace(" ", ""))
+    return f"{match.group(1)}.{int(match.group(2))}" if match else ""
+
+
+def _target_rows(form: ReturnedForm, table: Table, heads: dict[int, str]) -> None:
+    number_col = _find(heads, "stt")
+    text_col = _find(heads, "chi tieu")
+    value_col = _find(heads, "muc chi tieu")
+    achieved_col = _find(heads, "ket qua dat duoc")
+    for index, row in enumerate(table.rows[1:], start=2):
+        text = _text(row, text_col)
+        if not text:
+            continue
+        form.targets.append(TargetRow(_text(row, number_col), text, _text(row, value_col),
+                                      _text(row, achieved_col), table.number, index))
+
+
+def _header_text(doc: Document) -> str:
+    """The agency's name (the first table's left column) and the title lines after it."""
+    parts: list[str] = []
+    tables = doc.tables
+    if tables and tables[0].rows and tables[0].rows[0].cells:
+        parts.append(tables[0].rows[0].cells[0].text)
+    started = False
+    for block in doc.blocks:
+        if isinstance(block, str) and loose(block) == "bao cao":
+            started = True
+        elif started and isinstance(block, str):
+            parts.append(block)
+            if len(parts) > 4:
+                break
+    return "\n".join(parts)
+
+
+def _sections(form: ReturnedForm, doc: Document) -> None:
+    """The prose the agency wrote under parts I, IV, V and VI."""
+    current = None
+    for block in doc.blocks:
+        if not isinstance(block, str):
+            continue
+        text = block.strip()
+        if not text:
+            continue
+        match = _PART.match(text)
+        if match and text[: 40].upper() == text[: 40]:
+            current = SECTIONS.get(match.group(1))
+            continue
+        if current is None:
+            continue
+        if loose(text).startswith("tren day la bao cao"):
+            current = None
+            continue
+        form.sections.setdefault(current, []).append(text)

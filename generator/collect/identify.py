@@ -1,0 +1,78 @@
+"""Which agency and which period a returned form is: its document properties first, then the
+agency's name in its header and the period in its title. Nothing matched, or two things, is an
+error naming the file."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from generator.collect.forms import ReturnedForm, key
+from generator.documents.context import FORM_KIND, plan_key, tasks_fingerprint
+from generator.errors import WARNING, Loc, Problem
+from generator.plan.model import Plan
+
+
+@dataclass(frozen=True)
+class Identity:
+    agency: str
+    period: str
+    by_properties: bool
+
+
+class NotMatched(Exception):
+    """One Vietnamese line naming the file: why the form is not one of this plan's forms."""
+
+
+def identify(form: ReturnedForm, plan: Plan, problems: list[Problem]) -> Identity:
+    name = form.source.name
+    props = {k.removeprefix("vanban."): v for k, v in form.properties.items() if k.startswith("vanban.")}
+    if props.get("kind") == FORM_KIND:
+        g = plan.general
+        if props.get("year") != str(plan.year) or props.get("plan") != plan_key(plan):
+            raise NotMatched(
+                f"{name} là báo cáo của kế hoạch {props.get('plan', '?')} năm {props.get('year', '?')}, "
+                f"không phải kế hoạch {plan_key(plan)} năm {g.year} của sổ tính; hãy bỏ tệp này ra "
+                "hoặc chọn đúng sổ tính (--workbook).")
+        agency = next((a for a in plan.agencies if a.code == props.get("agency")), None)
+        if agency is None:
+            raise NotMatched(f"{name} là báo cáo của cơ quan mã «{props.get('agency', '')}», không có "
+                             "trong sheet Cơ quan của sổ tính; hãy thêm cơ quan hoặc bỏ tệp này ra.")
+        period = next((p for p in plan.periods if p.code == props.get("period")), None)
+        if period is None:
+            raise NotMatched(f"{name} là báo cáo kỳ «{props.get('period', '')}», không có trong sheet "
+                             "Kỳ báo cáo của sổ tính.")
+        if props.get("tasks") and props["tasks"] != tasks_fingerprint(plan):
+            problems.append(Problem(
+                WARNING, Loc(name), "Mẫu báo cáo được tạo từ danh sách nhiệm vụ khác với sổ tính hiện "
+                "tại (Phụ lục đã sửa sau khi gửi mẫu?); vẫn ghép theo mã nhiệm vụ, hãy kiểm tra lại",
+                code="collect-task-list-changed"))
+        return Identity(agency.code, period.code, True)
+    return _by_text(form, plan)
+
+
+def _by_text(form: ReturnedForm, plan: Plan) -> Identity:
+    name = form.source.name
+    header = key(form.header)
+    lines = [key(line) for line in form.header.split("\n") if line.strip()]
+    agencies = []
+    for agency in plan.agencies:
+        names = [key(n) for n in agency.names]
+        if any(n and (n in lines or f" {n} " in f" {header} ") for n in names):
+            agencies.append(agency)
+    # a name inside a longer matched name ("Sở Y tế" in "Sở Y tế dự phòng") is not a second match
+    found = [a for a in agencies if not any(
+        b is not a and any(key(n) in key(m) and key(n) != key(m) for n in a.names for m in b.names)
+        for b in agencies)]
+    periods = [p for p in plan.periods if key(p.summary) and key(p.summary) in header]
+    if len(found) != 1 or len(periods) != 1:
+        what = []
+        if len(found) != 1:
+            what.append("cơ quan" if not found else "cơ quan (khớp nhiều: "
+                        + ", ".join(a.code for a in found) + ")")
+        if len(periods) != 1:
+            what.append("kỳ báo cáo" if not periods else "kỳ báo cáo (khớp nhiều)")
+        raise NotMatched(
+            f"{name} không có thông tin nhận dạng của vanban và không xác định được "
+            f"{' và '.join(what)} từ tên cơ quan và trích yếu; có phải mẫu báo cáo do vanban tạo cho "
+            "kế hoạch này không?")
+    return Identity(found[0].code, periods[0].code, False)

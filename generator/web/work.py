@@ -1,0 +1,216 @@
+"""What the page does with a workbook: check it once, build it in the background, one build at a time."""
+
+from __future__ import annotations
+
+import json
+import logging
+import threading
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+
+from generator.checks.plan import CheckResult, check_workbook
+from generator.errors import ERROR, Problem, ProblemsFound, VanbanError
+from generator.output.write import atomic_write
+from generator.pipeline import DEFAULT_TEMPLATES, BuildResult, HandEdited, build
+from generator.text import vn
+from generator.web.names import Named, outputs
+from generator.web.store import Store, StoredWorkbook
+from generator.workbook.reader import open_workbook
+
+_log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Checked:
+    """`vanban check` of one workbook, with the text of every cell a problem points at."""
+
+    result: CheckResult
+    cells: dict[str, str]  # "Nhiệm vụ!B12" → the text in that cell
+    named: tuple[Named, ...]  # what a build writes; empty when the workbook has errors
+
+    @property
+    def year(self) -> int | None:
+        return self.result.plan.year if self.result.plan else None
+
+
+@dataclass
+class BuildRun:
+    """One build started from the page, as the page shows it while it runs and after."""
+
+    book_id: str
+    book_name: str
+    force: bool = False
+    started: float = field(default_factory=time.monotonic)
+    stage: str = "Đang đọc và kiểm tra sổ tính…"
+    done: int = 0
+    total: int = 0
+    finished: bool = False
+    seconds: float = 0.0
+    result: BuildResult | None = None
+    error: str = ""  # a Vietnamese message when the build stopped
+    problems: tuple[Problem, ...] = ()  # the workbook's errors, when it has any
+    hand_edited: tuple[str, ...] = ()  # paths in the year folder changed since vanban wrote them
+    log: list[str] = field(default_factory=list)
+
+    def status(self) -> dict[str, object]:
+        return {"finished": self.finished, "stage": self.stage, "done": self.done, "total": self.total}
+
+
+class Workspace:
+    """The server's state: the store of workbooks, their checks (kept per process) and builds."""
+
+    def __init__(self, root: Path, templates: Path = DEFAULT_TEMPLATES) -> None:
+        self.store = Store(root)
+        self.out = root / "van-ban"  # the build's --out
+        self.previews = root / "xem-truoc"
+        self.templates = templates
+        self._checked: dict[str, Checked] = {}
+        self._check_lock = threading.Lock()
+        self._build_locks: dict[int, threading.Lock] = {}
+        self._runs: dict[int, BuildRun] = {}
+        self._threads: dict[int, threading.Thread] = {}
+
+    # -- checks ---------------------------------------------------------------------------------
+
+    def checked(self, book: StoredWorkbook) -> Checked:
+        """The check of a workbook; the file never changes (its id is its hash), so once is enough."""
+        found = self._checked.get(book.id)
+        if found is None:
+            with self._check_lock:
+                found = self._checked.get(book.id)
+                if found is None:
+                    found = _check(book.source)
+                    self._checked[book.id] = found
+            if found.year is not None:
+                self.store.note(book.id, year=found.year)
+        return found
+
+    # -- builds ---------------------------------------------------------------------------------
+
+    def folder(self, year: int) -> Path:
+        """out/<year>/ of the page: one per year, as `vanban build` has, whichever upload built it.
+
+        A corrected workbook uploaded again is a new upload of the same year: its build rewrites
+        only what changed, and a document edited by hand since is protected as on the command line.
+        """
+        return self.out / str(year)
+
+    def run(self, year: int | None) -> BuildRun | None:
+        """The last build of a year started from the page since the server started."""
+        return self._runs.get(year) if year is not None else None
+
+    def last_build(self, year: int) -> dict[str, str]:
+        """Which upload the documents of a year were last built from: id, name, time."""
+        try:
+            data = json.loads((self.out / f"{year}.lan-tao.json").read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return {}
+        return {str(k): str(v) for k, v in data.items()} if isinstance(data, dict) else {}
+
+    def start_build(self, book: StoredWorkbook, force: bool = False) -> bool:
+        """Start building in the background; False when a build of the same year is under way.
+
+        One build at a time per year folder, so per workbook (two uploads of one year share it).
+        """
+        year = self.checked(book).year or 0
+        lock = self._build_locks.setdefault(year, threading.Lock())
+        if not lock.acquire(blocking=False):
+            return False
+        run = BuildRun(book.id, book.name, force=force)
+        self._runs[year] = run
+        thread = threading.Thread(target=self._build, args=(book, year, run, lock), daemon=True,
+                                  name=f"vanban-build-{year}")
+        self._threads[year] = thread
+        thread.start()
+        return True
+
+    def wait(self, year: int, timeout: float | None = None) -> None:
+        """Until the year's build has finished (for tests and for shutting down)."""
+        thread = self._threads.get(year)
+        if thread is not None:
+            thread.join(timeout)
+
+    def _build(self, book: StoredWorkbook, year: int, run: BuildRun, lock: threading.Lock) -> None:
+        @contextmanager
+        def progress(total: int) -> Iterator[Callable[[int], None]]:
+            run.stage, run.total = "Đang tạo văn bản…", total
+
+            def advance(n: int) -> None:
+                run.done += n
+
+            yield advance
+
+        try:
+            run.result = build(book.source, self.out, self.templates, echo=run.log.append,
+                               force=run.force, progress=progress)
+            run.stage = "Xong."
+            record = {"id": book.id, "name": book.name, "time": datetime.now().isoformat(timespec="seconds")}
+            atomic_write(self.out / f"{year}.lan-tao.json",
+                         json.dumps(record, ensure_ascii=False).encode("utf-8"))
+        except HandEdited as exc:
+            folder = self.folder(year).resolve()
+            run.hand_edited = tuple(_relative(p, folder) for p in exc.paths)
+            run.error = "Có văn bản đã bị sửa tay sau lần tạo trước; chưa ghi tệp nào."
+        except ProblemsFound as exc:
+            errors = sum(1 for p in exc.problems if p.severity == ERROR)
+            run.problems = exc.problems
+            run.error = f"Sổ tính có {errors} lỗi, chưa tạo văn bản nào."
+        except VanbanError as exc:
+            run.error = exc.format_message()
+        except Exception as exc:  # noqa: BLE001 - the page says it; the server log has the rest
+            _log.exception("build of %s failed", book.id)
+            run.error = (f"Lỗi không mong đợi khi tạo văn bản ({type(exc).__name__}); các tệp đã ghi "
+                         "đều trọn vẹn nhưng có thể chưa đủ. Hãy tạo lại.")
+        finally:
+            run.seconds = time.monotonic() - run.started
+            run.finished = True
+            lock.release()
+
+
+def _relative(path: Path, folder: Path) -> str:
+    try:
+        return path.resolve().relative_to(folder).as_posix()
+    except ValueError:
+        return path.name
+
+
+def _check(source: Path) -> Checked:
+    result = check_workbook(source)
+    return Checked(result, _cell_texts(source, result.problems),
+                   tuple(outputs(result.plan)) if result.plan is not None else ())
+
+
+def _cell_texts(source: Path, problems: tuple[Problem, ...]) -> dict[str, str]:
+    """The text of each cell a problem names, as the clerk typed it."""
+    wanted = {(p.loc.sheet, p.loc.cell) for p in problems if p.loc is not None and p.loc.cell}
+    if not wanted:
+        return {}
+    wb = open_workbook(source)
+    try:
+        sheets = {vn.name_key(ws.title): ws for ws in wb.worksheets}
+        texts = {}
+        for sheet, cell in wanted:
+            ws = sheets.get(vn.name_key(sheet))
+            if ws is None:
+                continue
+            try:
+                value = ws[cell].value
+            except (ValueError, KeyError):
+                continue
+            if value is not None:
+                texts[f"{sheet}!{cell}"] = _shown(value)
+        return texts
+    finally:
+        wb.close()
+
+
+def _shown(value: object) -> str:
+    if isinstance(value, datetime):
+        value = value.date()
+    if isinstance(value, date):
+        return vn.date_short(value)
+    return str(value)

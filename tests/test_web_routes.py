@@ -1,0 +1,172 @@
+"""The page's error paths through Flask's test client: each is one Vietnamese page, nothing written."""
+
+from __future__ import annotations
+
+import io
+import re
+import stat
+import threading
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from generator.web import create_app, is_loopback
+from generator.web.names import outputs, safe_part
+from tests.conftest import WORKBOOK
+
+
+@pytest.fixture()
+def app(tmp_path):
+    app = create_app(tmp_path / "data")
+    app.config["TESTING"] = False  # errors go through the handlers as they do for a clerk
+    return app
+
+
+@pytest.fixture()
+def client(app):
+    return app.test_client()
+
+
+def token(client) -> str:
+    page = client.get("/").get_data(as_text=True)
+    return re.search(r'name="csrf" value="([^"]+)"', page).group(1)
+
+
+def post_workbook(client, data: bytes | None = None, name: str = "ke-hoach.xlsx", csrf: str | None = ""):
+    form = {"so_tinh": (io.BytesIO(WORKBOOK.read_bytes() if data is None else data), name)}
+    if csrf is not None:
+        form["csrf"] = csrf or token(client)
+    return client.post("/tai-len", data=form, content_type="multipart/form-data")
+
+
+def stored(app) -> list[Path]:
+    root = app.extensions["vanban"].store.root
+    return sorted(p for p in root.rglob("*") if p.is_file()) if root.exists() else []
+
+
+def text(response) -> str:
+    return response.get_data(as_text=True)
+
+
+def assert_vietnamese_page(response, status: int, words: str) -> None:
+    assert response.status_code == status
+    assert response.mimetype == "text/html"
+    body = text(response)
+    assert '<html lang="vi">' in body and words in body
+    assert "Traceback" not in body and "Werkzeug" not in body
+
+
+def test_an_upload_without_the_form_token_is_refused_and_nothing_kept(app, client):
+    assert_vietnamese_page(post_workbook(client, csrf=None), 400, "thiếu mã xác nhận")
+    assert_vietnamese_page(post_workbook(client, csrf="forged"), 400, "Hãy tải lại trang")
+    assert stored(app) == []
+
+
+def test_every_changing_form_carries_the_token(app, client):
+    book_id = post_workbook(client).headers["Location"].split("/")[2]
+    pages = [client.get("/"), client.get(f"/w/{book_id}/van-ban")]
+    for page in pages:
+        forms = re.findall(r'<form method="post".*?</form>', text(page), re.S)
+        assert forms
+        assert all('name="csrf"' in form for form in forms)
+    for path in ("/nam-moi", f"/w/{book_id}/tao"):
+        assert_vietnamese_page(client.post(path, data={"so_tinh": book_id, "nam": "2019"}), 400,
+                               "thiếu mã xác nhận")
+
+
+def test_an_oversized_upload_is_one_message(app, client):
+    app.config["MAX_CONTENT_LENGTH"] = 200_000  # the real limit is 51 MB; the same handler
+    response = post_workbook(client, data=bytes(300_000))
+    assert_vietnamese_page(response, 413, "Tệp quá lớn: mỗi lần tải lên không được quá 195 KB")
+    assert stored(app) == []
+
+
+def test_unknown_or_malformed_workbook_ids_are_not_found(client):
+    for path in ("/w/0123456789abcdef0123/kiem-tra", "/w/zzz/van-ban", "/w/..%2F..%2Fetc/kiem-tra",
+                 "/w/0123456789abcdef0123/van-ban/ca-nam.zip", "/khong-co"):
+        assert_vietnamese_page(client.get(path), 404, "Không có")
+
+
+def test_paths_from_the_browser_never_reach_the_disk(app, client, tmp_path):
+    (tmp_path / "bi-mat.txt").write_text("secret")
+    response = post_workbook(client, name="../../../../bi-mat/../evil.xlsx")
+    book_id = response.headers["Location"].split("/")[2]
+    [source, meta] = stored(app)
+    assert source == app.extensions["vanban"].store.books / book_id / "so-tinh.xlsx"
+    assert "evil.xlsx" in meta.read_text(encoding="utf-8") and "../" not in meta.read_text(encoding="utf-8")
+    for path in ("../../so-tinh.xlsx", "..%2F..%2Fthong-tin.json", "/etc/passwd", "%2Fetc%2Fpasswd",
+                 "bao-cao/../../../bi-mat.txt", "3406-qd-ubnd.docx"):  # the last: not built yet
+        for view in ("tep", "xem", "anh"):
+            response = client.get(f"/w/{book_id}/van-ban/{view}/{path}", follow_redirects=True)
+            assert response.status_code == 404, (view, path)
+            assert "secret" not in text(response)
+
+
+def test_the_clerks_file_is_kept_read_only_and_never_changed(app, client):
+    book_id = post_workbook(client).headers["Location"].split("/")[2]
+    source = app.extensions["vanban"].store.get(book_id).source
+    assert source.read_bytes() == WORKBOOK.read_bytes()
+    assert not source.stat().st_mode & (stat.S_IWUSR | stat.S_IWGRP | stat.S_IWOTH)
+    assert client.get(f"/w/{book_id}/kiem-tra/ban-danh-dau.xlsx").status_code == 200
+    work = app.extensions["vanban"]
+    assert work.start_build(work.store.get(book_id))
+    work.wait(2018)
+    assert work.run(2018).result is not None
+    assert source.read_bytes() == WORKBOOK.read_bytes()
+    # the download of the year names it in Vietnamese, with an ASCII name for older browsers
+    response = client.get(f"/w/{book_id}/van-ban/ca-nam.zip")
+    disposition = response.headers["Content-Disposition"]
+    assert 'filename="Van ban ke hoach nam 2018.zip"' in disposition
+    assert ("filename*=UTF-8''V%C4%83n%20b%E1%BA%A3n%20k%E1%BA%BF%20ho%E1%BA%A1ch%20n%C4%83m%202018.zip"
+            in disposition)
+    names = zipfile.ZipFile(io.BytesIO(response.data)).namelist()
+    assert len(names) == len(outputs(work.checked(work.store.get(book_id)).result.plan))
+
+
+def test_one_build_at_a_time_per_year(app, client):
+    book_id = post_workbook(client).headers["Location"].split("/")[2]
+    work = app.extensions["vanban"]
+    book = work.store.get(book_id)
+    lock = work._build_locks.setdefault(2018, threading.Lock())
+    with lock:  # a build of 2018 under way
+        assert not work.start_build(book)
+        response = client.post(f"/w/{book_id}/tao", data={"csrf": token(client)})
+        assert response.status_code == 303  # the page shows the build under way, starts none
+    assert work.run(2018) is None
+    assert work.start_build(book)
+    work.wait(2018)
+
+
+def test_overwriting_hand_edits_needs_the_confirmation(app, client):
+    book_id = post_workbook(client).headers["Location"].split("/")[2]
+    response = client.post(f"/w/{book_id}/tao", data={"csrf": token(client), "ghi_de": "1"})
+    assert_vietnamese_page(response, 400, "hãy đánh dấu ô “Tôi đồng ý ghi đè…”")
+    assert app.extensions["vanban"].run(2018) is None
+
+
+def test_an_unexpected_error_is_a_vietnamese_page_without_a_traceback(app, client):
+    def broken():
+        raise ZeroDivisionError("secret detail")
+
+    app.add_url_rule("/hong", view_func=broken)
+    response = client.get("/hong")
+    assert_vietnamese_page(response, 500, "Chương trình gặp lỗi không mong đợi")
+    assert "ZeroDivisionError" not in text(response) and "secret detail" not in text(response)
+
+
+def test_wrong_methods_and_bad_years_are_explained(client):
+    assert_vietnamese_page(client.get("/tai-len"), 405, "Trang này không nhận cách gửi đó")
+    book_id = post_workbook(client).headers["Location"].split("/")[2]
+    response = client.post("/nam-moi", data={"csrf": token(client), "so_tinh": book_id, "nam": "20x9"})
+    assert_vietnamese_page(response, 400, "Năm mới phải là một số từ 1900 đến 2200")
+
+
+def test_only_loopback_addresses_count_as_private():
+    assert all(is_loopback(h) for h in ("127.0.0.1", "localhost", "::1", "127.0.0.2"))
+    assert not any(is_loopback(h) for h in ("0.0.0.0", "192.168.1.5", "::", "example.org"))
+
+
+def test_vietnamese_file_names_are_safe_on_windows():
+    assert safe_part("Quyết định 3406/QĐ-UBND: dự thảo?") == "Quyết định 3406-QĐ-UBND dự thảo"
+    assert safe_part(" ..\\..\\con* ") == "con"
