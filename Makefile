@@ -8,7 +8,7 @@ OUT ?= out
 PORT ?= 8000
 
 .DEFAULT_GOAL := help
-.PHONY: help install documents pdf lint test check ruff clean bench serve
+.PHONY: help install documents pdf lint test check ruff clean bench collect serve
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  make %-10s %s\n", $$1, $$2}'
@@ -29,6 +29,11 @@ check: $(STAMP) ## check WORKBOOK and list every problem with its sheet and cell
 
 pdf: documents ## convert every document of OUT/<year>/ to PDF in OUT/<year>/pdf/ (LibreOffice)
 	$(BIN)/vanban pdf --out $(OUT) --preview
+
+FORMS ?= data/vi-du-bao-cao/quy-1
+
+collect: $(STAMP) ## consolidate the returned forms in FORMS (the shipped quý I examples) into OUT/<year>/tong-hop/
+	$(BIN)/vanban collect $(FORMS) --workbook $(WORKBOOK) --out $(OUT)
 
 lint: $(STAMP) ## check the templates and the last build against Nghị định 30 (docs/lint.md)
 	$(BIN)/vanban lint --out $(OUT)

@@ -329,7 +329,25 @@ def template_variables(workbook: Path) -> dict[str, set[str]] | None:
     names: dict[str, set[str]] = {}
     for job in plan_documents(plan):
         names.setdefault(job.template, set()).update(job.context.keys())
+    names.update(_collect_variables(plan))
     return names
+
+
+def _collect_variables(plan: Plan) -> dict[str, set[str]]:
+    """The names the consolidation's templates get (from a consolidation with no form yet)."""
+    from generator.collect.consolidate import consolidate
+    from generator.collect.summary import (
+        REMINDER_TEMPLATE,
+        SUMMARY_TEMPLATE,
+        reminder_context,
+        summary_context,
+    )
+
+    if not plan.periods:
+        return {}
+    empty = consolidate(plan, plan.periods[0], {}, {}, [])
+    return {SUMMARY_TEMPLATE: set(summary_context(empty, None, pictures=False)),
+            REMINDER_TEMPLATE: set(reminder_context(empty))}
 
 
 def lint_paths(files: Iterable[Path], variables: dict[str, set[str]] | None) -> list[Finding]:

@@ -324,3 +324,78 @@ def test_cli_collect_prints_the_summary(golden: dict, tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     assert "Kỳ quý I: 3 báo cáo; 3 cơ quan đã gửi, 1 trễ hạn, 1 chưa gửi." in result.output
     assert "Hoàn thành 2/4 nhiệm vụ đến hạn (50,0%), 3/8 nhiệm vụ của kế hoạch." in result.output
+
+
+# -- the report draft, its charts and the reminder ----------------------------------------------
+
+
+def docx_tables(path: Path) -> list[list[list[str]]]:
+    doc = Document(str(path))
+    return [[[c.text for c in row.cells] for row in table.rows] for table in doc.tables]
+
+
+def test_report_and_reminder_pass_lint(golden: dict) -> None:
+    from generator.pipeline import lint_paths
+
+    folder = golden["result"].folder
+    files = [folder / "bao-cao-tong-hop.docx", folder / "don-doc.docx"]
+    assert [f.name for f in files if f.is_file()] == ["bao-cao-tong-hop.docx", "don-doc.docx"]
+    assert lint_paths(files, None) == []
+
+
+def test_each_chart_is_in_the_report_and_its_table_holds_the_same_numbers(golden: dict) -> None:
+    import zipfile
+
+    from generator.collect.summary import CHART_TITLES, chart_data, chart_png
+
+    path = golden["result"].folder / "bao-cao-tong-hop.docx"
+    with zipfile.ZipFile(path) as z:
+        media = {z.read(n) for n in z.namelist() if n.startswith("word/media/")}
+    data = chart_data(golden["result"].consolidation)
+    assert len(media) == len(data) == 2
+    for name, (labels, rows) in data.items():
+        assert chart_png(labels, rows, CHART_TITLES[name]) in media  # the very chart of these numbers
+    tables = docx_tables(path)
+    by_area = next(t for t in tables if t[0][:3] == ["TT", "Lĩnh vực", "Tổng số"])
+    labels, rows = data["chart_areas"]
+    for row, label, counts in zip(by_area[1:], labels, rows, strict=False):
+        assert label.startswith(row[0] + ". ") and row[1] in label
+        assert [int(v) for v in row[2:8]] == [counts.total, counts.done, counts.in_progress,
+                                              counts.not_started, counts.recurring, counts.unknown]
+    assert by_area[-1][1:] == ["Cả kế hoạch", "8", "3", "2", "1", "1", "1", "50,0%"]
+    by_agency = next(t for t in tables if t[0][:2] == ["TT", "Cơ quan, đơn vị"])
+    labels, rows = data["chart_agencies"]
+    assert [r[1] for r in by_agency[1:]] == labels == ["Sở Nội vụ", "Sở Tư pháp", "Sở Tài chính", "Sở Y tế"]
+    for row, counts in zip(by_agency[1:], rows, strict=True):
+        assert [int(v) for v in row[2:8]] == [counts.total, counts.done, counts.in_progress,
+                                              counts.not_started, counts.recurring, counts.unknown]
+    assert [r[-1] for r in by_agency[1:]] == ["đúng hạn", "trễ hạn", "đúng hạn", "chưa gửi"]
+
+
+def test_report_words(golden: dict) -> None:
+    from tests.docx_text import document_lines
+
+    lines = document_lines(golden["result"].folder / "bao-cao-tong-hop.docx")
+    text = "\n".join(lines)
+    assert "Kính gửi: Bộ Nội vụ." in text
+    assert ("Kế hoạch có 8 nhiệm vụ. Đến hết ngày 14/3/2018, 4 nhiệm vụ đến hạn, đã hoàn thành 2 nhiệm "
+            "vụ, đạt 50,0%; 2 nhiệm vụ đến hạn chưa hoàn thành (quá hạn).") in text
+    assert "3/4 cơ quan, đơn vị đã gửi báo cáo; 1 cơ quan, đơn vị gửi trễ hạn (sau ngày 05/3/2018)" in text
+    assert "Các cơ quan, đơn vị chưa gửi báo cáo: Sở Y tế." in text
+    assert ("- I.1 Rà soát văn bản quy phạm pháp luật (hoàn thành, đúng hạn; chủ trì: Sở Nội vụ): "
+            "Kết quả I.1 của SNV. Đã báo cáo UBND tỉnh.") in lines
+    assert ("- II.3 Sắp xếp đơn vị sự nghiệp (đang thực hiện, quá hạn; chủ trì: Sở Nội vụ, Sở Tài chính): "
+            "Sở Nội vụ: Kết quả II.3 của SNV. Đã báo cáo UBND tỉnh; Sở Tài chính: Kết quả II.3 của STC. "
+            "Đã báo cáo UBND tỉnh.") in lines
+    assert "- II.3 (kết luận theo cơ quan chủ trì: đang thực hiện): Sở Nội vụ đánh giá khác (hoàn thành: 1)" \
+        in lines
+    reminder = "\n".join(document_lines(golden["result"].folder / "don-doc.docx"))
+    assert "Kính gửi: Sở Y tế." in reminder
+    assert "Đến nay, 1 cơ quan, đơn vị nêu trên chưa gửi báo cáo." in reminder
+
+
+def test_same_forms_give_the_same_bytes(golden: dict, tmp_path: Path) -> None:
+    again = collect([golden["returned"]], golden["workbook"], tmp_path)
+    for path in golden["result"].folder.iterdir():
+        if path.suffix in (".docx", ".xlsx", ".json") and ".sao-luu-" not in path.name:
+            assert (again.folder / path.name).read_bytes() == path.read_bytes(), path.name

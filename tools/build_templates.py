@@ -822,7 +822,251 @@ def build_report(path: Path) -> None:
     doc.save(path)
 
 
-TEMPLATES = {"decision": build_decision, "report": build_report}
+# -- summary.docx: the consolidated report of a period ----------------------------------------
+
+
+def report_styles(doc) -> None:
+    """The paragraph styles of a report besides the shared ones."""
+    styles = doc.styles
+    for name, size, italic, align, before, after in (
+        ("Addressee", 14, False, WD_ALIGN_PARAGRAPH.CENTER, 6, 6),
+        ("Plan Quote", 14, True, WD_ALIGN_PARAGRAPH.JUSTIFY, 0, 6),
+        ("Table Note", 12, True, WD_ALIGN_PARAGRAPH.JUSTIFY, 6, 6),
+        ("Chart", 12, False, WD_ALIGN_PARAGRAPH.CENTER, 6, 0),
+        ("Caption Text", 12, True, WD_ALIGN_PARAGRAPH.CENTER, 0, 6),
+        ("Excerpt Line", 12, False, WD_ALIGN_PARAGRAPH.CENTER, 6, 0),
+        ("Addressee List", 14, False, WD_ALIGN_PARAGRAPH.LEFT, 0, 0),
+    ):
+        if any(s.name == name for s in styles):
+            continue
+        style = styles.add_style(name, WD_STYLE_TYPE.PARAGRAPH)
+        style.base_style = styles["Normal"]
+        style.font.name = FONT
+        style.font.size = Pt(size)
+        style.font.italic = italic
+        fmt = style.paragraph_format
+        fmt.alignment = align
+        fmt.space_before = Pt(before)
+        fmt.space_after = Pt(after)
+        fmt.line_spacing = 1.15 if name == "Plan Quote" else 1.0
+        if name == "Plan Quote":
+            fmt.first_line_indent = BODY_INDENT
+        if name == "Chart":
+            fmt.keep_with_next = True
+        if name == "Addressee List":
+            fmt.left_indent = Mm(50)
+        style.quick_style = True
+
+
+def start_document():
+    doc = Document()
+    define_styles(doc)
+    report_styles(doc)
+    section = doc.sections[0]
+    setup_page(section)
+    page_number_header(section)
+    body = doc.element.body
+    for p in body.findall(qn("w:p")):
+        body.remove(p)
+    return doc
+
+
+def loop_table(doc, widths: list, heads: list[str], loop: str, cells: list[str], styles: list[str],
+               total: list[str] | None = None) -> Table:
+    """A bordered table: header row, one row per item of `loop`, and an optional bold total row."""
+    rows = 4 + (1 if total else 0)
+    table = grid_table(doc, rows, widths, heads)
+    start = table.rows[1].cells
+    span(start[0], start[-1])
+    para(start[0], f"{{%tr for {loop} %}}", style="Tag")
+    for cell, text, style in zip(table.rows[2].cells, cells, styles, strict=True):
+        para(cell, text, style=style)
+    cant_split(table.rows[2])
+    stop = table.rows[3].cells
+    span(stop[0], stop[-1])
+    para(stop[0], "{%tr endfor %}", style="Tag")
+    if total:
+        for cell, text, style in zip(table.rows[4].cells, total, styles, strict=True):
+            para(cell, text, style=style)
+            for run in cell.paragraphs[0].runs:
+                run.font.bold = True
+    return table
+
+
+def agencies_prose(doc, key: str) -> None:
+    """What the agencies wrote under one part of their forms, for the drafter to work from."""
+    tag(doc, f"{{%p if sections.{key} %}}")
+    para(doc, "Các cơ quan, đơn vị nêu (để tổng hợp, biên tập lại):", style="Body Text")
+    tag(doc, f"{{%p for x in sections.{key} %}}")
+    para(doc, "- {{ x.agency }}: {{ x.text }}", style="Plan Quote")
+    tag(doc, "{%p endfor %}")
+    tag(doc, "{%p else %}")
+    blank_lines(doc, 1)
+    tag(doc, "{%p endif %}")
+
+
+STATUS_COLUMNS = ["Hoàn thành", "Đang thực hiện", "Chưa thực hiện", "Thường xuyên", "Chưa có báo cáo"]
+
+
+def build_summary(path: Path) -> None:
+    """The province's consolidated report of one period, drafted from the returned forms."""
+    doc = start_document()
+    header_table(doc, with_number=True)
+    para(doc, "BÁO CÁO", style="Doc Type")
+    para(doc, "{{ summary }}", style="Doc Summary")
+    tag(doc, "{%p if data_from and data_to %}")
+    para(doc, "(Số liệu tính từ ngày {{ data_from }} đến ngày {{ data_to }})", style="Attached Line",
+         space_after=0)
+    tag(doc, "{%p endif %}")
+    rule(doc, SUMMARY_RULE, space_after=6)
+    para(doc, "Kính gửi: Bộ Nội vụ.", style="Addressee")
+    para(doc, "Thực hiện Kế hoạch {{ plan_title_in_sentence }} ban hành kèm theo Quyết định số "
+              "{{ decision_number_line }} {{ decision_date_line }} của {{ issued_by }}, trên cơ sở "
+              "báo cáo của {{ received_count }}/{{ expected_count }} cơ quan, đơn vị, {{ reporter }} "
+              "báo cáo {{ summary_in_sentence }} như sau:", style="Body Text")
+
+    para(doc, "I. CÔNG TÁC CHỈ ĐẠO, ĐIỀU HÀNH", style="Part Title")
+    agencies_prose(doc, "chi_dao")
+
+    para(doc, "II. KẾT QUẢ THỰC HIỆN CÁC NHIỆM VỤ CỦA KẾ HOẠCH", style="Part Title")
+    para(doc, "1. Kết quả chung", style="Section Title")
+    para(doc, "{{ overview }}", style="Body Text")
+    para(doc, "{{ chart_areas }}", style="Chart")
+    para(doc, "Biểu đồ 1. Tiến độ thực hiện nhiệm vụ theo lĩnh vực (số nhiệm vụ)",
+         style="Caption Text")
+    widths = fill_width([Mm(10), Mm(32), Mm(14), Mm(19), Mm(19), Mm(19), Mm(19), Mm(19)])
+    loop_table(doc, widths, ["TT", "Lĩnh vực", "Tổng số", *STATUS_COLUMNS, "Tỷ lệ (đến hạn)"],
+               "a in area_rows",
+               ["{{ a.number }}", "{{ a.name }}", "{{ a.total }}", "{{ a.done }}", "{{ a.in_progress }}",
+                "{{ a.not_started }}", "{{ a.recurring }}", "{{ a.unknown }}", "{{ a.rate }}"],
+               ["Table Center", "Table Text", *["Table Center"] * 7],
+               total=["", "Cả kế hoạch", "{{ plan.total }}", "{{ plan.done }}", "{{ plan.in_progress }}",
+                      "{{ plan.not_started }}", "{{ plan.recurring }}", "{{ plan.unknown }}",
+                      "{{ plan.rate }}"])
+    para(doc, "Tỷ lệ (đến hạn): số nhiệm vụ đã hoàn thành trong số nhiệm vụ có thời hạn đến "
+              "hết ngày {{ data_to }}; “–”: chưa có nhiệm vụ đến hạn.", style="Table Note")
+    para(doc, "2. Kết quả theo từng lĩnh vực", style="Section Title")
+    tag(doc, "{%p for area in areas %}")
+    para(doc, "{{ area.letter }}) {{ area.name }} (nhóm nhiệm vụ {{ area.number }}): {{ area.sentence }}",
+         style="Body Text", keep_next=True)
+    tag(doc, "{%p for t in area.tasks %}")
+    p = para(doc, style="Body Text")
+    add_run(p, "- {{ t.code }} {{ t.text }}", italic=True)
+    add_run(p, " ({{ t.status }}{% if t.timeliness %}, {{ t.timeliness }}{% endif %}; chủ trì: "
+               "{{ t.leads }}){% if t.result %}: {{ t.result }}{% endif %}.")
+    tag(doc, "{%p endfor %}")
+    tag(doc, "{%p endfor %}")
+    tag(doc, "{%p if disagreements %}")
+    para(doc, "Các nhiệm vụ có cơ quan đánh giá khác kết luận (cần làm rõ; chi tiết tại sheet Nhiệm vụ "
+              "của tong-hop.xlsx):", style="Body Text")
+    tag(doc, "{%p for d in disagreements %}")
+    para(doc, "- {{ d }}", style="Body Text")
+    tag(doc, "{%p endfor %}")
+    tag(doc, "{%p endif %}")
+
+    para(doc, "III. KẾT QUẢ THỰC HIỆN CÁC CHỈ TIÊU", style="Part Title")
+    tag(doc, "{%p if targets %}")
+    widths = fill_width([Mm(12), Mm(70), Mm(25), Mm(28)])
+    loop_table(doc, widths, ["TT", "Chỉ tiêu", "Mức chỉ tiêu", "Số cơ quan báo cáo", "Kết quả đạt được"],
+               "x in targets", ["{{ x.number }}", "{{ x.text }}", "{{ x.value }}", "{{ x.agency }}",
+                                "{{ x.achieved }}"],
+               ["Table Center", "Table Text", "Table Center", "Table Center", "Table Text"])
+    para(doc, "", style="Table Note")
+    tag(doc, "{%p else %}")
+    para(doc, "Các cơ quan, đơn vị chưa báo cáo kết quả thực hiện chỉ tiêu.", style="Body Text")
+    tag(doc, "{%p endif %}")
+
+    para(doc, "IV. TÌNH HÌNH GỬI BÁO CÁO CỦA CÁC CƠ QUAN, ĐƠN VỊ", style="Part Title")
+    para(doc, "{{ receipt_sentence }}", style="Body Text")
+    tag(doc, "{%p if late_names %}")
+    para(doc, "Các cơ quan, đơn vị gửi báo cáo trễ hạn: {{ late_names }}.", style="Body Text")
+    tag(doc, "{%p endif %}")
+    tag(doc, "{%p if missing_names %}")
+    para(doc, "Các cơ quan, đơn vị chưa gửi báo cáo: {{ missing_names }}.", style="Body Text")
+    tag(doc, "{%p endif %}")
+    para(doc, "{{ chart_agencies }}", style="Chart")
+    para(doc, "Biểu đồ 2. Tiến độ các nhiệm vụ chủ trì theo cơ quan, đơn vị (số nhiệm vụ)",
+         style="Caption Text")
+    widths = fill_width([Mm(10), Mm(32), Mm(14), Mm(19), Mm(19), Mm(19), Mm(19), Mm(19)])
+    loop_table(doc, widths, ["TT", "Cơ quan, đơn vị", "Chủ trì", *STATUS_COLUMNS, "Gửi báo cáo"],
+               "g in agency_rows",
+               ["{{ g.number }}", "{{ g.name }}", "{{ g.total }}", "{{ g.done }}", "{{ g.in_progress }}",
+                "{{ g.not_started }}", "{{ g.recurring }}", "{{ g.unknown }}", "{{ g.receipt }}"],
+               ["Table Center", "Table Text", *["Table Center"] * 7])
+    para(doc, "", style="Table Note")
+
+    para(doc, "V. TỒN TẠI, HẠN CHẾ VÀ NGUYÊN NHÂN", style="Part Title")
+    agencies_prose(doc, "kho_khan")
+    para(doc, "VI. PHƯƠNG HƯỚNG, NHIỆM VỤ KỲ TỚI", style="Part Title")
+    agencies_prose(doc, "phuong_huong")
+    para(doc, "VII. ĐỀ XUẤT, KIẾN NGHỊ", style="Part Title")
+    agencies_prose(doc, "de_xuat")
+    para(doc, "Trên đây là báo cáo {{ summary_in_sentence }} của {{ reporter }}./.", style="Body Text",
+         keep_next=True)
+    signature_table(doc, recipients=True, signer="signer")
+    core = doc.core_properties
+    core.author = "vanban"
+    core.title = "Báo cáo tổng hợp kết quả thực hiện Kế hoạch"
+    core.comments = "Mẫu văn bản của vanban; xem docs/templates.md"
+    doc.save(path)
+
+
+def build_reminder(path: Path) -> None:
+    """Công văn đôn đốc: to the agencies that have not sent the period's report."""
+    doc = start_document()
+    table = fixed_table(doc, 2, [LEFT_COL, RIGHT_COL])
+    no_borders(table)
+    left, right = table.rows[0].cells
+    issuer_block(left)
+    national_block(right)
+    left, right = table.rows[1].cells
+    para(left, "Số: {{ number_line }}", style="Number Line")
+    para(left, "V/v đôn đốc gửi báo cáo {{ summary_in_sentence }}", style="Excerpt Line")
+    para(right, "{{ place }}, {{ date_line }}", style="Date Line")
+    para(doc, "", style="Body Text")
+    tag(doc, "{%p if missing_count == 1 %}")
+    para(doc, "Kính gửi: {{ agencies[0] }}.", style="Addressee")
+    tag(doc, "{%p else %}")
+    para(doc, "Kính gửi:", style="Addressee")
+    tag(doc, "{%p for a in agencies %}")
+    para(doc, "- {{ a }}{% if loop.last %}.{% else %};{% endif %}", style="Addressee List")
+    tag(doc, "{%p endfor %}")
+    tag(doc, "{%p endif %}")
+    para(doc, "Thực hiện Kế hoạch {{ plan_title_in_sentence }} ban hành kèm theo Quyết định số "
+              "{{ decision_number_line }} {{ decision_date_line }} của {{ issued_by }}, các cơ quan, "
+              "đơn vị gửi báo cáo {{ period_name }} về {{ report_to }} trước ngày {{ deadline }}.",
+         style="Body Text")
+    para(doc, "Đến nay, {{ missing_count }} cơ quan, đơn vị nêu trên chưa gửi báo cáo. Để kịp tổng hợp "
+              "báo cáo {{ summary_in_sentence }}, đề nghị Thủ trưởng các cơ quan, đơn vị khẩn trương "
+              "hoàn thành và gửi báo cáo (theo mẫu đã gửi kèm Kế hoạch) trước ngày      /     /"
+              "{{ year }}.", style="Body Text")
+    para(doc, "Đề nghị các cơ quan, đơn vị quan tâm thực hiện./.", style="Body Text", keep_next=True)
+    sign = fixed_table(doc, 1, [Mm(75), Mm(90)])
+    no_borders(sign)
+    cant_split(sign.rows[0])
+    left, right = sign.rows[0].cells
+    p = para(left, style="Recipients Title")
+    add_run(p, "Nơi nhận:")
+    para(left, "- Như trên;", style="Recipient")
+    para(left, "- Lưu: VT.", style="Recipient")
+    tag(right, "{%p if signer.authority_line %}")
+    para(right, "{{ signer.authority_line|upper }}", style="Signer Title")
+    para(right, "{{ signer.title|upper }}", style="Signer Name")
+    tag(right, "{%p else %}")
+    para(right, "{{ signer.title|upper }}", style="Signer Title")
+    tag(right, "{%p endif %}")
+    for _ in range(4):
+        para(right, "", style="Signature Space")
+    para(right, "{{ signer.name }}", style="Signer Name")
+    core = doc.core_properties
+    core.author = "vanban"
+    core.title = "Công văn đôn đốc gửi báo cáo"
+    core.comments = "Mẫu văn bản của vanban; xem docs/templates.md"
+    doc.save(path)
+
+
+TEMPLATES = {"decision": build_decision, "report": build_report, "summary": build_summary,
+             "reminder": build_reminder}
 
 
 def main(argv: list[str] | None = None) -> int:

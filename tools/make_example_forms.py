@@ -242,6 +242,11 @@ RESULTS = (
     "Chưa triển khai do chờ hướng dẫn của Bộ",
     "Thực hiện thường xuyên theo kế hoạch",
 )
+DIRECTION = (
+    "Đã ban hành kế hoạch cải cách hành chính năm 2018 và phân công cán bộ theo dõi.",
+    "Đã tổ chức hội nghị triển khai kế hoạch, quán triệt đến toàn thể cán bộ, công chức.",
+    "Lãnh đạo đơn vị trực tiếp chỉ đạo, kiểm tra việc thực hiện hằng tháng.",
+)
 STATUSES = {
     "done": ("Hoàn thành đúng hạn", "HT", "Đã hoàn thành", "hoàn thành 100%", "hoan thanh"),
     "late": ("Hoàn thành quá hạn",),
@@ -272,7 +277,7 @@ def fill_example(doc, code: str, rng: random.Random, deadline: datetime, late: b
     if style == "moved":
         move_targets_first(doc)
     fill_targets(doc, "Đạt")
-    write_section(doc, "I.", f"{code}: đã ban hành kế hoạch CCHC năm 2018 và phân công thực hiện.")
+    write_section(doc, "I.", rng.choice(DIRECTION))
     write_section(doc, "IV.", "Kinh phí cho ứng dụng công nghệ thông tin còn hạn chế.")
     write_section(doc, "V.", "Tiếp tục rà soát thủ tục hành chính, đẩy mạnh dịch vụ công trực tuyến.")
     write_section(doc, "VI.", "Đề nghị Sở Nội vụ tổ chức tập huấn nghiệp vụ CCHC.")

@@ -33,6 +33,7 @@ class TaskInfo:
     due: date | None
     leads: tuple[str, ...]  # agency codes, registry order
     coordinators: tuple[str, ...]
+    lead_text: str = ""  # the Cơ quan chủ trì cell as the plan writes it
 
 
 @dataclass
@@ -161,7 +162,7 @@ def plan_tasks(plan: Plan, agencies: Agencies) -> list[TaskInfo]:
             result.append(TaskInfo(
                 numbered.ref, area.number, area.name, numbered.task.text, numbered.task.deadline,
                 parse_deadline(numbered.task.deadline).due,
-                tuple(a.code for a in leads), tuple(a.code for a in supports)))
+                tuple(a.code for a in leads), tuple(a.code for a in supports), numbered.task.lead))
     return result
 
 

@@ -63,6 +63,10 @@ def _by_text(form: ReturnedForm, plan: Plan) -> Identity:
     found = [a for a in agencies if not any(
         b is not a and any(key(n) in key(m) and key(n) != key(m) for n in a.names for m in b.names)
         for b in agencies)]
+    # the parent body printed above an agency's name (UBND tỉnh above a Sở) is not a second match
+    parents = {key(a.parent) for a in found if a.parent}
+    if len(found) > 1:
+        found = [b for b in found if not any(key(n) in parents for n in b.names)] or found
     periods = [p for p in plan.periods if key(p.summary) and key(p.summary) in header]
     if len(found) != 1 or len(periods) != 1:
         what = []

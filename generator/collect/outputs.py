@@ -6,7 +6,16 @@ from datetime import datetime
 from pathlib import Path
 
 from generator.collect.consolidate import Consolidation
+from generator.collect.summary import (
+    REMINDER,
+    REMINDER_TEMPLATE,
+    SUMMARY,
+    SUMMARY_TEMPLATE,
+    reminder_context,
+    summary_context,
+)
 from generator.collect.tracking import JSON, WORKBOOK, Kept, json_bytes, tracking_workbook
+from generator.render.renderer import TemplateRenderer
 
 
 def stamp_of(result: Consolidation) -> datetime:
@@ -16,8 +25,16 @@ def stamp_of(result: Consolidation) -> datetime:
 
 
 def render_outputs(result: Consolidation, kept: Kept, templates: Path) -> dict[str, bytes]:
+    """The tracking workbook, its JSON, the report draft and, when an agency has sent nothing,
+    the reminder letter."""
     stamp = stamp_of(result)
-    return {
+    files = {
         WORKBOOK: tracking_workbook(result, kept, stamp),
         JSON: json_bytes(result),
     }
+    summary = TemplateRenderer(templates / SUMMARY_TEMPLATE)
+    files[SUMMARY] = summary.render(summary_context(result, summary.prepared), stamp)
+    if result.missing:
+        reminder = TemplateRenderer(templates / REMINDER_TEMPLATE)
+        files[REMINDER] = reminder.render(reminder_context(result), stamp)
+    return files

@@ -66,6 +66,7 @@ _CONTENT_TYPES = "[Content_Types].xml"
 
 class _Printed(threading.local):
     markup = False  # a value that carries its own markup was printed since the flag was reset
+    template: PreparedTemplate | None = None  # the template being rendered in this thread
 
 
 PRINTED = _Printed()
@@ -78,6 +79,27 @@ def note_printed(value: Any) -> None:
     with an attribute `notes_markup = True`; with any other, every rendering is checked."""
     if hasattr(value, "__html__"):
         PRINTED.markup = True
+        _check_supported(value)
+
+
+class UnsupportedValue(ValueError):
+    """A value the prepared engine cannot put in a document (said in Vietnamese, with what to do)."""
+
+
+def _check_supported(value: Any) -> None:
+    """Refuse clearly what a prepared template cannot carry: a Subdoc (its styles, numbering and
+    pictures live in another package), a picture made for another template."""
+    from docxtpl.inline_image import InlineImage
+
+    kind = type(value)
+    if kind.__name__ == "Subdoc" and kind.__module__.startswith("docxtpl"):  # needs docxcompose
+        raise UnsupportedValue(
+            "Mẫu đã chuẩn bị (PreparedTemplate) không chèn được văn bản con (Subdoc): kiểu chữ, đánh "
+            "số và ảnh của nó nằm ở tệp khác. Hãy dùng DocxTemplate của docxtpl cho mẫu này.")
+    if isinstance(value, InlineImage) and PRINTED.template is not None and value.tpl is not PRINTED.template:
+        raise UnsupportedValue(
+            "Ảnh (InlineImage) được tạo cho mẫu khác; hãy tạo InlineImage(mẫu đang dựng, ảnh, …) "
+            "với chính mẫu đã chuẩn bị đang dựng văn bản.")
 
 
 class RenderedXmlError(ValueError):
@@ -187,6 +209,10 @@ class PreparedTemplate:
                  before: Callable[[Any], None] | None = None) -> None:
         raw = path.read_bytes()
         self.path = path
+        self._raw = raw
+        self._links: list[str] = []  # hyperlink targets of RichText(url_id=build_url_id(url))
+        self._extras: _Extras | None = None  # the package of the rendering that added pictures
+        self._rendering = ""  # zip name of the part being rendered
         self.digest = sha256(raw).hexdigest()
         self.env = env
         docx = Document(io.BytesIO(raw))
@@ -264,6 +290,33 @@ class PreparedTemplate:
         }
         self._core_cache: dict[tuple, Member] = {}
 
+    # -- what docxtpl's InlineImage and RichText ask of a template ------------------------------
+
+    @property
+    def current_rendering_part(self) -> Any:
+        """The python-docx part being rendered, in a package of this rendering's own: an
+        InlineImage adds its picture and relationship there, and `render` takes them over."""
+        if PRINTED.template is not self:
+            raise UnsupportedValue("Ảnh (InlineImage) chỉ được in khi mẫu đang dựng văn bản.")
+        if self._extras is None:
+            self._extras = _Extras(self._raw, self._links)
+        return self._extras.part(self._rendering)
+
+    def build_url_id(self, url: str) -> str:
+        """The relationship id of a hyperlink (RichText's url_id), the same in every document."""
+        rid = self._docx.part.relate_to(url, RT.HYPERLINK, is_external=True)
+        if url not in self._links:
+            self._links.append(url)
+            rels = self._docx.part.rels
+            name = f"word/_rels/{self._main_name.rpartition('/')[2]}.rels"
+            self._fixed[name] = Member.of(name, _serialize(rels.xml), FIXED_LEVEL)
+        return rid
+
+    def new_subdoc(self, docpath: Any = None) -> Any:
+        raise UnsupportedValue(
+            "Mẫu đã chuẩn bị (PreparedTemplate) không chèn được văn bản con (Subdoc); hãy dùng "
+            "DocxTemplate của docxtpl cho mẫu này.")
+
     # -- preparation -------------------------------------------------------------------------
 
     def _part(self, name: str, patched: str, kind: str, encoding: str = "utf-8",
@@ -339,6 +392,16 @@ class PreparedTemplate:
 
     def _document(self, part: _Part, rendered: str) -> bytes:
         xml, listed = self._post(part, rendered)
+        if self._splice and self._extras is not None:
+            # pictures were added: number their docPr ids as docxtpl's fix_docpr_ids does
+            data = self._prefix + xml.encode("utf-8") + self._suffix
+            try:
+                tree = etree.fromstring(data, _BODY_PARSER)
+            except etree.XMLSyntaxError as exc:
+                raise RenderedXmlError(part.name, str(exc)) from exc
+            for number, element in enumerate(_DOCPR(tree), start=1001):
+                element.attrib["id"] = str(number)
+            return etree.tostring(tree, encoding="UTF-8", standalone=True)
         if self._splice:
             data = self._prefix + xml.encode("utf-8") + self._suffix
             if not self._proven or listed or PRINTED.markup:
@@ -381,20 +444,28 @@ class PreparedTemplate:
         """The rendered XML parts of one document, by zip name (what the equivalence test reads)."""
         context = dict(context)
         out = {}
-        for part in self._parts:
-            PRINTED.markup = False
-            rendered = part.template.render(context)
-            if part.kind == "body":
-                out[part.name] = self._document(part, rendered)
-            else:
-                out[part.name] = self._finish(part, rendered)
+        self._extras = None
+        PRINTED.template = self
+        try:
+            for part in self._parts:
+                PRINTED.markup = False
+                self._rendering = part.name
+                rendered = part.template.render(context)
+                if part.kind == "body":
+                    out[part.name] = self._document(part, rendered)
+                else:
+                    out[part.name] = self._finish(part, rendered)
+        finally:
+            PRINTED.template = None
+        if self._extras is not None:
+            out.update(self._extras.members(self._raw))
         return out
 
     def render(self, context: Mapping[str, Any], when: datetime) -> bytes:
         """One document's .docx bytes; the same context and date always give the same bytes."""
         members = dict(self._fixed)
         for name, data in self.render_parts(context).items():
-            members[name] = Member.of(name, data, RENDERED_LEVEL)
+            members[name] = Member.of(name, data, RENDERED_LEVEL)  # pictures included
         if self._core_name:
             members[self._core_name] = self._core(context, when)
         return write_zip(list(members.values()), when)
@@ -626,3 +697,46 @@ def _parses(data: bytes) -> bool:
     except RenderedXmlError:
         return False
     return True
+
+
+def _serialize(xml: str | bytes) -> bytes:
+    data = xml.encode("utf-8") if isinstance(xml, str) else xml
+    return etree.tostring(etree.fromstring(data, _BODY_PARSER), encoding="UTF-8", standalone=True)
+
+
+class _Extras:
+    """One rendering's own python-docx package, made only when a picture is printed: python-docx
+    adds the image part and the relationship there (as docxtpl does in its reloaded document), and
+    the rendering takes over the new parts, the changed relationships and content types."""
+
+    def __init__(self, raw: bytes, links: list[str]) -> None:
+        self.docx = Document(io.BytesIO(raw))
+        for url in links:  # the hyperlinks first, so that relationship ids are docxtpl's
+            self.docx.part.relate_to(url, RT.HYPERLINK, is_external=True)
+        self._before = {str(p.partname) for p in self.docx.part.package.iter_parts()}
+
+    def part(self, name: str) -> Any:
+        for part in self.docx.part.package.iter_parts():
+            if part.partname.lstrip("/") == name:
+                return part
+        raise UnsupportedValue(f"Không chèn được ảnh vào phần {name} của mẫu.")
+
+    def members(self, raw: bytes) -> dict[str, bytes]:
+        from docx.opc.pkgwriter import _ContentTypesItem
+
+        package = self.docx.part.package
+        parts = list(package.iter_parts())
+        out: dict[str, bytes] = {}
+        for part in parts:
+            name = part.partname.lstrip("/")
+            if str(part.partname) not in self._before:
+                out[name] = part.blob
+            if part.rels:
+                rels_name = part.partname.rels_uri.lstrip("/")
+                out[rels_name] = _serialize(part.rels.xml)
+        out[_CONTENT_TYPES] = _serialize(_ContentTypesItem.from_parts(parts).blob)
+        with zipfile.ZipFile(io.BytesIO(raw)) as template:
+            names = set(template.namelist())
+        # a rels member the template did not have and that only lists what it had: leave it out
+        return {n: d for n, d in out.items() if n in names or not n.endswith(".rels")
+                or any(True for _ in etree.fromstring(d))}
