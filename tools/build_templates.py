@@ -1005,8 +1005,10 @@ def build_summary(path: Path) -> None:
          keep_next=True)
     signature_table(doc, recipients=True, signer="signer")
     core = doc.core_properties
-    core.author = "vanban"
-    core.title = "Báo cáo tổng hợp kết quả thực hiện Kế hoạch"
+    # the PDF's title and author come from these (rendered per document like the body)
+    core.author = "{{ issuer_lines|join(' ') }}"
+    core.title = "Báo cáo {{ summary_in_sentence }}"
+    core.language = "vi-VN"
     core.comments = "Mẫu văn bản của vanban; xem docs/templates.md"
     doc.save(path)
 
@@ -1059,8 +1061,9 @@ def build_reminder(path: Path) -> None:
         para(right, "", style="Signature Space")
     para(right, "{{ signer.name }}", style="Signer Name")
     core = doc.core_properties
-    core.author = "vanban"
-    core.title = "Công văn đôn đốc gửi báo cáo"
+    core.author = "{{ issuer_lines|join(' ') }}"
+    core.title = "Công văn đôn đốc gửi báo cáo {{ summary_in_sentence }}"
+    core.language = "vi-VN"
     core.comments = "Mẫu văn bản của vanban; xem docs/templates.md"
     doc.save(path)
 

@@ -20,6 +20,7 @@ from generator.output import libreoffice, pdfa
 from generator.output.manifest import MANIFEST, Entry, Manifest, digest
 from generator.output.write import atomic_write, backup_name, within
 
+PACKAGES = libreoffice.PACKAGES
 PDF_FOLDER = "pdf"
 PREVIEW_DPI = 80
 # Bump when the export options or the finishing change: every PDF is then made again.
@@ -190,6 +191,23 @@ def _plan(folder: Path, manifest: Manifest) -> tuple[list[_Job], int, list[str],
             changed_by_hand.append(job)
         todo.append(job)
     return todo, unchanged, missing, changed_by_hand
+
+
+def convert(documents: list[Path], root: Path, target: Path, timeout: float | None = None) -> list[Path]:
+    """Documents (under root) to target/<same sub-folders>/<name>.pdf, as LibreOffice writes them
+    (no manifest, no finishing: for a look at a page); one message naming any it could not."""
+    written: list[Path] = []
+    with tempfile.TemporaryDirectory(prefix="vanban-pdf-") as tmp:
+        batch = libreoffice.convert(documents, Path(tmp), timeout=timeout or libreoffice.DEFAULT_TIMEOUT)
+        for i, doc in enumerate(documents):
+            if i in batch.pdfs:
+                final = (target / doc.relative_to(root)).with_suffix(".pdf")
+                atomic_write(final, batch.pdfs[i].read_bytes())
+                written.append(final)
+    if batch.failures:
+        raise VanbanError("LibreOffice không chuyển được sang PDF: "
+                          + ", ".join(f"{documents[f.index]} ({f.reason})" for f in batch.failures))
+    return written
 
 
 def preview(pdf: Path, png: Path, dpi: int = PREVIEW_DPI) -> Path:
