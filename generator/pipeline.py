@@ -462,7 +462,7 @@ def collect(
             raise VanbanError(f"Không có báo cáo nào của kỳ «{period}» trong "
                               f"{', '.join(str(p) for p in found.paths)}.")
     chosen = periods[period]
-    folder = out / str(plan.year) / "tong-hop" / vn_slug(chosen.code)
+    folder = collect_folder(out, plan.year, chosen.code)
     kept = read_kept(folder / WORKBOOK)
 
     matched: dict[str, ReturnedForm] = {}
@@ -497,6 +497,11 @@ def collect(
     written, backups, kept_files = _write_collected(out / str(plan.year), folder, files, force, echo)
     return CollectResult(folder, tuple(folder / name for name in files), tuple(written),
                          tuple(result.problems), result, len(matched), tuple(backups), tuple(kept_files))
+
+
+def collect_folder(out: Path, year: int, period_code: str) -> Path:
+    """OUT/<year>/tong-hop/<period>/: where a period's consolidation is written (and the page reads it)."""
+    return out / str(year) / "tong-hop" / vn_slug(period_code)
 
 
 def vn_slug(text: str) -> str:
