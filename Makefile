@@ -45,8 +45,9 @@ test: $(STAMP) ## run the whole test suite (LibreOffice tests need soffice and p
 	$(BIN)/ruff check generator tests tools
 	$(BIN)/pytest -q
 
-bench: $(STAMP) ## measure the engine against plain docxtpl; writes docs/performance.md (minutes)
+bench: $(STAMP) ## measure the engine against plain docxtpl, and PDF conversion; writes docs/performance.md (minutes)
 	$(BIN)/python tools/bench.py
+	$(BIN)/python tools/bench_pdf.py
 
 clean: ## remove the build output and the virtualenv
 	rm -rf $(OUT) $(VENV) .pytest_cache .ruff_cache
