@@ -53,8 +53,9 @@ mypy: $(STAMP) ## check the types of generator/ (mypy, configured in pyproject.t
 bench-test: $(STAMP) ## the benchmark's own test (minutes; `make test` leaves it out, CI runs it)
 	$(BIN)/pytest -q -m bench
 
-bench: $(STAMP) ## measure the engine against plain docxtpl; writes docs/performance.md (minutes)
+bench: $(STAMP) ## measure the engine against plain docxtpl, and PDF conversion; writes docs/performance.md (minutes)
 	$(BIN)/python tools/bench.py
+	$(BIN)/python tools/bench_pdf.py
 
 clean: ## remove the build output and the virtualenv
 	rm -rf $(OUT) $(VENV) .pytest_cache .ruff_cache

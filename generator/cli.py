@@ -12,6 +12,7 @@ import click
 
 from generator import DEFAULT_OUT, DEFAULT_TEMPLATES, DEFAULT_WORKBOOK, __version__
 from generator.errors import INFO, VanbanError
+from generator.output.libreoffice import DEFAULT_TIMEOUT  # an option's default; stdlib only
 
 if TYPE_CHECKING:
     import openpyxl
@@ -185,18 +186,58 @@ def lint_command(files: tuple[Path, ...], out: Path, workbook: Path) -> None:
 
 
 @main.command("pdf")
+@click.argument("files", nargs=-1, type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--out", "out", type=click.Path(file_okay=False, path_type=Path),
               default=DEFAULT_OUT, show_default=True, help="Thư mục kết quả của lệnh build.")
 @click.option("--year", type=int, default=None,
               help="Năm cần chuyển; mặc định là lần tạo gần nhất.")
 @click.option("--preview", is_flag=True, help="Ghi thêm ảnh PNG trang đầu của mỗi văn bản.")
-def pdf_command(out: Path, year: int | None, preview: bool) -> None:
-    """Chuyển mọi văn bản của OUT/<năm>/ sang PDF (nhúng phông) vào OUT/<năm>/pdf/."""
-    from generator.output.pdf import make_pdfs
+@click.option("--workers", type=click.IntRange(min=1), default=None,
+              help="Số tiến trình LibreOffice chạy song song (mặc định: theo số lõi CPU khi có "
+                   "nhiều văn bản).")
+@click.option("--timeout", type=click.FloatRange(min=1), default=DEFAULT_TIMEOUT, show_default=True,
+              help="Số giây tối đa cho một văn bản; quá hạn thì dừng LibreOffice, báo văn bản đó "
+                   "và chuyển tiếp các văn bản còn lại.")
+@click.option("--force", is_flag=True,
+              help="Ghi đè cả tệp PDF đã bị thay đổi sau khi tạo (ví dụ đã ký số); bản cũ được giữ "
+                   "bên cạnh (<tên>.sao-luu-<ngày giờ>.pdf).")
+@click.option("--check", "check", is_flag=True,
+              help="Không chuyển gì, chỉ kiểm tra các tệp PDF FILES (mặc định: mọi PDF của lần "
+                   "tạo gần nhất): có khai báo PDF/A-2b, nhúng đủ phông, ngôn ngữ vi-VN, có tiêu đề, "
+                   "khổ A4 đúng hướng trang. Đây là kiểm tra cấu trúc, không thay cho veraPDF.")
+def pdf_command(files: tuple[Path, ...], out: Path, year: int | None, preview: bool,
+                workers: int | None, timeout: float, force: bool, check: bool) -> None:
+    """Chuyển sang PDF/A-2b (nhúng phông, tiếng Việt, ngày theo kế hoạch) những văn bản của
+    OUT/<năm>/ đã thay đổi từ lần chuyển trước, vào OUT/<năm>/pdf/.
 
-    result = make_pdfs(out, year, preview, echo=click.echo)
-    click.echo(f"Xong: {len(result.pdfs)} tệp PDF trong {result.folder}")
+    Với --check: kiểm tra các tệp PDF đã có, không chuyển gì.
+    """
+    from generator.output.pdf import check_pdfs, make_pdfs, pdfs_of, year_folder
 
+    if check:
+        targets = list(files) or pdfs_of(year_folder(out, year))
+        if not targets:
+            raise VanbanError("Không có tệp PDF nào để kiểm tra: chạy «vanban pdf» trước.")
+        results = check_pdfs(targets)
+        for pdf, problems in results.items():
+            if problems:
+                for problem in problems:
+                    click.echo(f"{pdf}: {problem}")
+            else:
+                click.echo(f"{pdf}: đạt (PDF/A-2b theo khai báo, đủ phông, vi-VN, có tiêu đề, A4)")
+        bad = sum(1 for problems in results.values() if problems)
+        click.echo(f"Đã kiểm tra cấu trúc {len(results)} tệp PDF (không phải kiểm định PDF/A đầy đủ "
+                   "như veraPDF).", err=True)
+        if bad:
+            raise VanbanError(f"{bad} tệp PDF chưa đạt.")
+        return
+    if files:
+        raise click.UsageError("Chỉ ghi tên tệp khi dùng --check.")
+    result = make_pdfs(out, year, preview, echo=click.echo, workers=workers, timeout=timeout,
+                       force=force)
+    if result.pdfs:
+        click.echo(f"Xong: {len(result.pdfs)} tệp PDF được ghi lại, {result.unchanged} tệp không đổi, "
+                   f"trong {result.folder} ({result.workers} tiến trình LibreOffice).")
 
 
 @main.command("new-year")

@@ -39,20 +39,6 @@ def built_2018(tmp_path_factory: pytest.TempPathFactory):
 
 
 @pytest.fixture(scope="session")
-def trimmed_2018(tmp_path_factory: pytest.TempPathFactory):
-    """A build of the 2018 workbook with two reporting agencies (a sở and a huyện): the decision,
-    eight report forms and the index, for tests that need whole documents but not all 130
-    (LibreOffice conversions)."""
-    import openpyxl
-
-    wb = openpyxl.load_workbook(WORKBOOK)
-    reports_only(wb, "SNV", "LOCNINH")
-    path = tmp_path_factory.mktemp("trimmed") / "ke-hoach-2-co-quan.xlsx"
-    wb.save(path)
-    return build(path, tmp_path_factory.mktemp("out-trimmed"))
-
-
-@pytest.fixture(scope="session")
 def decision_docx(built_2018) -> Path:
     return built_2018.folder / "3406-qd-ubnd.docx"
 

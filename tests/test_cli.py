@@ -87,7 +87,7 @@ def test_draft_without_number_and_date_leaves_blanks_for_the_registry(tmp_path):
     files = list((tmp_path / "out" / "2018").glob("*.docx"))
     assert [f.name for f in files] == ["du-thao-qd-ubnd-2018.docx"]
     lines = document_lines(files[0])
-    assert "Số:      /QĐ-UBND" in lines
+    assert "Số:          /QĐ-UBND" in lines
     assert "Bình Phước, ngày      tháng      năm 2018" in lines
 
 

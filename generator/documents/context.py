@@ -9,7 +9,6 @@ from generator.plan.agencies import Agencies
 from generator.plan.model import Agency, NumberedTask, Period, Plan, Signer
 from generator.text import vn
 
-
 # The keys each template gets, one TypedDict per template: docs/templates.md lists exactly these
 # (tests/test_docs.py holds the two together), and mypy holds the functions below to them.
 

@@ -84,6 +84,11 @@ def clean_stale_temps(folder: Path) -> list[Path]:
 def _alive(pid: int) -> bool:
     if pid == os.getpid():
         return False  # our own leftovers cannot be in use: we write one file at a time
+    return process_alive(pid)
+
+
+def process_alive(pid: int) -> bool:
+    """Whether a process with this id runs (a pid we may not signal counts as running)."""
     if os.name == "nt":
         return _alive_windows(pid)
     try:

@@ -16,6 +16,9 @@ LETTERS: tuple[str, ...] = (
 
 # Six spaces leave room for the văn thư to write the number, day or month by hand at signing.
 DRAFT_BLANK = " " * 6
+# Ten before the number's "/": room for a four-digit number in 13 pt with a millimetre either side,
+# where the e-office system stamps it on the signed PDF (Nghị định 30, Điều 15.3).
+NUMBER_BLANK = " " * 10
 
 _ROMAN = (
     (1000, "M"), (900, "CM"), (500, "D"), (400, "CD"), (100, "C"), (90, "XC"),
@@ -106,8 +109,8 @@ def number_symbol(number: int | str | None, symbol: str) -> str:
         return f"{number:02d}/{symbol}"
     text = "" if number is None else nfc(str(number)).strip()
     if not text:
-        # templates write "Số: {number}": one space there plus five here make the six-space blank
-        return f"{DRAFT_BLANK[1:]}/{symbol}"
+        # templates write "Số: {number}": one space there plus nine here make the ten-space blank
+        return f"{NUMBER_BLANK[1:]}/{symbol}"
     if text.isascii() and text.isdigit():
         return f"{int(text):02d}/{symbol}"
     return f"{text}/{symbol}"
