@@ -405,22 +405,37 @@ def collect(
     Returned files are only read. Outputs whose bytes would not change are not rewritten.
     """
     from generator.collect import outputs as collect_outputs
-    from generator.collect.consolidate import CLERK_DATE, FILE_DATE, MANUAL, Receipt, consolidate
-    from generator.collect.forms import ReturnedForm, Source, read_form
-    from generator.collect.identify import NotMatched, identify
     from generator.collect.sources import Found, sources
-    from generator.collect.tracking import WORKBOOK, read_kept
-    from generator.errors import ERROR, INFO
 
     plan, _ = load_checked(workbook)
     found = Found(list(forms))
+    result, kept, folder, count = consolidate_forms(plan, sources(found), out, period, found)
+    files = collect_outputs.render_outputs(result, kept, templates)
+    written, backups, kept_files = _write_collected(out / str(plan.year), folder, files, force, echo)
+    return CollectResult(folder, tuple(folder / name for name in files), tuple(written),
+                         tuple(result.problems), result, count, tuple(backups), tuple(kept_files))
+
+
+def consolidate_forms(plan: Plan, stream: Iterable[Any], out: Path, period: str | None,
+                      found: Any) -> tuple[Any, Any, Path, int]:
+    """Read a stream of returned forms (collect.forms.Source, one at a time: only what each says
+    is kept, never its bytes) and consolidate one period; the clerk's entries are read back from
+    the period's tracking workbook under `out`. Returns the consolidation, those entries, the
+    period's output folder and how many forms were used. Raises with every unusable file at once."""
+    from generator.collect.consolidate import CLERK_DATE, FILE_DATE, MANUAL, Receipt, consolidate
+    from generator.collect.forms import ReturnedForm, Source, read_form
+    from generator.collect.identify import NotMatched, identify
+    from generator.collect.tracking import WORKBOOK, read_kept
+    from generator.errors import ERROR, INFO
+
     problems: list[Problem] = []
     errors: list[Problem] = []
     periods = {p.code: p for p in plan.periods}
     if period is not None and period not in periods:
         raise VanbanError(f"Không có kỳ báo cáo «{period}» trong sổ tính; các kỳ: {', '.join(periods)}.")
     by_period: dict[str, dict[str, list[ReturnedForm]]] = {}
-    for source in sources(found):
+    others: dict[str, int] = {}  # forms of periods not consolidated: counted, not kept
+    for source in stream:
         try:
             form = read_form(source)
             identity = identify(form, plan, problems)
@@ -437,13 +452,17 @@ def collect(
                                   "hãy gửi lại đúng mẫu, hoặc bỏ tệp ra và nhập tay vào tong-hop.xlsx",
                                   code="collect-no-task-table"))
             continue
+        wanted = period or next(iter(by_period), identity.period)
+        if identity.period != wanted:
+            others[identity.period] = others.get(identity.period, 0) + 1
+            continue
         by_period.setdefault(identity.period, {}).setdefault(identity.agency, []).append(form)
     problems = found.problems + problems
     if errors:
         raise ProblemsFound(errors, header=f"{len(errors)} tệp báo cáo không dùng được; chưa ghi tệp nào.")
     if period is None:
-        if len(by_period) > 1:
-            names = ", ".join(sorted(by_period))
+        if others:
+            names = ", ".join(sorted({*by_period, *others}))
             raise VanbanError(f"Các báo cáo thuộc nhiều kỳ ({names}); hãy chọn một kỳ bằng --period.")
         if not by_period and not found.unreadable:
             raise VanbanError(f"Không có báo cáo nào (.docx, .doc, .odt, .zip) trong "
@@ -453,11 +472,9 @@ def collect(
             raise VanbanError("Chỉ có tệp PDF hoặc ảnh chụp, không xác định được kỳ báo cáo; hãy chọn "
                               "kỳ bằng --period.")
     else:
-        others = sorted(set(by_period) - {period})
         if others:
-            skipped = sum(len(f) for p in others for f in by_period[p].values())
-            problems.append(Problem(INFO, None, f"Bỏ qua {skipped} báo cáo của kỳ khác ({', '.join(others)})",
-                                    code="collect-other-period"))
+            problems.append(Problem(INFO, None, f"Bỏ qua {sum(others.values())} báo cáo của kỳ khác "
+                                    f"({', '.join(sorted(others))})", code="collect-other-period"))
         if not by_period.get(period) and not found.unreadable:
             raise VanbanError(f"Không có báo cáo nào của kỳ «{period}» trong "
                               f"{', '.join(str(p) for p in found.paths)}.")
@@ -493,10 +510,7 @@ def collect(
                                  bool(when and when > chosen.deadline))
     result = consolidate(plan, chosen, matched, receipts, kept.manual)
     result.problems[:0] = problems
-    files = collect_outputs.render_outputs(result, kept, templates)
-    written, backups, kept_files = _write_collected(out / str(plan.year), folder, files, force, echo)
-    return CollectResult(folder, tuple(folder / name for name in files), tuple(written),
-                         tuple(result.problems), result, len(matched), tuple(backups), tuple(kept_files))
+    return result, kept, folder, len(matched)
 
 
 def collect_folder(out: Path, year: int, period_code: str) -> Path:

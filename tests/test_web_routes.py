@@ -125,6 +125,9 @@ def test_the_clerks_file_is_kept_read_only_and_never_changed(app, client):
             in disposition)
     names = zipfile.ZipFile(io.BytesIO(response.data)).namelist()
     assert len(names) == len(outputs(work.checked(work.store.get(book_id)).result.plan))
+    # the index of the forms previewed as a table, its deadlines written as the plan writes dates
+    index = text(client.get(f"/w/{book_id}/van-ban/xem/bao-cao/danh-sach-bao-cao.xlsx"))
+    assert "<td>Sở Nội vụ</td><td>quý I</td><td>05/3/2018</td>" in index
 
 
 def test_one_build_at_a_time_per_year(app, client):

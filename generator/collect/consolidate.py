@@ -17,6 +17,7 @@ from generator.collect.forms import ReturnedForm, where
 from generator.errors import INFO, WARNING, Loc, Problem
 from generator.plan.agencies import Agencies
 from generator.plan.model import Agency, Period, Plan
+from generator.text import vn
 
 LEAD, COORDINATOR = "lead", "coordinator"
 ROLE_LABELS = {LEAD: "chủ trì", COORDINATOR: "phối hợp"}
@@ -277,6 +278,7 @@ def consolidate(plan: Plan, period: Period, forms: dict[str, ReturnedForm],
         areas[-1][2].add(task)
         total.add(task)
 
+    own_answers = {(r.task, r.agency): r for task in results for r in task.records}
     agency_results = []
     for agency in plan.agencies:
         if not agency.reports:
@@ -287,7 +289,7 @@ def consolidate(plan: Plan, period: Period, forms: dict[str, ReturnedForm],
         for task in results:
             if task.info.code not in led:
                 continue
-            own = next((r for r in task.records if r.agency == agency.code), None)
+            own = own_answers.get((task.info.code, agency.code))
             answer = own.answer if own else None
             counts.add(TaskResult(task.info, answer.completion if answer else st.UNKNOWN,
                                   st.timeliness(answer, task.info.due, window), task.due, [], []))
@@ -307,9 +309,9 @@ def consolidate(plan: Plan, period: Period, forms: dict[str, ReturnedForm],
                          targets, sections, problems)
 
 
-def _code_order(code: str) -> tuple[int, int]:
-    from generator.text.vn import roman
+_ROMANS = {vn.roman(i): i for i in range(1, 40)}
 
+
+def _code_order(code: str) -> tuple[int, int]:
     area, _, number = code.partition(".")
-    romans = {roman(i): i for i in range(1, 40)}
-    return romans.get(area, 99), int(number) if number.isdigit() else 0
+    return _ROMANS.get(area, 99), int(number) if number.isdigit() else 0

@@ -27,7 +27,7 @@ from generator.pipeline import (
 )
 from generator.text import vn
 from generator.web.names import Named, outputs
-from generator.web.returned import Received, Upload
+from generator.web.received import Received, Upload
 from generator.web.store import Store, StoredWorkbook
 from generator.workbook.reader import open_workbook
 
