@@ -181,10 +181,6 @@ def write_zip(members: list[Member], when: datetime) -> bytes:
     return local.getvalue() + directory + end
 
 
-def file_digest(path: Path) -> str:
-    return sha256(path.read_bytes()).hexdigest()
-
-
 @dataclass
 class _Part:
     """A part Jinja renders: its zip name, compiled template and how its output is stored."""
@@ -450,6 +446,7 @@ class PreparedTemplate:
             for part in self._parts:
                 PRINTED.markup = False
                 self._rendering = part.name
+                assert part.template is not None  # parts without a tag are not among _parts
                 rendered = part.template.render(context)
                 if part.kind == "body":
                     out[part.name] = self._document(part, rendered)
@@ -480,10 +477,6 @@ class PreparedTemplate:
     def document(self) -> Any:
         """The template as python-docx read it (after `before`), for checks that need it."""
         return self._docx
-
-    def fixed_part(self, name: str) -> bytes:
-        """An unrendered part's bytes (for tests)."""
-        return zlib.decompress(self._fixed[name].data, -15)
 
 
 def _tables_need_fixing(body: etree._Element) -> bool:
