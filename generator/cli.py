@@ -6,24 +6,18 @@ import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 
 import click
-import openpyxl
 
-from generator import __version__, pipeline
-from generator.checks.plan import check_workbook, render_block, summary
-from generator.errors import ERROR, INFO, Interrupted, VanbanError, write_failed
-from generator.layout import lint
-from generator.output.write import check_target, save_bytes
-from generator.pipeline import DEFAULT_TEMPLATES, ROOT, build, load_checked
-from generator.plan.agencies import Agencies
-from generator.workbook import blank, rollover
-from generator.workbook.annotate import annotated_copy
-from generator.workbook.fixencoding import fix_encoding
+from generator import DEFAULT_OUT, DEFAULT_TEMPLATES, DEFAULT_WORKBOOK, __version__
+from generator.errors import INFO, Interrupted, VanbanError, write_failed
+from generator.output.libreoffice import DEFAULT_TIMEOUT  # an option's default; stdlib only
 
-DEFAULT_WORKBOOK = ROOT / "data" / "ke-hoach-cchc-2018.xlsx"
-DEFAULT_OUT = ROOT / "out"
+if TYPE_CHECKING:
+    import openpyxl
+
+# Each command imports the stages it uses when it runs: `vanban --help` loads click and no more.
 
 # existence, folders and file kinds are checked by generator.workbook.filecheck, in Vietnamese
 _existing_file = click.Path(path_type=Path)
@@ -45,7 +39,7 @@ class _Shown(click.ClickException):
 
     def __init__(self, error: VanbanError) -> None:
         super().__init__(error.message)
-        self.exit_code = error.exit_code
+        self.exit_code = error.exit_code  # type: ignore[misc]  # click declares it on the class
 
     def show(self, file: IO[Any] | None = None) -> None:
         click.echo(f"Lỗi: {self.format_message()}", err=True, file=file)
@@ -99,6 +93,8 @@ def main() -> None:
 def build_command(workbook: Path, out: Path, templates: Path, strict: bool, force: bool,
                   workers: int | None, dump_context: Path | None, move_leftovers: bool) -> None:
     """Tạo toàn bộ văn bản của kế hoạch vào OUT/<năm>/; chỉ ghi lại những văn bản đã thay đổi."""
+    from generator.pipeline import build
+
     for folder, option in ((out, "--out"), (templates, "--templates"),
                            (dump_context, "--dump-context")):
         _out_folder(folder, option)
@@ -136,6 +132,11 @@ def check_command(workbook: Path, strict: bool, annotate_to: Path | None, force:
 
     Mã thoát: 0 không có lỗi (cảnh báo không tính, trừ khi có --strict), 1 có lỗi, 2 sai cách gọi.
     """
+    from generator.checks.plan import check_workbook, render_block, summary
+    from generator.errors import ERROR
+    from generator.output.write import check_target
+    from generator.workbook.annotate import annotated_copy
+
     if annotate_to is not None:
         check_target(annotate_to, inputs=[workbook], force=force)
     result = check_workbook(workbook, strict=strict)
@@ -157,6 +158,9 @@ def check_command(workbook: Path, strict: bool, annotate_to: Path | None, force:
 @click.option("--force", is_flag=True, help=_FORCE_HELP)
 def fix_encoding_command(workbook: Path, output: Path, force: bool) -> None:
     """Chuyển văn bản gõ bằng bảng mã cũ (TCVN3, VNI) sang Unicode, ghi vào bản sao OUT.xlsx."""
+    from generator.output.write import check_target
+    from generator.workbook.fixencoding import fix_encoding
+
     check_target(output, inputs=[workbook], force=force)
     wb, changes = fix_encoding(workbook)
     applied = [c for c in changes if c.applied]
@@ -186,11 +190,14 @@ def lint_command(files: tuple[Path, ...], out: Path, workbook: Path) -> None:
     Không chỉ tệp nào: kiểm tra mọi mẫu trong templates/ và mọi văn bản của lần tạo gần nhất
     trong OUT/<năm>/.
     """
+    from generator import pipeline
+    from generator.layout import lint
+
     _out_folder(out, "--out")
     targets = lint.expand(files) if files else pipeline.lint_targets(out)
     if not targets:
         raise VanbanError("Không có tệp .docx nào để kiểm tra.")
-    if not files and all(t.parent == ROOT / "templates" for t in targets):
+    if not files and all(t.parent == DEFAULT_TEMPLATES for t in targets):
         # run from another folder, `out/` there is not ours: say what was not checked
         click.echo(f"Chưa có văn bản nào đã tạo trong {out}: chỉ kiểm tra các mẫu. Muốn kiểm tra "
                    "văn bản, thêm --out THƯ-MỤC-KẾT-QUẢ hoặc chỉ rõ tệp, thư mục.", err=True)
@@ -208,19 +215,59 @@ def lint_command(files: tuple[Path, ...], out: Path, workbook: Path) -> None:
 
 
 @main.command("pdf")
+@click.argument("files", nargs=-1, type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--out", "out", type=_folder,
               default=DEFAULT_OUT, show_default=True, help="Thư mục kết quả của lệnh build.")
 @click.option("--year", type=int, default=None,
               help="Năm cần chuyển; mặc định là lần tạo gần nhất.")
 @click.option("--preview", is_flag=True, help="Ghi thêm ảnh PNG trang đầu của mỗi văn bản.")
-def pdf_command(out: Path, year: int | None, preview: bool) -> None:
-    """Chuyển mọi văn bản của OUT/<năm>/ sang PDF (nhúng phông) vào OUT/<năm>/pdf/."""
+@click.option("--workers", type=click.IntRange(min=1), default=None,
+              help="Số tiến trình LibreOffice chạy song song (mặc định: theo số lõi CPU khi có "
+                   "nhiều văn bản).")
+@click.option("--timeout", type=click.FloatRange(min=1), default=DEFAULT_TIMEOUT, show_default=True,
+              help="Số giây tối đa cho một văn bản; quá hạn thì dừng LibreOffice, báo văn bản đó "
+                   "và chuyển tiếp các văn bản còn lại.")
+@click.option("--force", is_flag=True,
+              help="Ghi đè cả tệp PDF đã bị thay đổi sau khi tạo (ví dụ đã ký số); bản cũ được giữ "
+                   "bên cạnh (<tên>.sao-luu-<ngày giờ>.pdf).")
+@click.option("--check", "check", is_flag=True,
+              help="Không chuyển gì, chỉ kiểm tra các tệp PDF FILES (mặc định: mọi PDF của lần "
+                   "tạo gần nhất): có khai báo PDF/A-2b, nhúng đủ phông, ngôn ngữ vi-VN, có tiêu đề, "
+                   "khổ A4 đúng hướng trang. Đây là kiểm tra cấu trúc, không thay cho veraPDF.")
+def pdf_command(files: tuple[Path, ...], out: Path, year: int | None, preview: bool,
+                workers: int | None, timeout: float, force: bool, check: bool) -> None:
+    """Chuyển sang PDF/A-2b (nhúng phông, tiếng Việt, ngày theo kế hoạch) những văn bản của
+    OUT/<năm>/ đã thay đổi từ lần chuyển trước, vào OUT/<năm>/pdf/.
+
+    Với --check: kiểm tra các tệp PDF đã có, không chuyển gì.
+    """
+    from generator.output.pdf import check_pdfs, make_pdfs, pdfs_of, year_folder
+
     _out_folder(out, "--out")
-    from generator.output.pdf import make_pdfs
-
-    result = make_pdfs(out, year, preview, echo=click.echo)
-    click.echo(f"Xong: {len(result.pdfs)} tệp PDF trong {result.folder}")
-
+    if check:
+        targets = list(files) or pdfs_of(year_folder(out, year))
+        if not targets:
+            raise VanbanError("Không có tệp PDF nào để kiểm tra: chạy «vanban pdf» trước.")
+        results = check_pdfs(targets)
+        for pdf, problems in results.items():
+            if problems:
+                for problem in problems:
+                    click.echo(f"{pdf}: {problem}")
+            else:
+                click.echo(f"{pdf}: đạt (PDF/A-2b theo khai báo, đủ phông, vi-VN, có tiêu đề, A4)")
+        bad = sum(1 for problems in results.values() if problems)
+        click.echo(f"Đã kiểm tra cấu trúc {len(results)} tệp PDF (không phải kiểm định PDF/A đầy đủ "
+                   "như veraPDF).", err=True)
+        if bad:
+            raise VanbanError(f"{bad} tệp PDF chưa đạt.")
+        return
+    if files:
+        raise click.UsageError("Chỉ ghi tên tệp khi dùng --check.")
+    result = make_pdfs(out, year, preview, echo=click.echo, workers=workers, timeout=timeout,
+                       force=force)
+    if result.pdfs:
+        click.echo(f"Xong: {len(result.pdfs)} tệp PDF được ghi lại, {result.unchanged} tệp không đổi, "
+                   f"trong {result.folder} ({result.workers} tiến trình LibreOffice).")
 
 
 @main.command("new-year")
@@ -232,6 +279,10 @@ def pdf_command(out: Path, year: int | None, preview: bool) -> None:
 @click.option("--force", is_flag=True, help=_FORCE_HELP)
 def new_year_command(workbook: Path, year: int, output: Path, force: bool) -> None:
     """Chuyển sổ tính kế hoạch sang năm mới và liệt kê mọi ô đã đổi, mọi ô cần xem lại."""
+    from generator import pipeline
+    from generator.output.write import check_target
+    from generator.workbook import rollover
+
     check_target(output, inputs=[workbook], force=force)
     result = pipeline.new_year(workbook, year)
     if not result.changes:
@@ -255,12 +306,18 @@ def new_year_command(workbook: Path, year: int, output: Path, force: bool) -> No
 @click.option("--force", is_flag=True, help=_FORCE_HELP)
 def workbook_command(output: Path, force: bool) -> None:
     """Tạo một sổ tính trống có hướng dẫn, danh sách chọn và kiểm tra ngày, cho tỉnh hoặc năm mới."""
+    from generator.output.write import check_target
+    from generator.workbook import blank
+
     check_target(output, force=force)
     _save(blank.build_workbook(), output)
     click.echo(f"Mở sheet “{blank.GUIDE_NAME}” để xem cách ghi từng sheet, từng cột.")
 
 
 def _save(wb: openpyxl.Workbook, output: Path) -> None:
+    from generator.output.write import save_bytes
+    from generator.workbook import blank
+
     data = blank.workbook_bytes(wb, output)
     try:
         backup = save_bytes(output, data)
@@ -295,6 +352,9 @@ def serve_command(port: int, host: str, open_browser: bool, data: Path) -> None:
               help="Chỉ in cơ quan này (mã, tên hoặc tên gọi khác).")
 def agencies_command(workbook: Path, wanted: str) -> None:
     """In, theo từng cơ quan, các nhiệm vụ chủ trì và phối hợp trong Phụ lục."""
+    from generator.pipeline import load_checked
+    from generator.plan.agencies import Agencies
+
     plan, notes = load_checked(workbook)
     warnings = [p for p in notes if p.severity != INFO]
     if warnings:
@@ -337,6 +397,8 @@ def collect_command(forms: tuple[Path, ...], workbook: Path, period: str | None,
 
     Mã thoát: 0 đã tổng hợp (có thể kèm cảnh báo), 1 có tệp không dùng được (không ghi gì), 2 sai cách gọi.
     """
+    from generator import pipeline
+
     result = pipeline.collect(list(forms), workbook, out, period, echo=click.echo, force=force)
     notes = 0
     for problem in result.problems:

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import openpyxl
 from click.testing import CliRunner
 
 from generator.cli import main
-from tests.conftest import WORKBOOK, draft_workbook
+from tests.conftest import ROOT, WORKBOOK, draft_workbook
 
 
 def run(*args: str):
@@ -85,7 +87,7 @@ def test_draft_without_number_and_date_leaves_blanks_for_the_registry(tmp_path):
     files = list((tmp_path / "out" / "2018").glob("*.docx"))
     assert [f.name for f in files] == ["du-thao-qd-ubnd-2018.docx"]
     lines = document_lines(files[0])
-    assert "Số:      /QĐ-UBND" in lines
+    assert "Số:          /QĐ-UBND" in lines
     assert "Bình Phước, ngày      tháng      năm 2018" in lines
 
 
@@ -239,3 +241,22 @@ def test_ctrl_c_during_a_build_is_one_vietnamese_line_exit_130_and_nothing_half_
         assert not path.name.endswith(".vanban.tmp"), path
         if path.suffix in (".docx", ".xlsx"):
             assert zipfile.ZipFile(path).testzip() is None  # whole, never half-written
+
+
+def modules_loaded(code: str) -> set[str]:
+    proc = subprocess.run([sys.executable, "-c", f"{code}\nimport sys; print(' '.join(sys.modules))"],
+                          cwd=ROOT, capture_output=True, text=True, check=True)
+    return set(proc.stdout.split())
+
+
+def test_help_and_version_load_no_stage_of_the_pipeline():
+    """`vanban --help` answers at once: no workbook, Word or template library is imported for it."""
+    for args in (["--help"], ["--version"], ["build", "--help"]):
+        loaded = modules_loaded(f"from generator.cli import main\ntry:\n    main({args!r})\n"
+                                "except SystemExit:\n    pass")
+        assert not loaded & {"openpyxl", "docx", "docxtpl", "jinja2", "lxml", "generator.pipeline"}, args
+
+
+def test_the_pipeline_does_not_depend_on_click():
+    """cli.py and web/ are two front doors on the same functions; the pipeline knows neither."""
+    assert "click" not in modules_loaded("import generator.pipeline")

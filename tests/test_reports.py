@@ -137,7 +137,7 @@ def test_a_department_gets_every_department_group_task(forms):
 def test_header_number_date_title_data_window_and_addressee(forms):
     lines = document_lines(forms / "quy-1" / "snv.docx")
     assert lines[:2] == ["UBND TỈNH BÌNH PHƯỚC", "SỞ NỘI VỤ"]
-    assert "Số:      /BC-SNV" in lines
+    assert "Số:          /BC-SNV" in lines
     assert "Bình Phước, ngày      tháng      năm 2018" in lines
     title = lines.index("BÁO CÁO")
     assert lines[title + 1] == "Kết quả thực hiện công tác cải cách hành chính quý I năm 2018"
@@ -191,7 +191,7 @@ def test_signature_blocks_by_agency_kind(forms):
         "- Như trên;", "- Sở Nội vụ (để tổng hợp);", "- Lưu: VT."]
     district = document_lines(forms / "quy-1" / "locninh.docx")
     assert district[:2] == ["ỦY BAN NHÂN DÂN", "HUYỆN LỘC NINH"]
-    assert "Số:      /BC-UBND" in district
+    assert "Số:          /BC-UBND" in district
     # địa danh of a district's report is the district's own (column Địa danh of Cơ quan)
     assert "Lộc Ninh, ngày      tháng      năm 2018" in district
     signer = district.index("TM. ỦY BAN NHÂN DÂN")
@@ -245,7 +245,7 @@ def test_every_form_keeps_the_layout_rules(built_2018, forms):
         length, inner = rule_mm(cell)
         assert widest / 3 <= length <= widest / 2 or widest > inner, (path, bold)
         lines = document_lines(path)
-        assert f"Số:      /BC-{agency.abbr}" in lines, path
+        assert f"Số:          /BC-{agency.abbr}" in lines, path
         assert "BÁO CÁO" in lines and "Nơi nhận:" in lines and "- Lưu: VT." in lines, path
         assert vn.upper_vn(agency.head_title) in lines, path
         text = "\n".join(lines)

@@ -252,7 +252,7 @@ def lines_2019(built_2019) -> list[str]:
 
 
 def test_the_2019_decision_is_a_draft_of_2019(lines_2019):
-    assert "Số:      /QĐ-UBND" in lines_2019
+    assert "Số:          /QĐ-UBND" in lines_2019
     assert "Bình Phước, ngày      tháng      năm 2019" in lines_2019
     text = "\n".join(lines_2019)
     assert "Ban hành Kế hoạch cải cách hành chính Nhà nước năm 2019 trên địa bàn tỉnh Bình " \

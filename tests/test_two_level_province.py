@@ -144,7 +144,7 @@ def test_the_rolled_plan_is_a_draft_of_2027_with_the_same_bases(rolled_2027):
 
 def test_the_2027_documents_name_the_province_and_the_year(lines):
     assert "ỦY BAN NHÂN DÂN" in lines and "TỈNH ĐỒNG NAI" in lines
-    assert "Số:      /QĐ-UBND" in lines
+    assert "Số:          /QĐ-UBND" in lines
     assert "Đồng Nai, ngày      tháng      năm 2027" in lines
     assert TITLE.format(2027) in lines
     assert any(SUMMARY.format(2027) in line for line in lines)

@@ -130,7 +130,7 @@ class TestNumberSymbol:
 
     @pytest.mark.parametrize("number", [None, "", "  "])
     def test_leaves_the_number_blank_for_a_draft(self, number: str | None) -> None:
-        assert "Số: " + number_symbol(number, "QĐ-UBND") == "Số:      /QĐ-UBND"
+        assert "Số: " + number_symbol(number, "QĐ-UBND") == "Số:          /QĐ-UBND"
 
     def test_does_not_double_the_slash(self) -> None:
         assert number_symbol(12, "/KH-UBND") == "12/KH-UBND"

@@ -16,9 +16,11 @@ from pathlib import Path
 
 import openpyxl
 import pytest
+from docx import Document
 from waitress.server import create_server
 
 from generator.output.manifest import Manifest
+from generator.pipeline import collect
 from generator.web import create_app
 from generator.web.names import outputs
 from generator.web.work import Workspace
@@ -26,6 +28,7 @@ from generator.workbook.filecheck import OLE2_MAGIC
 from tests.conftest import WORKBOOK, need_tool
 from tests.test_check_cli import copy_with
 from tests.xlsx_files import BILLION_LAUGHS, SHARED_CELL, minimal_xlsx, sheet_xml
+from tools.make_example_forms import EXAMPLES, make_examples
 
 CHROMIUM = "/usr/bin/chromium"
 ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
@@ -93,6 +96,10 @@ def upload(page, site: Site, path: Path) -> None:
 def downloaded_workbook(download) -> openpyxl.Workbook:
     # Playwright saves downloads without an extension, which openpyxl refuses by name
     return openpyxl.load_workbook(io.BytesIO(Path(download.path()).read_bytes()))
+
+
+def docx_text(path: Path) -> str:
+    return "\n".join(p.text for p in Document(io.BytesIO(path.read_bytes())).paragraphs)
 
 
 def problem_rows(page) -> list[dict[str, str]]:
@@ -308,6 +315,84 @@ def test_new_year_and_blank_workbook_downloads(page, site):
     assert "Thay đổi" in rolled.sheetnames
     page.get_by_role("link", name="Kiểm tra sổ tính mới").click()
     assert "năm 2019" in page.locator(".so-tinh-dang-mo").inner_text()
+
+
+@pytest.fixture(scope="session")
+def example_forms(tmp_path_factory: pytest.TempPathFactory) -> list[Path]:
+    """The filled quý I forms of the 2018 plan (two agencies send nothing, four are late)."""
+    shipped = sorted((EXAMPLES / "quy-1").glob("*.docx"))
+    if shipped:
+        return shipped
+    return sorted(make_examples(tmp_path_factory.mktemp("vi-du-bao-cao")))
+
+
+def test_returned_reports_from_a_zip_and_loose_files(page, site, tmp_path, example_forms):
+    upload(page, site, WORKBOOK)
+    page.wait_for_url("**/kiem-tra")
+    book = site.work.store.recent()[0]
+    plan = site.work.checked(book).result.plan
+    reporting = {a.code.lower(): a.name for a in plan.agencies if a.reports}
+    missing = {reporting[code] for code in set(reporting) - {f.stem for f in example_forms}}
+    page.get_by_role("link", name="Báo cáo nhận về").click()
+    assert "Chưa tổng hợp quý I" in page.content()
+
+    # all but three forms in one .zip with Vietnamese names inside, then those three as loose files
+    archive = tmp_path / "Báo cáo quý I.zip"
+    with zipfile.ZipFile(archive, "w") as z:
+        for form in example_forms[3:]:
+            z.write(form, f"Báo cáo quý I/{reporting[form.stem]}.docx")
+    page.set_input_files("input[name=bao_cao]", str(archive))
+    page.get_by_role("button", name="Tải lên và tổng hợp").click()
+    page.locator("#da-tong-hop").wait_for(timeout=180_000)
+    page.set_input_files("input[name=bao_cao]", [str(f) for f in example_forms[:3]])
+    page.get_by_role("button", name="Tải lên và tổng hợp lại").click()
+    page.locator("#da-tong-hop").wait_for(timeout=180_000)
+    assert "Đã nhận 3 tệp và tổng hợp lại quý I." in page.locator("#da-tong-hop").inner_text()
+    summary = page.locator(".tom-tat").first.inner_text()
+    assert f"Đã nhận {len(example_forms)}/{len(reporting)} cơ quan" in summary
+    assert set(page.locator("#chua-gui li").all_inner_texts()) == missing
+    late = page.locator("#gui-muon li").all_inner_texts()
+    assert len(late) == 4 and all("nhận ngày" in line for line in late)
+    rows = page.locator("#bang-co-quan tbody tr")
+    assert rows.count() == len(reporting)
+    assert page.locator("#bang-co-quan tr.chua-gui").count() == len(missing)
+    shot(page, "4-returned")
+    page.get_by_role("heading", name="Kết quả thực hiện nhiệm vụ").scroll_into_view_if_needed()
+    page.mouse.wheel(0, 260)
+    shot(page, "4c-returned-charts")
+
+    # the same figures as `vanban collect` on the same forms
+    cli = collect(example_forms, WORKBOOK, tmp_path / "cli", "quy-1").consolidation.total
+    figures = page.locator(".tom-tat").nth(1).inner_text()
+    assert f"hoàn thành {cli.done}/{cli.total} nhiệm vụ của cả kế hoạch" in figures
+
+    with page.expect_download() as info:
+        page.get_by_role("link", name="Bảng theo dõi báo cáo quý I năm 2018.xlsx").click()
+    tracking = downloaded_workbook(info.value)
+    assert "Tiếp nhận" in tracking.sheetnames
+    with page.expect_download() as info:
+        page.get_by_role("link", name="Báo cáo tổng hợp quý I năm 2018.docx").click()
+    report = docx_text(Path(info.value.path()))
+    assert f"trên cơ sở báo cáo của {len(example_forms)}/{len(reporting)} cơ quan" in report
+    with page.expect_download() as info:
+        page.get_by_role("link", name="Công văn đôn đốc quý I năm 2018.docx").click()
+    reminder = docx_text(Path(info.value.path()))
+    assert all(name in reminder for name in missing)
+
+    # a file that is no form of this plan: one message naming it, nothing kept
+    before = site.stored()
+    stranger = tmp_path / "Quyết định.docx"
+    letter = Document()
+    letter.add_paragraph("Công văn về việc khác, không phải mẫu báo cáo")
+    letter.save(str(stranger))
+    page.set_input_files("input[name=bao_cao]", str(stranger))
+    page.get_by_role("button", name="Tải lên và tổng hợp lại").click()
+    alert = page.locator("#loi-tong-hop")
+    alert.wait_for(timeout=120_000)
+    assert "Quyết định.docx" in alert.inner_text()
+    assert "Các tệp vừa tải lên không được giữ lại." in alert.inner_text()
+    assert site.stored() == before
+    shot(page, "4b-returned-refused")
 
 
 def test_pages_speak_vietnamese_for_unknown_addresses(page, site):

@@ -5,7 +5,10 @@ from __future__ import annotations
 import io
 import re
 import stat
+import subprocess
+import sys
 import threading
+import urllib.request
 import zipfile
 from pathlib import Path
 
@@ -13,7 +16,7 @@ import pytest
 
 from generator.web import create_app, is_loopback
 from generator.web.names import outputs, safe_part
-from tests.conftest import WORKBOOK
+from tests.conftest import ROOT, WORKBOOK
 
 
 @pytest.fixture()
@@ -122,6 +125,9 @@ def test_the_clerks_file_is_kept_read_only_and_never_changed(app, client):
             in disposition)
     names = zipfile.ZipFile(io.BytesIO(response.data)).namelist()
     assert len(names) == len(outputs(work.checked(work.store.get(book_id)).result.plan))
+    # the index of the forms previewed as a table, its deadlines written as the plan writes dates
+    index = text(client.get(f"/w/{book_id}/van-ban/xem/bao-cao/danh-sach-bao-cao.xlsx"))
+    assert "<td>Sở Nội vụ</td><td>quý I</td><td>05/3/2018</td>" in index
 
 
 def test_one_build_at_a_time_per_year(app, client):
@@ -170,3 +176,46 @@ def test_only_loopback_addresses_count_as_private():
 def test_vietnamese_file_names_are_safe_on_windows():
     assert safe_part("Quyết định 3406/QĐ-UBND: dự thảo?") == "Quyết định 3406-QĐ-UBND dự thảo"
     assert safe_part(" ..\\..\\con* ") == "con"
+
+
+def test_returned_reports_refuse_unknown_periods_names_and_empty_uploads(app, client):
+    book_id = post_workbook(client).headers["Location"].split("/")[2]
+    response = client.post(f"/w/{book_id}/bao-cao", data={"csrf": token(client), "ky": "../quy-1"})
+    assert_vietnamese_page(response, 400, "Kỳ báo cáo không có trong sổ tính")
+    for name in ("tong-hop.json", "..%2Fmanifest.json", "tong-hop.xlsx"):  # the last: not made yet
+        assert client.get(f"/w/{book_id}/bao-cao/quy-1/{name}").status_code == 404
+    assert client.get(f"/w/{book_id}/bao-cao/quy-9/tong-hop.xlsx").status_code == 404
+    response = client.post(f"/w/{book_id}/bao-cao", data={"csrf": token(client), "ky": "quy-1"})
+    assert_vietnamese_page(response, 400, "Chưa có báo cáo nào")
+    assert [p.name for p in stored(app)] == ["so-tinh.xlsx", "thong-tin.json"]
+
+
+def test_a_returned_zip_bomb_is_refused_by_its_name_and_nothing_kept(app, client, tmp_path):
+    book_id = post_workbook(client).headers["Location"].split("/")[2]
+    bomb = io.BytesIO()
+    with zipfile.ZipFile(bomb, "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr("bao-cao.docx", bytes(60 * 1024 * 1024))  # 60 MB of zeros, a few KB packed
+    form = {"csrf": token(client), "ky": "quy-1",
+            "bao_cao": (io.BytesIO(bomb.getvalue()), "Báo cáo các sở.zip")}
+    response = client.post(f"/w/{book_id}/bao-cao", data=form, content_type="multipart/form-data")
+    assert_vietnamese_page(response, 400, "Báo cáo các sở.zip/bao-cao.docx bị từ chối")
+    assert "không được giữ lại" in text(response)
+    assert [p.name for p in stored(app)] == ["so-tinh.xlsx", "thong-tin.json"]
+
+
+def test_vanban_serve_prints_its_address_and_warns_off_the_loopback(tmp_path):
+    command = [sys.executable, "-m", "generator", "serve", "--host", "0.0.0.0", "--port", "0",
+               "--data", str(tmp_path / "data")]
+    with subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                          encoding="utf-8", cwd=ROOT) as server:
+        try:
+            warning = server.stderr.readline()
+            address = server.stdout.readline()
+            assert warning.startswith("Cảnh báo: trang nghe trên 0.0.0.0, nên máy khác trong mạng")
+            url = re.search(r"http://0\.0\.0\.0:(\d+)/", address)
+            assert url, address
+            with urllib.request.urlopen(f"http://127.0.0.1:{url.group(1)}/", timeout=30) as response:
+                assert "Chọn sổ tính kế hoạch" in response.read().decode("utf-8")
+        finally:
+            server.terminate()
+            server.wait(timeout=30)

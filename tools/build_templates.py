@@ -361,6 +361,15 @@ def define_styles(doc) -> None:
                 del dfonts.attrib[attr]
             for attr in ("w:ascii", "w:hAnsi", "w:cs", "w:eastAsia"):
                 dfonts.set(qn(attr), FONT)
+            # the document's language: Word spell-checks in Vietnamese, LibreOffice writes /Lang
+            # vi-VN into the PDF (it reads the defaults, not the Normal style)
+            dlang = drpr.find(qn("w:lang"))
+            if dlang is None:
+                dlang = OxmlElement("w:lang")
+                drpr.append(dlang)
+            for attr in list(dlang.attrib):
+                del dlang.attrib[attr]
+            dlang.set(qn("w:val"), "vi-VN")
 
     def pstyle(name: str, *, size=14, bold=False, italic=False, align=None, first=None,
                after=0.0, before=0.0, line=1.0, keep_next=False, base="Normal"):
@@ -492,7 +501,9 @@ def signature_table(doc, *, recipients: bool, signer: str) -> Table:
     tag(right, "{%p else %}")
     para(right, f"{{{{ {signer}.title|upper }}}}", style="Signer Title")
     tag(right, "{%p endif %}")
-    for _ in range(4):
+    # five empty 14 pt lines (about 29 mm, as the report form has): room for the signature image
+    # the e-office system places between title and name (Nghị định 30, Phụ lục I, II.7.d)
+    for _ in range(5):
         para(right, "", style="Signature Space")
     para(right, f"{{{{ {signer}.name }}}}", style="Signer Name")
     return table
@@ -593,9 +604,11 @@ def build_decision(path: Path) -> None:
         keep_next=True,
     )
 
+    # the PDF's title and author come from these (rendered per document like the body)
     core = doc.core_properties
-    core.author = "vanban"
-    core.title = "Quyết định ban hành Kế hoạch"
+    core.author = "{{ issuer_lines|join(' ') }}"
+    core.title = "Quyết định {{ summary[:1]|lower }}{{ summary[1:] }}"
+    core.language = "vi-VN"
     core.comments = "Mẫu văn bản của vanban; xem docs/templates.md"
     doc.save(path)
 
@@ -803,9 +816,11 @@ def build_report(path: Path) -> None:
         para(right, "", style="Signature Space")
 
     custom_properties(doc, {f"vanban.{key}": f"{{{{ form.{key} }}}}" for key in FORM_PROPERTIES})
+    # the PDF's title and author come from these (rendered per document like the body)
     core = doc.core_properties
-    core.author = "vanban"
-    core.title = "Báo cáo kết quả thực hiện Kế hoạch"
+    core.author = "{{ agency_name }}"
+    core.title = "Báo cáo {{ summary_in_sentence }}"
+    core.language = "vi-VN"
     core.comments = "Mẫu văn bản của vanban; xem docs/templates.md"
     doc.save(path)
 
@@ -993,8 +1008,10 @@ def build_summary(path: Path) -> None:
          keep_next=True)
     signature_table(doc, recipients=True, signer="signer")
     core = doc.core_properties
-    core.author = "vanban"
-    core.title = "Báo cáo tổng hợp kết quả thực hiện Kế hoạch"
+    # the PDF's title and author come from these (rendered per document like the body)
+    core.author = "{{ issuer_lines|join(' ') }}"
+    core.title = "Báo cáo {{ summary_in_sentence }}"
+    core.language = "vi-VN"
     core.comments = "Mẫu văn bản của vanban; xem docs/templates.md"
     doc.save(path)
 
@@ -1047,8 +1064,9 @@ def build_reminder(path: Path) -> None:
         para(right, "", style="Signature Space")
     para(right, "{{ signer.name }}", style="Signer Name")
     core = doc.core_properties
-    core.author = "vanban"
-    core.title = "Công văn đôn đốc gửi báo cáo"
+    core.author = "{{ issuer_lines|join(' ') }}"
+    core.title = "Công văn đôn đốc gửi báo cáo {{ summary_in_sentence }}"
+    core.language = "vi-VN"
     core.comments = "Mẫu văn bản của vanban; xem docs/templates.md"
     doc.save(path)
 

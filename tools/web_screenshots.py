@@ -1,8 +1,9 @@
-"""Screenshots of the clerks' page for the README: the problems page and the documents page.
+"""Screenshots of the clerks' page for the README: problems, documents, reports returned.
 
 Starts the page on a free loopback port over a fresh data folder, drives Debian's chromium, uploads
-the shipped workbook, builds it, and writes docs/img/trang-kiem-tra.png and docs/img/trang-van-ban.png
-at 1366×768. Run: .venv/bin/python tools/web_screenshots.py
+the shipped workbook, builds it, consolidates the example forms of quý I, and writes
+docs/img/trang-kiem-tra.png, trang-van-ban.png and trang-bao-cao-nhan-ve.png at 1366×768.
+Run: .venv/bin/python tools/web_screenshots.py
 """
 
 from __future__ import annotations
@@ -47,10 +48,21 @@ def main() -> None:
             page.get_by_role("button", name="Tạo văn bản").click()
             page.locator("#ket-qua").wait_for(timeout=120_000)
             page.screenshot(path=str(target / "trang-van-ban.png"))
+            page.get_by_role("link", name="Báo cáo nhận về").click()
+            forms = sorted((ROOT / "data" / "vi-du-bao-cao" / "quy-1").glob("*.docx"))
+            page.set_input_files("input[name=bao_cao]", [str(f) for f in forms])
+            page.get_by_role("button", name="Tải lên và tổng hợp").click()
+            page.locator("#da-tong-hop").wait_for(timeout=300_000)
+            # from the figures of who sent, down to the chart of the tasks
+            page.evaluate("window.scrollTo(0, [...document.querySelectorAll('h2')]"
+                          ".find(h => h.textContent.includes('Tình hình gửi')).offsetTop - 16)")
+            page.wait_for_timeout(300)
+            page.screenshot(path=str(target / "trang-bao-cao-nhan-ve.png"))
             browser.close()
         server.close()
         os.chdir(ROOT)
-    print(f"đã ghi {target / 'trang-kiem-tra.png'} và {target / 'trang-van-ban.png'}")
+    print(f"đã ghi {target / 'trang-kiem-tra.png'}, {target / 'trang-van-ban.png'} và "
+          f"{target / 'trang-bao-cao-nhan-ve.png'}")
 
 
 if __name__ == "__main__":

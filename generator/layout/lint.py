@@ -163,9 +163,6 @@ class LintDoc:
         return Finding(self.name, rule, place, message, severity)
 
 
-Rule = Callable[[LintDoc], Iterable[Finding]]
-
-
 def is_template_file(path: Path) -> bool:
     """A file in a templates folder, or one carrying Jinja tags that vanban did not write."""
     if path.parent.name == "templates":
@@ -200,6 +197,20 @@ def lint_file(path: Path, *, is_template: bool | None = None,
     if extra is not None:
         findings.extend(extra(doc))
     return findings
+
+
+def default_targets(templates: Path, out: Path) -> list[Path]:
+    """The templates, and the documents of the last build (the newest year folder of out/)."""
+    targets = sorted(templates.glob("*.docx"))
+    years = [d for d in out.glob("*") if d.is_dir() and d.name.isdigit()] if out.is_dir() else []
+    if years:
+        def newest(folder: Path) -> float:
+            return max((f.stat().st_mtime for f in folder.rglob("*.docx")), default=0.0)
+
+        last = max(years, key=newest)
+        targets += sorted(f for f in last.rglob("*.docx")
+                          if not f.name.startswith("~$") and "pdf" not in f.relative_to(last).parts)
+    return targets
 
 
 def summarize(findings: list[Finding]) -> tuple[int, int]:

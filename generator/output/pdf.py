@@ -1,27 +1,51 @@
-"""PDFs of a build for the e-office system: one LibreOffice process converts every document."""
+"""PDFs of a build for the e-office system: the documents the manifest lists, converted when they
+changed, PDF/A-2b, by several LibreOffice processes, recorded in the manifest like the .docx."""
 
 from __future__ import annotations
 
-import os
 import shutil
 import subprocess
 import tempfile
+import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass
-from pathlib import Path
+from datetime import datetime
+from hashlib import sha256
+from pathlib import Path, PurePosixPath
+
+import pikepdf
 
 from generator.errors import VanbanError
-from generator.output.manifest import MANIFEST, Manifest
+from generator.output import libreoffice, pdfa
+from generator.output.manifest import MANIFEST, Entry, Manifest, digest
+from generator.output.write import atomic_write, backup_name, within
 
-PACKAGES = "libreoffice-writer-nogui fonts-liberation2 poppler-utils"
+PACKAGES = libreoffice.PACKAGES
+PDF_FOLDER = "pdf"
 PREVIEW_DPI = 80
+# Bump when the export options or the finishing change: every PDF is then made again.
+PDF_FORMAT = "pdfa-2b/1"
 
 
 @dataclass(frozen=True)
 class PdfResult:
     folder: Path
-    pdfs: tuple[Path, ...]
+    pdfs: tuple[Path, ...]  # written this time
     previews: tuple[Path, ...]
+    unchanged: int = 0  # PDFs already up to date
+    workers: int = 0  # LibreOffice processes used
+
+
+@dataclass(frozen=True)
+class _Job:
+    """One document to convert: the listed .docx, its PDF, and what the PDF is made from."""
+
+    source: str  # path in the manifest, e.g. bao-cao/quy-1/snv.docx
+    docx: Path
+    pdf: Path
+    name: str  # the PDF's path in the manifest
+    inputs: str
+    title: str
 
 
 def find_tool(*names: str) -> str:
@@ -32,7 +56,7 @@ def find_tool(*names: str) -> str:
             return path
     raise VanbanError(
         f"Không tìm thấy {names[0]} trên máy này: cần LibreOffice và Poppler để tạo PDF. "
-        f"Cài bằng lệnh: sudo apt-get install {PACKAGES}"
+        f"Cài bằng lệnh: sudo apt-get install {libreoffice.PACKAGES}"
     )
 
 
@@ -47,62 +71,144 @@ def year_folder(out: Path, year: int | None) -> Path:
     if not years:
         raise VanbanError(f"Chưa có văn bản nào trong {out}: chạy «vanban build» (hoặc "
                           "«make documents») trước.")
-    return max(years, key=lambda d: max((f.stat().st_mtime for f in d.rglob("*.docx")),
-                                        default=0.0))
+    return max(years, key=lambda d: (d / MANIFEST).stat().st_mtime if (d / MANIFEST).is_file() else 0.0)
 
 
-def documents_of(folder: Path) -> list[Path]:
-    """The documents the last build made, as its manifest lists them, report forms included.
+def pdf_name(source: str) -> str:
+    """bao-cao/quy-1/snv.docx → pdf/bao-cao/quy-1/snv.pdf"""
+    return (PurePosixPath(PDF_FOLDER) / PurePosixPath(source).with_suffix(".pdf")).as_posix()
 
-    Leftovers of earlier plans, --force backups and any other .docx in the folder are not
-    published: only what the plan makes now.
+
+def documents_of(manifest: Manifest) -> list[str]:
+    """The .docx outputs the manifest lists: not backups, not leftovers (entries of outputs the
+    plan no longer makes are marked so), not anything in pdf/."""
+    return sorted(name for name in manifest.entries
+                  if name.endswith(".docx") and PurePosixPath(name).parts[0] != PDF_FOLDER
+                  and not manifest.entries[name].leftover)
+
+
+def _inputs(docx_sha: str) -> str:
+    return sha256(f"vanban {PDF_FORMAT}\n{docx_sha}\n".encode()).hexdigest()
+
+
+def make_pdfs(out: Path, year: int | None = None, with_preview: bool = False,
+              echo: Callable[[str], None] = lambda _: None, *, workers: int | None = None,
+              timeout: float = libreoffice.DEFAULT_TIMEOUT, force: bool = False) -> PdfResult:
+    """Convert the documents of out/<year>/ that changed since their PDF was made.
+
+    A PDF changed since vanban wrote it (signed, stamped) is never replaced silently: the run stops
+    before converting anything, or with `force` keeps it beside as <name>.sao-luu-<time>.pdf.
+    Documents LibreOffice cannot convert are named at the end (exit 1); the others are written.
     """
+    folder = year_folder(out, year)
     manifest = Manifest.load(folder)
-    if not manifest.entries:
-        raise VanbanError(f"{folder} không có {MANIFEST} (sổ theo dõi các văn bản đã tạo): chạy "
-                          "«vanban build» trước.")
-    return manifest.documents(folder)
+    if not (folder / MANIFEST).is_file() or manifest.problem:
+        raise VanbanError(f"Không có danh sách văn bản ({folder / MANIFEST}) hoặc danh sách hỏng: "
+                          "chạy «vanban build» trước.")
+    todo, unchanged, missing, changed_by_hand = _plan(folder, manifest)
+    for name in missing:
+        echo(f"bỏ qua {folder / name}: có trong danh sách nhưng không còn trên đĩa")
+    if changed_by_hand and not force:
+        lines = "\n".join(f"  - {job.pdf}" for job in changed_by_hand)
+        raise VanbanError(f"{len(changed_by_hand)} tệp PDF đã bị thay đổi sau khi tạo (có thể đã ký "
+                          f"số) và sẽ bị ghi đè; chưa chuyển văn bản nào:\n{lines}\n"
+                          "Hãy chuyển các tệp đó ra chỗ khác, hoặc chạy lại với --force "
+                          "(bản đang có được giữ bên cạnh, tên dạng <tên>.sao-luu-<ngày giờ>.pdf).")
+    if with_preview:
+        find_tool("pdftoppm")  # before the long conversion, not after
+    target = folder / PDF_FOLDER
+    if not todo:
+        echo(f"Không có văn bản nào thay đổi: không chuyển tệp nào ({unchanged} tệp PDF đã có).")
+        return PdfResult(target, (), tuple(_previews(target, [], with_preview, echo)), unchanged)
+
+    echo(f"Chuyển {len(todo)} văn bản sang PDF/A-2b ({unchanged} tệp PDF không đổi)…")
+    written: list[Path] = []
+    with tempfile.TemporaryDirectory(prefix="vanban-pdf-") as tmp:
+        batch = libreoffice.convert([job.docx for job in todo], Path(tmp), workers, timeout, echo)
+        finished = {}
+        failures = list(batch.failures)
+        for i, path in batch.pdfs.items():
+            try:
+                data = pdfa.finish(path, pdfa.docx_info(todo[i].docx))
+            except (pikepdf.PdfError, zipfile.BadZipFile, OSError) as exc:
+                failures.append(libreoffice.Failure(i, f"tệp PDF LibreOffice viết ra bị hỏng ({exc})"))
+                continue
+            path.write_bytes(data)
+            finished[i] = (path, digest(data))
+        written = _write(folder, manifest, [(todo[i], *finished[i]) for i in sorted(finished)],
+                         changed_by_hand, echo)
+    failed = [f"  - {todo[f.index].docx}: {f.reason}" for f in sorted(failures, key=lambda f: f.index)]
+    previews = _previews(target, written, with_preview, echo)
+    if failed:
+        raise VanbanError(f"{len(failed)} văn bản chưa chuyển được sang PDF (đã ghi {len(written)} "
+                          "tệp PDF khác):\n" + "\n".join(failed))
+    return PdfResult(target, tuple(written), tuple(previews), unchanged, batch.workers)
+
+
+def _write(folder: Path, manifest: Manifest, done: list[tuple[_Job, Path, str]],
+           changed_by_hand: list[_Job], echo: Callable[[str], None]) -> list[Path]:
+    """Put the finished PDFs in place. The manifest knows the new bytes, and the ones they
+    replace, before the renames: a run killed in between leaves PDFs the next run knows as its own."""
+    now = datetime.now()
+    for job, _, _ in done:
+        if job in changed_by_hand:
+            backup = backup_name(job.pdf, now)
+            shutil.copy2(job.pdf, backup)
+            echo(f"đã giữ tệp PDF đã thay đổi {job.pdf} thành {backup}")
+    for job, _, sha in done:
+        old = digest(job.pdf.read_bytes()) if job.pdf.is_file() else ""
+        manifest.entries[job.name] = Entry(sha, job.inputs, job.source, job.title, replaces=old)
+    manifest.save(folder)
+    written = []
+    for job, path, _ in done:
+        atomic_write(job.pdf, path.read_bytes())
+        written.append(job.pdf)
+        echo(f"đã ghi {job.pdf}")
+    for job, _, sha in done:
+        manifest.entries[job.name] = Entry(sha, job.inputs, job.source, job.title)
+    manifest.save(folder)
+    return written
+
+
+def _plan(folder: Path, manifest: Manifest) -> tuple[list[_Job], int, list[str], list[_Job]]:
+    """What to convert, how many PDFs are up to date, listed files gone, PDFs changed by hand."""
+    todo: list[_Job] = []
+    missing: list[str] = []
+    changed_by_hand: list[_Job] = []
+    unchanged = 0
+    for source in documents_of(manifest):
+        docx = within(folder, PurePosixPath(source))
+        if not docx.is_file():
+            missing.append(source)
+            continue
+        name = pdf_name(source)
+        job = _Job(source, docx, within(folder, PurePosixPath(name)), name,
+                   _inputs(digest(docx.read_bytes())), manifest.entries[source].title)
+        entry = manifest.entries.get(name)
+        on_disk = digest(job.pdf.read_bytes()) if job.pdf.is_file() else None
+        if entry is not None and on_disk == entry.sha256 and entry.inputs == job.inputs:
+            unchanged += 1
+            continue
+        if on_disk is not None and (entry is None or on_disk not in (entry.sha256, entry.replaces)):
+            changed_by_hand.append(job)
+        todo.append(job)
+    return todo, unchanged, missing, changed_by_hand
 
 
 def convert(documents: list[Path], root: Path, target: Path, timeout: float | None = None) -> list[Path]:
-    """Convert documents (under root) to target/<same sub-folders>/<name>.pdf in one soffice run.
-
-    LibreOffice writes every PDF into one folder named after each input's stem, so the inputs are
-    staged under unique names first; a private profile keeps parallel runs apart.
-    """
-    soffice = find_tool("soffice", "libreoffice")
+    """Documents (under root) to target/<same sub-folders>/<name>.pdf, as LibreOffice writes them
+    (no manifest, no finishing: for a look at a page); one message naming any it could not."""
+    written: list[Path] = []
     with tempfile.TemporaryDirectory(prefix="vanban-pdf-") as tmp:
-        staging, converted = Path(tmp) / "in", Path(tmp) / "out"
-        staging.mkdir()
-        staged = []
+        batch = libreoffice.convert(documents, Path(tmp), timeout=timeout or libreoffice.DEFAULT_TIMEOUT)
         for i, doc in enumerate(documents):
-            copy = staging / f"{i:05d}.docx"
-            shutil.copyfile(doc, copy)
-            staged.append(copy)
-        profile = Path(tmp) / "profile"
-        command = [soffice, f"-env:UserInstallation={profile.as_uri()}", "--headless",
-                   "--norestore", "--convert-to", "pdf", "--outdir", str(converted),
-                   *map(str, staged)]
-        try:
-            subprocess.run(command, check=False, capture_output=True, text=True,
-                           timeout=timeout or 120 + 15 * len(documents))
-        except subprocess.TimeoutExpired as exc:
-            raise VanbanError("LibreOffice không chuyển xong văn bản sang PDF trong thời gian "
-                              "cho phép.") from exc
-        written, failed = [], []
-        for doc, copy in zip(documents, staged, strict=True):
-            pdf = converted / (copy.stem + ".pdf")
-            if not pdf.exists() or pdf.stat().st_size == 0:
-                failed.append(doc)
-                continue
-            final = (target / doc.relative_to(root)).with_suffix(".pdf")
-            final.parent.mkdir(parents=True, exist_ok=True)
-            shutil.move(str(pdf), final.parent / f".{final.name}.tmp")
-            os.replace(final.parent / f".{final.name}.tmp", final)
-            written.append(final)
-    if failed:
+            if i in batch.pdfs:
+                final = (target / doc.relative_to(root)).with_suffix(".pdf")
+                atomic_write(final, batch.pdfs[i].read_bytes())
+                written.append(final)
+    if batch.failures:
         raise VanbanError("LibreOffice không chuyển được sang PDF: "
-                          + ", ".join(str(f) for f in failed))
+                          + ", ".join(f"{documents[f.index]} ({f.reason})" for f in batch.failures))
     return written
 
 
@@ -116,23 +222,47 @@ def preview(pdf: Path, png: Path, dpi: int = PREVIEW_DPI) -> Path:
     return png
 
 
-def make_pdfs(out: Path, year: int | None = None, with_preview: bool = False,
-              echo: Callable[[str], None] = lambda _: None) -> PdfResult:
-    """Every document of out/<year>/ to out/<year>/pdf/, mirroring sub-folders."""
-    folder = year_folder(out, year)
-    documents = documents_of(folder)
-    if not documents:
-        raise VanbanError(f"Không có văn bản .docx nào trong {folder}.")
-    target = folder / "pdf"
-    if with_preview:
-        find_tool("pdftoppm")  # before the long conversion, not after
-    pdfs = convert(documents, folder, target)
-    for pdf in pdfs:
-        echo(f"đã ghi {pdf}")
-    previews = []
-    if with_preview:
-        for pdf in pdfs:
-            png = preview(pdf, target / "preview" / pdf.relative_to(target).with_suffix(".png"))
-            previews.append(png)
+def _previews(target: Path, written: list[Path], wanted: bool,
+              echo: Callable[[str], None]) -> list[Path]:
+    """First-page PNGs of the PDFs written now, and of any PDF whose PNG is missing."""
+    if not wanted:
+        return []
+    pngs = []
+    for pdf in sorted(target.rglob("*.pdf")):
+        relative = pdf.relative_to(target)
+        if relative.parts[0] == "preview" or ".sao-luu-" in pdf.name:
+            continue
+        png = target / "preview" / relative.with_suffix(".png")
+        if pdf in written or not png.is_file():
+            pngs.append(preview(pdf, png))
             echo(f"đã ghi {png}")
-    return PdfResult(target, tuple(pdfs), tuple(previews))
+    return pngs
+
+
+def check_pdfs(files: list[Path]) -> dict[Path, list[str]]:
+    """`vanban pdf --check`: each PDF's problems (empty: it passes). A PDF in a build's pdf/ folder
+    is compared with its .docx for the orientation of its pages."""
+    results = {}
+    for pdf in files:
+        if not pdf.is_file():
+            results[pdf] = ["không có tệp này"]
+            continue
+        results[pdf] = pdfa.check(pdf, _source_of(pdf))
+    return results
+
+
+def pdfs_of(folder: Path) -> list[Path]:
+    """The PDFs the manifest of a year folder lists."""
+    manifest = Manifest.load(folder)
+    return [folder / name for name in sorted(manifest.entries)
+            if PurePosixPath(name).parts[0] == PDF_FOLDER and (folder / name).is_file()]
+
+
+def _source_of(pdf: Path) -> Path | None:
+    """out/<year>/pdf/a/b.pdf → out/<year>/a/b.docx, when it exists."""
+    resolved = pdf.resolve()
+    for parent in resolved.parents:
+        if parent.name == PDF_FOLDER:
+            docx = parent.parent / resolved.relative_to(parent).with_suffix(".docx")
+            return docx if docx.is_file() else None
+    return None

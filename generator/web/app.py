@@ -1,53 +1,43 @@
-"""The pages: start, problems, documents; each route calls the same functions as the command line."""
+"""The web application: its factory, the CSRF check, the error pages, the filters the pages use.
+
+The pages themselves are start.py, problems.py, documents.py and returned.py (page 1 to 4); each
+route calls the same functions as a command of cli.py.
+"""
 
 from __future__ import annotations
 
 import hmac
-import io
 import logging
 import secrets
-from datetime import datetime
+from datetime import date
 from pathlib import Path
-from typing import Any
 
 from flask import (
-    Blueprint,
     Flask,
-    Response,
     abort,
     current_app,
-    jsonify,
-    redirect,
     render_template,
     request,
-    send_file,
     session,
-    url_for,
 )
-from markupsafe import Markup, escape
 from werkzeug.exceptions import HTTPException
 
-from generator import pipeline
-from generator.checks.plan import summary
-from generator.errors import ERROR, INFO, WARNING, Problem, VanbanError
+import generator.web.documents  # noqa: F401 - the four pages put their routes on `pages`
+import generator.web.problems  # noqa: F401
+import generator.web.returned  # noqa: F401
+import generator.web.start  # noqa: F401
+from generator.errors import VanbanError
 from generator.pipeline import DEFAULT_TEMPLATES
-from generator.web.names import REPORT, Named, capital, year_zip, zip_name
-from generator.web.preview import first_page_png, html_of, office_available
-from generator.web.store import StoredWorkbook, display_name
-from generator.web.work import Checked, Workspace
-from generator.workbook import blank, rollover
-from generator.workbook.annotate import annotated_copy
+from generator.text import vn
+from generator.web.names import capital
+from generator.web.pages import pages
+from generator.web.problems import SEVERITY_CLASS
+from generator.web.work import Workspace
 from generator.workbook.filecheck import LIMITS
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 # the workbook itself, plus room for the form around it
 MAX_UPLOAD = LIMITS.file_bytes + 1024 * 1024
-SEVERITIES = {"loi": ERROR, "canh-bao": WARNING, "thong-tin": INFO}
-SEVERITY_CLASS = {ERROR: "loi", WARNING: "canh-bao", INFO: "thong-tin"}
 _log = logging.getLogger(__name__)
-
-pages = Blueprint("pages", __name__)
 
 
 def create_app(data: Path, templates: Path = DEFAULT_TEMPLATES) -> Flask:
@@ -61,11 +51,13 @@ def create_app(data: Path, templates: Path = DEFAULT_TEMPLATES) -> Flask:
         TEMPLATES_AUTO_RELOAD=False,
     )
     app.extensions["vanban"] = Workspace(data, templates)
-    app.register_blueprint(pages)
+    app.register_blueprint(pages)  # with the routes of the four page modules imported above
     app.jinja_env.globals.update(csrf_token=csrf_token, severity_class=SEVERITY_CLASS)
     app.jinja_env.filters["size"] = _size
     app.jinja_env.filters["capital"] = capital
     app.jinja_env.filters["shown_path"] = _shown_path
+    app.jinja_env.filters["date"] = _date
+    app.jinja_env.filters["percent"] = _percent
     app.before_request(_check_csrf)
     app.register_error_handler(HTTPException, _http_error)
     app.register_error_handler(VanbanError, _user_error)
@@ -73,10 +65,6 @@ def create_app(data: Path, templates: Path = DEFAULT_TEMPLATES) -> Flask:
     for name in app.jinja_env.list_templates():  # compiled once, before the first page is asked
         app.jinja_env.get_template(name)
     return app
-
-
-def work() -> Workspace:
-    return current_app.extensions["vanban"]
 
 
 # -- CSRF: a token in the session, the same in every form that changes something -----------------
@@ -133,244 +121,7 @@ def _error_page(code: int, message: str) -> tuple[str, int]:
     return render_template("error.html", code=code, message=message), code
 
 
-# -- page 1: start ---------------------------------------------------------------------------------
-
-
-@pages.get("/")
-def start() -> str:
-    return _start_page()
-
-
-def _start_page(error: str = "", status: int = 200) -> Any:
-    books = work().store.recent()
-    page = render_template("start.html", books=books, error=error, next_year=_next_year(books))
-    return (page, status) if status != 200 else page
-
-
-def _next_year(books: list[StoredWorkbook]) -> int:
-    years = [b.year for b in books if b.year]
-    return (years[0] + 1) if years else 2019
-
-
-@pages.post("/tai-len")
-def upload() -> Any:
-    file = request.files.get("so_tinh")
-    if file is None or not file.filename:
-        return _start_page("Chưa chọn tệp sổ tính: bấm “Chọn sổ tính…” rồi chọn tệp .xlsx.", 400)
-    try:
-        book = work().store.add(file.read(), file.filename)
-    except VanbanError as exc:
-        return _start_page(exc.format_message(), 400)
-    return redirect(url_for("pages.problems", book_id=book.id), 303)
-
-
-@pages.get("/so-tinh-trong.xlsx")
-def blank_workbook() -> Response:
-    buffer = io.BytesIO()
-    blank.build_workbook().save(buffer)
-    return _download(buffer.getvalue(), "Sổ tính kế hoạch (mẫu trống).xlsx", XLSX)
-
-
-@pages.post("/nam-moi")
-def new_year() -> Any:
-    book = _book(request.form.get("so_tinh", ""))
-    try:
-        year = int(request.form.get("nam", ""))
-    except ValueError:
-        year = 0
-    if not 1900 <= year <= 2200:
-        return _start_page("Năm mới phải là một số từ 1900 đến 2200, ví dụ 2019.", 400)
-    result = pipeline.new_year(book.source, year)
-    buffer = io.BytesIO()
-    result.workbook.save(buffer)
-    stem = book.name.rsplit(".", 1)[0]
-    name = stem.replace(str(result.source_year), str(year)) if str(result.source_year) in stem \
-        else f"{stem} - năm {year}"
-    rolled = work().store.add(buffer.getvalue(), f"{name}.xlsx")
-    return render_template("new_year.html", book=rolled, source=book, result=result,
-                           changes_sheet=rollover.CHANGES_SHEET)
-
-
-# -- one workbook -----------------------------------------------------------------------------------
-
-
-def _book(book_id: str) -> StoredWorkbook:
-    try:
-        return work().store.get(book_id)
-    except KeyError:
-        abort(404, description="Không có sổ tính này trên máy chủ (có thể đường dẫn bị sửa, hoặc thư mục "
-                               "dữ liệu đã bị xóa). Hãy tải sổ tính lên lại ở trang đầu.")
-
-
-def _checked(book_id: str) -> tuple[StoredWorkbook, Checked]:
-    book = _book(book_id)
-    checked = work().checked(book)
-    if book.year is None and checked.year is not None:
-        book = work().store.get(book.id)  # the check has just learnt its year
-    return book, checked
-
-
-@pages.get("/w/<book_id>/")
-def workbook_home(book_id: str) -> Any:
-    """Reopen a workbook from the start page's list: it moves to the top of the list."""
-    book = _book(book_id)
-    work().store.note(book.id, opened=_now())
-    return redirect(url_for("pages.problems", book_id=book.id))
-
-
-@pages.get("/w/<book_id>/so-tinh.xlsx")
-def source(book_id: str) -> Response:
-    book = _book(book_id)
-    return send_file(book.source, mimetype=XLSX, as_attachment=True, download_name=book.name)
-
-
-# -- page 2: problems -------------------------------------------------------------------------------
-
-
-@pages.get("/w/<book_id>/kiem-tra")
-def problems(book_id: str) -> str:
-    book, checked = _checked(book_id)
-    every = checked.result.problems
-    sheets = sorted({p.loc.sheet for p in every if p.loc}, key=lambda s: _first_index(every, s))
-    wanted = SEVERITIES.get(request.args.get("muc", ""), "")
-    sheet = request.args.get("sheet", "")
-    sheet = sheet if sheet in sheets else ""
-    shown = [p for p in every if (not wanted or p.severity == wanted)
-             and (not sheet or (p.loc is not None and p.loc.sheet == sheet))]
-    counts = {s: checked.result.count(s) for s in (ERROR, WARNING, INFO)}
-    return render_template("problems.html", book=book, checked=checked, problems=shown, total=len(every),
-                           counts=counts, summary=summary(every), sheets=sheets, sheet=sheet,
-                           muc=request.args.get("muc", "") if wanted else "", severities=SEVERITIES,
-                           cell_text=lambda p: _cell_text(checked, p))
-
-
-def _first_index(problems: tuple[Problem, ...], sheet: str) -> int:
-    return next(i for i, p in enumerate(problems) if p.loc and p.loc.sheet == sheet)
-
-
-def _cell_text(checked: Checked, problem: Problem) -> Markup:
-    """The cell's text around what the problem found, that part marked."""
-    text = checked.cells.get(str(problem.loc), "") if problem.loc else ""
-    found, width = problem.found, 300
-    at = text.find(found) if found else -1
-    if at < 0:
-        return escape(text if len(text) <= width else text[: width - 1] + "…")
-    start = max(0, at - max(0, width - len(found)) // 2)
-    end = min(len(text), max(at + len(found), start + width))
-    before, after = ("…" if start else ""), ("…" if end < len(text) else "")
-    middle = text[start:at], found, text[at + len(found):end]
-    return Markup("{}{}<mark>{}</mark>{}{}").format(before, *middle, after)
-
-
-@pages.get("/w/<book_id>/kiem-tra/ban-danh-dau.xlsx")
-def annotated(book_id: str) -> Response:
-    book = _book(book_id)
-    checked = work().checked(book)
-    buffer = io.BytesIO()
-    annotated_copy(book.source, checked.result.problems).save(buffer)
-    stem = book.name.rsplit(".", 1)[0]
-    return _download(buffer.getvalue(), f"{stem} (kết quả kiểm tra).xlsx", XLSX)
-
-
-# -- page 3: documents ------------------------------------------------------------------------------
-
-
-@pages.get("/w/<book_id>/van-ban")
-def documents(book_id: str) -> str:
-    book, checked = _checked(book_id)
-    run = work().run(checked.year)
-    if run is not None and run.finished and run.book_id != book.id:
-        run = None  # the result of another upload's build is not this workbook's news
-    folder = work().folder(checked.year) if checked.year else None
-    last = work().last_build(checked.year) if checked.year else {}
-    built = [n for n in checked.named if folder is not None and (folder / n.path).is_file()]
-    reports = [n for n in built if n.kind == REPORT]
-    periods = list(dict.fromkeys(n.period for n in reports))
-    forms: dict[str, dict[str, Named]] = {}  # agency → period → its form
-    for item in reports:
-        forms.setdefault(item.agency, {})[item.period] = item
-    return render_template("documents.html", book=book, checked=checked, run=run, folder=folder, last=last,
-                           built=built, others=[n for n in built if n.kind != REPORT], periods=periods,
-                           forms=forms, reports=len(reports), errors=checked.result.count(ERROR))
-
-
-@pages.post("/w/<book_id>/tao")
-def start_build(book_id: str) -> Any:
-    book = _book(book_id)
-    force = request.form.get("ghi_de") == "1"
-    if force and request.form.get("dong_y") != "1":
-        abort(400, description="Chưa ghi đè: hãy đánh dấu ô “Tôi đồng ý ghi đè…” để xác nhận rằng các "
-                               "văn bản đã sửa tay sẽ được tạo lại (bản đang có được giữ lại bên cạnh).")
-    work().start_build(book, force=force)  # a build already under way: the page shows its progress
-    return redirect(url_for("pages.documents", book_id=book.id), 303)
-
-
-@pages.get("/w/<book_id>/tao/trang-thai")
-def build_status(book_id: str) -> Response:
-    run = work().run(work().checked(_book(book_id)).year)
-    return jsonify(run.status() if run else {"finished": True, "stage": "", "done": 0, "total": 0})
-
-
-def _named(book: StoredWorkbook, path: str) -> tuple[Named, Path]:
-    """A built document by its path in the year folder: looked up in the plan's list, never joined."""
-    checked = work().checked(book)
-    for item in checked.named:
-        if item.path == path:
-            file = work().folder(checked.year) / item.path
-            if file.is_file():
-                return item, file
-    abort(404, description="Không có văn bản này (chưa tạo, hoặc đường dẫn bị sửa).")
-
-
-@pages.get("/w/<book_id>/van-ban/tep/<path:path>")
-def document_file(book_id: str, path: str) -> Response:
-    item, file = _named(_book(book_id), path)
-    return send_file(file, mimetype=XLSX if file.suffix == ".xlsx" else DOCX, as_attachment=True,
-                     download_name=item.file_name)
-
-
-@pages.get("/w/<book_id>/van-ban/xem/<path:path>")
-def document_preview(book_id: str, path: str) -> str:
-    book = _book(book_id)
-    item, file = _named(book, path)
-    picture = file.suffix == ".docx" and office_available() and request.args.get("kieu") != "chu"
-    return render_template("preview.html", book=book, item=item, picture=picture,
-                           text=None if picture else html_of(file),
-                           office=office_available() and file.suffix == ".docx")
-
-
-@pages.get("/w/<book_id>/van-ban/anh/<path:path>")
-def document_picture(book_id: str, path: str) -> Response:
-    book = _book(book_id)
-    item, file = _named(book, path)
-    if file.suffix != ".docx" or not office_available():
-        abort(404)
-    png = first_page_png(file, work().previews)
-    return send_file(png, mimetype="image/png", max_age=3600)
-
-
-@pages.get("/w/<book_id>/van-ban/ca-nam.zip")
-def year_archive(book_id: str) -> Response:
-    book = _book(book_id)
-    checked = work().checked(book)
-    plan = checked.result.plan
-    if plan is None or not checked.year:
-        abort(404, description="Sổ tính còn lỗi nên chưa có văn bản để tải về.")
-    folder = work().folder(checked.year)
-    built = [n for n in checked.named if (folder / n.path).is_file()]
-    if not built:
-        abort(404, description="Chưa tạo văn bản nào: bấm “Tạo văn bản” trước.")
-    name = zip_name(plan)
-    return _download(year_zip(folder, built, name.rsplit(".", 1)[0]), name, "application/zip")
-
-
 # -- helpers ----------------------------------------------------------------------------------------
-
-
-def _download(data: bytes, name: str, mimetype: str) -> Response:
-    """Bytes as a download; Flask sends an ASCII name and the Vietnamese one (RFC 6266 filename*)."""
-    return send_file(io.BytesIO(data), mimetype=mimetype, as_attachment=True,
-                     download_name=display_name(name))
 
 
 def _size(n: int) -> str:
@@ -387,5 +138,16 @@ def _shown_path(path: Path) -> str:
         return str(path)
 
 
-def _now() -> str:
-    return datetime.now().isoformat(timespec="seconds")
+def _date(iso: str | None) -> str:
+    """2018-03-05 → 05/3/2018, as the plan writes dates."""
+    if not iso:
+        return ""
+    try:
+        return vn.date_short(date.fromisoformat(str(iso)[:10]))
+    except ValueError:
+        return str(iso)
+
+
+def _percent(value: float | None) -> str:
+    return "—" if value is None else f"{value:.1f}%".replace(".", ",")
+

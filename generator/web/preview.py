@@ -7,6 +7,7 @@ import os
 import shutil
 import tempfile
 import threading
+from datetime import date, datetime
 from functools import lru_cache
 from pathlib import Path
 
@@ -21,6 +22,7 @@ from docx.text.paragraph import Paragraph
 from markupsafe import Markup, escape
 
 from generator.output.pdf import convert, preview
+from generator.text import vn
 
 # One LibreOffice at a time: it is heavy, and the previews of one page come one by one anyway.
 _OFFICE = threading.Lock()
@@ -94,7 +96,8 @@ class _StyleFormat:
                 italic = style.font.italic if italic is None else italic
                 align = style.paragraph_format.alignment if align is None else align
                 style = style.base_style
-            self._cache[style_id] = (bool(bold), bool(italic), _ALIGN.get(align, ""))
+            shown = _ALIGN.get(align, "") if align is not None else ""
+            self._cache[style_id] = (bool(bold), bool(italic), shown)
         return self._cache[style_id]
 
 
@@ -150,9 +153,20 @@ def _workbook_html(path: Path) -> Markup:
                 if i >= MAX_ROWS:
                     break
                 tag = "th" if i == 0 else "td"
-                cells = "".join(f"<{tag}>{escape('' if v is None else v)}</{tag}>" for v in row)
+                cells = "".join(f"<{tag}>{escape(_cell(v))}</{tag}>" for v in row)
                 rows.append(f"<tr>{cells}</tr>")
             parts.append(f"<h3>{escape(ws.title)}</h3><table class=\"bang\">{''.join(rows)}</table>")
     finally:
         wb.close()
     return Markup("\n".join(parts))
+
+
+def _cell(value: object) -> str:
+    """A cell as the clerk reads it in Excel: dates as dd/mm/yyyy, nothing for an empty cell."""
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        value = value.date()
+    if isinstance(value, date):
+        return vn.date_short(value)
+    return str(value)

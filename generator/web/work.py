@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import logging
 import threading
@@ -13,11 +14,20 @@ from datetime import date, datetime
 from pathlib import Path
 
 from generator.checks.plan import CheckResult, check_workbook
-from generator.errors import ERROR, Problem, ProblemsFound, VanbanError
+from generator.errors import ERROR, Loc, Problem, ProblemsFound, VanbanError
 from generator.output.write import atomic_write
-from generator.pipeline import DEFAULT_TEMPLATES, BuildResult, HandEdited, build
+from generator.pipeline import (
+    DEFAULT_TEMPLATES,
+    BuildResult,
+    CollectResult,
+    HandEdited,
+    build,
+    collect,
+    collect_folder,
+)
 from generator.text import vn
 from generator.web.names import Named, outputs
+from generator.web.received import Received, Upload
 from generator.web.store import Store, StoredWorkbook
 from generator.workbook.reader import open_workbook
 
@@ -64,6 +74,7 @@ class Workspace:
     """The server's state: the store of workbooks, their checks (kept per process) and builds."""
 
     def __init__(self, root: Path, templates: Path = DEFAULT_TEMPLATES) -> None:
+        self.root = root
         self.store = Store(root)
         self.out = root / "van-ban"  # the build's --out
         self.previews = root / "xem-truoc"
@@ -168,6 +179,53 @@ class Workspace:
         finally:
             run.seconds = time.monotonic() - run.started
             run.finished = True
+            lock.release()
+
+
+    # -- returned forms -------------------------------------------------------------------------
+
+    def received(self, year: int) -> Received:
+        return Received(self.root / "nhan-ve" / str(year))
+
+    def consolidated(self, year: int, period_code: str) -> Path:
+        """out/<year>/tong-hop/<period>/, where `vanban collect` writes a period's consolidation."""
+        return collect_folder(self.out, year, period_code)
+
+    def collect(self, book: StoredWorkbook, period: str, uploads: list[Upload]) -> CollectResult:
+        """Consolidate a period from every form received for the year, these uploads included.
+
+        The uploads are kept only when the consolidation accepts them; a refused file (hostile,
+        broken, not a form of this plan) leaves nothing behind, and its message names it as the
+        clerk did. One run at a time per year, shared with the builds (same folder, same manifest).
+        """
+        year = self.checked(book).year
+        if year is None:
+            raise VanbanError("Sổ tính còn lỗi; hãy sửa các ô ở trang Kiểm tra trước khi tổng hợp báo cáo.")
+        lock = self._build_locks.setdefault(year, threading.Lock())
+        if not lock.acquire(blocking=False):
+            raise VanbanError(f"Đang tạo văn bản hoặc tổng hợp báo cáo năm {year}; hãy chờ xong rồi thử lại. "
+                              "Chưa lưu tệp nào.")
+        try:
+            received = self.received(year)
+            with received.staged(uploads) as (staged, names):
+                roots = [p for p in (received.files, staged) if p.is_dir() and any(p.iterdir())]
+                if not roots:
+                    raise VanbanError("Chưa có báo cáo nào: hãy chọn các tệp báo cáo (.docx, .doc, .odt) "
+                                      "hoặc một tệp .zip.")
+                try:
+                    result = collect(roots, book.source, self.out, period)
+                except ProblemsFound as exc:
+                    shown = [dataclasses.replace(p, message=received.shown(p.message, names),
+                                                 loc=Loc(received.shown(p.loc.sheet, names), p.loc.cell)
+                                                 if p.loc else None) for p in exc.problems]
+                    raise ProblemsFound(shown, header=received.shown(str(exc).split("\n", 1)[0], names)
+                                        + " Các tệp vừa tải lên không được giữ lại.") from None
+                except VanbanError as exc:
+                    raise VanbanError(received.shown(exc.format_message(), names)
+                                      + " Các tệp vừa tải lên không được giữ lại.") from None
+                received.keep(staged, names)
+            return result
+        finally:
             lock.release()
 
 

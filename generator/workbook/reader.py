@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import zipfile
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -16,7 +16,7 @@ from openpyxl.cell.cell import MergedCell
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
-from generator.errors import ERROR, WARNING, Loc, Problem, ProblemsFound, VanbanError
+from generator.errors import ERROR, WARNING, Loc, Problem, ProblemsFound, Severity, VanbanError
 from generator.plan.model import (
     Agency,
     Article,
@@ -363,7 +363,7 @@ class Reader:
                           suggestion=f"xóa một trong hai, hoặc gộp nội dung vào một ô "
                                      f"(ô kia: {other})")
 
-    def _problem(self, severity: str, loc: Loc, message: str, **kw: str) -> None:
+    def _problem(self, severity: Severity, loc: Loc, message: str, **kw: str) -> None:
         self.problems.append(Problem(severity, loc, message, **kw))
 
 
@@ -476,7 +476,7 @@ def _bool(raw: Any, _choices: tuple[str, ...] = ()) -> bool:
     raise ValueError(f"ghi “{schema.YES}” hoặc “{schema.NO}”")
 
 
-_CONVERTERS = {
+_CONVERTERS: dict[str, Callable[[Any, tuple[str, ...]], Any]] = {
     schema.TEXT: _text,
     schema.MULTILINE: _text,
     schema.INT: _int,

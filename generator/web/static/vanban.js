@@ -8,6 +8,11 @@ document.addEventListener("DOMContentLoaded", function () {
     input.addEventListener("change", function () {
       var names = Array.prototype.map.call(input.files, function (f) { return f.name; });
       label.textContent = names.length ? names.join(", ") : "Chưa chọn tệp";
+      // the files' own dates, which a form upload does not carry: a form saved late stays late
+      var dates = input.form && input.form.querySelector("[data-ngay-sua]");
+      if (dates) {
+        dates.value = JSON.stringify(Array.prototype.map.call(input.files, function (f) { return f.lastModified; }));
+      }
     });
   });
 
@@ -20,6 +25,8 @@ document.addEventListener("DOMContentLoaded", function () {
   // a form that takes time says so, and cannot be sent twice
   document.querySelectorAll("form[method=post]").forEach(function (form) {
     form.addEventListener("submit", function () {
+      var waiting = form.querySelector("[data-cho]");
+      if (waiting) { waiting.hidden = false; }
       var button = form.querySelector("button[type=submit]");
       if (button) {
         window.setTimeout(function () { button.disabled = true; button.textContent = "Đang xử lý…"; }, 0);

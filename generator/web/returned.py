@@ -1,0 +1,128 @@
+"""Page 4: the agencies' returned forms, consolidated by `vanban collect`'s pipeline."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from flask import Response, abort, redirect, render_template, request, send_file, url_for
+
+from generator.collect.summary import REMINDER, SUMMARY
+from generator.collect.tracking import JSON
+from generator.collect.tracking import WORKBOOK as TRACKING
+from generator.errors import ERROR, Problem, ProblemsFound, VanbanError
+from generator.web.pages import (
+    DOCX,
+    XLSX,
+    checked_or_404,
+    pages,
+    work,
+)
+from generator.web.received import Upload
+from generator.web.work import Checked
+
+# what a consolidation writes, as the clerk downloads it (the .json is for programs)
+RETURNED_DOWNLOADS = {
+    SUMMARY: ("Báo cáo tổng hợp {period} năm {year}.docx", DOCX),
+    REMINDER: ("Công văn đôn đốc {period} năm {year}.docx", DOCX),
+    TRACKING: ("Bảng theo dõi báo cáo {period} năm {year}.xlsx", XLSX),
+}
+
+
+def _period(checked: Checked, code: str) -> Any:
+    plan = checked.result.plan
+    periods = list(plan.periods) if plan else []
+    chosen = next((p for p in periods if p.code == code), None)
+    if chosen is None and checked.year:  # the last period consolidated, else the first
+        done = [p for p in periods if (work().consolidated(checked.year, p.code) / JSON).is_file()]
+        chosen = done[-1] if done else (periods[0] if periods else None)
+    return chosen
+
+
+@pages.get("/w/<book_id>/bao-cao")
+def returned(book_id: str) -> str:
+    return _returned_page(book_id)
+
+
+def _returned_page(book_id: str, error: str = "", problems: tuple[Problem, ...] = (), status: int = 200,
+                   period_code: str = "") -> Any:
+    book, checked = checked_or_404(book_id)
+    period = _period(checked, period_code or request.args.get("ky", ""))
+    data, downloads, received = None, [], []
+    if period is not None and checked.year:
+        folder = work().consolidated(checked.year, period.code)
+        data = _read_json(folder / JSON)
+        downloads = [(name, shown.format(period=period.name, year=checked.year))
+                     for name, (shown, _) in RETURNED_DOWNLOADS.items() if (folder / name).is_file()]
+        box = work().received(checked.year)
+        received = box.listed()
+        if data is not None:
+            data = _clerk_names(data, box)
+    page = render_template("returned.html", book=book, checked=checked, period=period, data=data,
+                           downloads=downloads, received=received, error=error, problems=problems,
+                           errors=checked.result.count(ERROR), fresh=request.args.get("moi", ""),
+                           names={a.get("code"): a.get("name") for a in (data or {}).get("agencies", [])})
+    return (page, status) if status != 200 else page
+
+
+@pages.post("/w/<book_id>/bao-cao")
+def collect_returned(book_id: str) -> Any:
+    book, checked = checked_or_404(book_id)
+    period = _period(checked, request.form.get("ky", ""))
+    if period is None or period.code != request.form.get("ky", ""):
+        abort(400, description="Kỳ báo cáo không có trong sổ tính; hãy chọn lại kỳ ở trang Báo cáo nhận về.")
+    dates = _dates(request.form.get("ngay_sua", ""))
+    uploads = [Upload(f.read(), f.filename or "", dates[i] if i < len(dates) else None)
+               for i, f in enumerate(request.files.getlist("bao_cao")) if f.filename]
+    try:
+        work().collect(book, period.code, uploads)
+    except ProblemsFound as exc:
+        return _returned_page(book.id, str(exc).split("\n", 1)[0], exc.problems, 400, period.code)
+    except VanbanError as exc:
+        return _returned_page(book.id, exc.format_message(), (), 400, period.code)
+    return redirect(url_for("pages.returned", book_id=book.id, ky=period.code, moi=len(uploads)), 303)
+
+
+@pages.get("/w/<book_id>/bao-cao/<period_code>/<name>")
+def returned_file(book_id: str, period_code: str, name: str) -> Response:
+    book, checked = checked_or_404(book_id)
+    period = _period(checked, period_code)
+    if period is None or period.code != period_code or name not in RETURNED_DOWNLOADS or checked.year is None:
+        abort(404)
+    file = work().consolidated(checked.year, period.code) / name
+    if not file.is_file():
+        abort(404, description="Chưa có tệp này: hãy tải báo cáo lên và tổng hợp trước.")
+    shown, mimetype = RETURNED_DOWNLOADS[name]
+    return send_file(file, mimetype=mimetype, as_attachment=True,
+                     download_name=shown.format(period=period.name, year=checked.year))
+
+
+def _dates(text: str) -> list[float | None]:
+    """The files' own dates the page's script sends (File.lastModified, in ms), in upload order."""
+    try:
+        values = json.loads(text) if text else []
+    except ValueError:
+        return []
+    found: list[float | None] = []
+    for v in values if isinstance(values, list) else []:
+        ok = isinstance(v, int | float) and 0 < v < 4_102_444_800_000  # before 2100
+        found.append(v / 1000 if ok else None)
+    return found
+
+
+def _read_json(path: Path) -> dict[str, Any] | None:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return data if isinstance(data, dict) else None
+
+
+def _clerk_names(data: dict[str, Any], box: Any) -> dict[str, Any]:
+    """The consolidation's file names as the clerk named the files."""
+    for receipt in data.get("receipts", []):
+        receipt["file"] = box.shown(str(receipt.get("file", "")))
+    for problem in data.get("problems", []):
+        problem["message"] = box.shown(str(problem.get("message", "")))
+    return data

@@ -1,0 +1,75 @@
+"""Page 1: choose a workbook (upload or reopen), a blank workbook, a new year."""
+
+from __future__ import annotations
+
+import io
+from typing import Any
+
+from flask import Response, redirect, render_template, request, url_for
+
+from generator import pipeline
+from generator.errors import VanbanError
+from generator.web.pages import (
+    XLSX,
+    book_or_404,
+    download,
+    pages,
+    work,
+)
+from generator.web.store import StoredWorkbook
+from generator.workbook import blank, rollover
+
+
+@pages.get("/")
+def start() -> str:
+    return _start_page()
+
+
+def _start_page(error: str = "", status: int = 200) -> Any:
+    books = work().store.recent()
+    page = render_template("start.html", books=books, error=error, next_year=_next_year(books))
+    return (page, status) if status != 200 else page
+
+
+def _next_year(books: list[StoredWorkbook]) -> int:
+    years = [b.year for b in books if b.year]
+    return (years[0] + 1) if years else 2019
+
+
+@pages.post("/tai-len")
+def upload() -> Any:
+    file = request.files.get("so_tinh")
+    if file is None or not file.filename:
+        return _start_page("Chưa chọn tệp sổ tính: bấm “Chọn sổ tính…” rồi chọn tệp .xlsx.", 400)
+    try:
+        book = work().store.add(file.read(), file.filename)
+    except VanbanError as exc:
+        return _start_page(exc.format_message(), 400)
+    return redirect(url_for("pages.problems", book_id=book.id), 303)
+
+
+@pages.get("/so-tinh-trong.xlsx")
+def blank_workbook() -> Response:
+    buffer = io.BytesIO()
+    blank.build_workbook().save(buffer)
+    return download(buffer.getvalue(), "Sổ tính kế hoạch (mẫu trống).xlsx", XLSX)
+
+
+@pages.post("/nam-moi")
+def new_year() -> Any:
+    book = book_or_404(request.form.get("so_tinh", ""))
+    try:
+        year = int(request.form.get("nam", ""))
+    except ValueError:
+        year = 0
+    if not 1900 <= year <= 2200:
+        return _start_page("Năm mới phải là một số từ 1900 đến 2200, ví dụ 2019.", 400)
+    result = pipeline.new_year(book.source, year)
+    buffer = io.BytesIO()
+    result.workbook.save(buffer)
+    stem = book.name.rsplit(".", 1)[0]
+    name = stem.replace(str(result.source_year), str(year)) if str(result.source_year) in stem \
+        else f"{stem} - năm {year}"
+    rolled = work().store.add(buffer.getvalue(), f"{name}.xlsx")
+    return render_template("new_year.html", book=rolled, source=book, result=result,
+                           changes_sheet=rollover.CHANGES_SHEET)
