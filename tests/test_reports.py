@@ -406,7 +406,7 @@ def test_a_ward_registered_by_its_name_gets_the_peoples_committee_form(tmp_path)
     result = build(path, tmp_path / "out")
     lines = document_lines(result.folder / "bao-cao" / "quy-1" / "ptb.docx")
     assert lines[:2] == ["ỦY BAN NHÂN DÂN", "PHƯỜNG TRẤN BIÊN"]
-    assert "Số:      /BC-UBND" in lines
+    assert "Số:          /BC-UBND" in lines
     assert "Trấn Biên, ngày      tháng      năm 2026" in lines
     signer = lines.index("TM. ỦY BAN NHÂN DÂN")
     assert lines[signer + 1] == "CHỦ TỊCH"
