@@ -10,20 +10,18 @@ from enum import Enum
 from pathlib import Path
 from typing import Any
 
+from generator import DEFAULT_TEMPLATES, ROOT  # noqa: F401 - ROOT: callers' name for the checkout
 from generator.checks.plan import check_workbook
 from generator.documents.jobs import INDEX, DocumentJob, plan_outputs
 from generator.errors import WARNING, Problem, ProblemsFound, VanbanError
 from generator.layout.lint import Finding, LintDoc
 from generator.output.manifest import MANIFEST, Entry, Manifest, context_json, digest, fingerprint
 from generator.output.report_index import index_workbook, layout_digest
-from generator.output.write import atomic_write, atomic_write_many, clean_stale_temps, within
+from generator.output.write import atomic_write, atomic_write_many, backup_name, clean_stale_temps, within
 from generator.plan.model import Plan
 from generator.render.renderer import TemplateRenderer, render_batch
 from generator.workbook import rollover
 from generator.workbook.rollover import Rollover
-
-ROOT = Path(__file__).resolve().parent.parent
-DEFAULT_TEMPLATES = ROOT / "templates"
 
 
 @dataclass(frozen=True)
@@ -232,7 +230,7 @@ def _write(outputs: list[Output], folder: Path, manifest: Manifest,
     order = [o for o in outputs if o.state in (State.CHANGED, State.CONFLICT)]
     backups = [o for o in order if o.state is State.CONFLICT]
     for o in backups:
-        o.backup = _backup_path(o.target, clock)
+        o.backup = backup_name(o.target, clock, hand_edited=True)
     written: list[Path] = []
     with _write_errors():
         for stale in clean_stale_temps(folder):
@@ -296,16 +294,6 @@ def _dump_contexts(jobs: list[DocumentJob], folder: Path, echo: Callable[[str], 
         target = within(folder, Path(job.path).with_suffix(".json"))
         atomic_write(target, (context_json(job.context) + "\n").encode("utf-8"))
         echo(f"đã ghi ngữ cảnh {target}")
-
-
-def _backup_path(path: Path, clock: datetime) -> Path:
-    base = f"{path.stem}.{clock:%Y%m%d-%H%M%S}"
-    candidate = path.with_name(f"{base}.bak{path.suffix}")
-    n = 2
-    while candidate.exists():
-        candidate = path.with_name(f"{base}-{n}.bak{path.suffix}")
-        n += 1
-    return candidate
 
 
 def _stamp(plan: Plan) -> datetime:
@@ -405,22 +393,37 @@ def collect(
     Returned files are only read. Outputs whose bytes would not change are not rewritten.
     """
     from generator.collect import outputs as collect_outputs
-    from generator.collect.consolidate import CLERK_DATE, FILE_DATE, MANUAL, Receipt, consolidate
-    from generator.collect.forms import ReturnedForm, Source, read_form
-    from generator.collect.identify import NotMatched, identify
     from generator.collect.sources import Found, sources
-    from generator.collect.tracking import WORKBOOK, read_kept
-    from generator.errors import ERROR, INFO
 
     plan, _ = load_checked(workbook)
     found = Found(list(forms))
+    result, kept, folder, count = consolidate_forms(plan, sources(found), out, period, found)
+    files = collect_outputs.render_outputs(result, kept, templates)
+    written, backups, kept_files = _write_collected(out / str(plan.year), folder, files, force, echo)
+    return CollectResult(folder, tuple(folder / name for name in files), tuple(written),
+                         tuple(result.problems), result, count, tuple(backups), tuple(kept_files))
+
+
+def consolidate_forms(plan: Plan, stream: Iterable[Any], out: Path, period: str | None,
+                      found: Any) -> tuple[Any, Any, Path, int]:
+    """Read a stream of returned forms (collect.forms.Source, one at a time: only what each says
+    is kept, never its bytes) and consolidate one period; the clerk's entries are read back from
+    the period's tracking workbook under `out`. Returns the consolidation, those entries, the
+    period's output folder and how many forms were used. Raises with every unusable file at once."""
+    from generator.collect.consolidate import CLERK_DATE, FILE_DATE, MANUAL, Receipt, consolidate
+    from generator.collect.forms import ReturnedForm, Source, read_form
+    from generator.collect.identify import NotMatched, identify
+    from generator.collect.tracking import WORKBOOK, read_kept
+    from generator.errors import ERROR, INFO
+
     problems: list[Problem] = []
     errors: list[Problem] = []
     periods = {p.code: p for p in plan.periods}
     if period is not None and period not in periods:
         raise VanbanError(f"Không có kỳ báo cáo «{period}» trong sổ tính; các kỳ: {', '.join(periods)}.")
     by_period: dict[str, dict[str, list[ReturnedForm]]] = {}
-    for source in sources(found):
+    others: dict[str, int] = {}  # forms of periods not consolidated: counted, not kept
+    for source in stream:
         try:
             form = read_form(source)
             identity = identify(form, plan, problems)
@@ -437,13 +440,17 @@ def collect(
                                   "hãy gửi lại đúng mẫu, hoặc bỏ tệp ra và nhập tay vào tong-hop.xlsx",
                                   code="collect-no-task-table"))
             continue
+        wanted = period or next(iter(by_period), identity.period)
+        if identity.period != wanted:
+            others[identity.period] = others.get(identity.period, 0) + 1
+            continue
         by_period.setdefault(identity.period, {}).setdefault(identity.agency, []).append(form)
     problems = found.problems + problems
     if errors:
         raise ProblemsFound(errors, header=f"{len(errors)} tệp báo cáo không dùng được; chưa ghi tệp nào.")
     if period is None:
-        if len(by_period) > 1:
-            names = ", ".join(sorted(by_period))
+        if others:
+            names = ", ".join(sorted({*by_period, *others}))
             raise VanbanError(f"Các báo cáo thuộc nhiều kỳ ({names}); hãy chọn một kỳ bằng --period.")
         if not by_period and not found.unreadable:
             raise VanbanError(f"Không có báo cáo nào (.docx, .doc, .odt, .zip) trong "
@@ -453,11 +460,9 @@ def collect(
             raise VanbanError("Chỉ có tệp PDF hoặc ảnh chụp, không xác định được kỳ báo cáo; hãy chọn "
                               "kỳ bằng --period.")
     else:
-        others = sorted(set(by_period) - {period})
         if others:
-            skipped = sum(len(f) for p in others for f in by_period[p].values())
-            problems.append(Problem(INFO, None, f"Bỏ qua {skipped} báo cáo của kỳ khác ({', '.join(others)})",
-                                    code="collect-other-period"))
+            problems.append(Problem(INFO, None, f"Bỏ qua {sum(others.values())} báo cáo của kỳ khác "
+                                    f"({', '.join(sorted(others))})", code="collect-other-period"))
         if not by_period.get(period) and not found.unreadable:
             raise VanbanError(f"Không có báo cáo nào của kỳ «{period}» trong "
                               f"{', '.join(str(p) for p in found.paths)}.")
@@ -480,23 +485,20 @@ def collect(
     for agency in plan.agencies:
         code = agency.code
         clerk = kept.received.get(code)
-        form = matched.get(code)
-        if form is None and code not in manual_agencies and clerk is None:
+        returned = matched.get(code)
+        if returned is None and code not in manual_agencies and clerk is None:
             continue
         if clerk is not None:
-            when, source = clerk[0], CLERK_DATE
-        elif form is not None and form.when is not None:
-            when, source = form.when.date(), FILE_DATE
+            when, origin = clerk[0], CLERK_DATE
+        elif returned is not None and returned.when is not None:
+            when, origin = returned.when.date(), FILE_DATE
         else:
-            when, source = None, MANUAL
-        receipts[code] = Receipt(code, when, source, form.source.name if form else "",
+            when, origin = None, MANUAL
+        receipts[code] = Receipt(code, when, origin, returned.source.name if returned else "",
                                  bool(when and when > chosen.deadline))
     result = consolidate(plan, chosen, matched, receipts, kept.manual)
     result.problems[:0] = problems
-    files = collect_outputs.render_outputs(result, kept, templates)
-    written, backups, kept_files = _write_collected(out / str(plan.year), folder, files, force, echo)
-    return CollectResult(folder, tuple(folder / name for name in files), tuple(written),
-                         tuple(result.problems), result, len(matched), tuple(backups), tuple(kept_files))
+    return result, kept, folder, len(matched)
 
 
 def collect_folder(out: Path, year: int, period_code: str) -> Path:
@@ -547,9 +549,9 @@ def _write_collected(year_folder: Path, folder: Path, files: dict[str, bytes], f
             atomic_write_many(backups)
             for target, data in todo:
                 key = target.relative_to(year_folder.resolve()).as_posix()
-                old = manifest.entries.get(key)
+                previous = manifest.entries.get(key)
                 manifest.entries[key] = Entry(digest(data), digest(data), "", target.name,
-                                              replaces=old.sha256 if old else "")
+                                              replaces=previous.sha256 if previous else "")
             manifest.save(year_folder)
             written = atomic_write_many(todo)
             for target, _ in todo:

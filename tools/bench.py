@@ -8,6 +8,7 @@ fresh Python process, so the peak memory it reports is that measurement's own.
 from __future__ import annotations
 
 import argparse
+import io
 import json
 import os
 import platform
@@ -20,6 +21,7 @@ import sys
 import tempfile
 import threading
 import time
+import zipfile
 from collections.abc import Iterable, Iterator
 from dataclasses import replace
 from datetime import datetime
@@ -31,10 +33,12 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from generator.collect.forms import Source  # noqa: E402
 from generator.documents.jobs import plan_documents, report_documents  # noqa: E402
 from generator.output.write import atomic_write_many  # noqa: E402
 from generator.pipeline import DEFAULT_TEMPLATES, _stamp, build  # noqa: E402
 from generator.plan.model import Plan  # noqa: E402
+from generator.render.engine import Member, write_zip  # noqa: E402
 from generator.render.renderer import available_cores, make_environment, render_batch  # noqa: E402
 from generator.workbook.reader import read_plan  # noqa: E402
 
@@ -81,13 +85,23 @@ def national_set(templates: Path, count: int) -> Iterator[tuple[str, dict[str, A
 
 
 def _provinces(plan: Plan, count: int) -> Iterator[tuple[str, dict[str, Any]]]:
+    made = 0
+    for moved in province_plans(plan, count):
+        for job in report_documents(moved):
+            if made == count:
+                return
+            made += 1
+            yield REPORT, dict(job.context)
+
+
+def province_plans(plan: Plan, count: int) -> Iterator[Plan]:
+    """The 2018 plan moved to each of the 34 provinces, with enough communes for `count` forms."""
     provincial = [a for a in plan.agencies if a.kind != "cấp huyện"]
     district = next(a for a in plan.agencies if a.kind == "cấp huyện")
     reporting = sum(a.reports for a in provincial)
     per_province = -(-count // len(PROVINCES))
     communes = max(1, -(-per_province // len(plan.periods)) - reporting)
     rng = random.Random(2018)
-    made = 0
     for province in PROVINCES:
         level = "thành phố" if province in CITIES else "tỉnh"
         parent = f"UBND {level} {province}"
@@ -101,13 +115,7 @@ def _provinces(plan: Plan, count: int) -> Iterator[tuple[str, dict[str, Any]]]:
             agencies.append(replace(
                 district, code=f"XA{k + 1:03d}", name=f"Ủy ban nhân dân xã {name}",
                 parent="", place=name, aliases=(), reports=True))
-        moved = replace(plan, agencies=tuple(agencies),
-                        general=replace(plan.general, place=province))
-        for job in report_documents(moved):
-            if made == count:
-                return
-            made += 1
-            yield REPORT, dict(job.context)
+        yield replace(plan, agencies=tuple(agencies), general=replace(plan.general, place=province))
 
 
 # -- one measurement, in its own process ---------------------------------------------------------
@@ -160,6 +168,77 @@ def measure(kind: str, engine: str, workers: int, count: int, templates: Path) -
     finally:
         shutil.rmtree(out, ignore_errors=True)
     return {"docs": done, "seconds": seconds, "bytes": size, **_memory(), **sampled}
+
+
+FILLED = ROOT / "data" / "vi-du-bao-cao" / "quy-1" / "snv.docx"
+
+
+def filled_forms(plan: Plan, period: Any, rng: random.Random) -> list[Source]:
+    """Every reporting agency's form of one period, made cheaply from one filled form: its parts
+    copied as they are, its identity (docProps/custom.xml) and its saved date (core.xml) varied."""
+    raw = FILLED.read_bytes()
+    with zipfile.ZipFile(io.BytesIO(raw)) as z:
+        infos = {i.filename: i for i in z.infolist()}
+        custom = z.read("docProps/custom.xml").decode("utf-8")
+        core = z.read("docProps/core.xml").decode("utf-8")
+    fixed = [Member.copied(raw, info) for name, info in infos.items()
+             if name not in ("docProps/custom.xml", "docProps/core.xml")]
+    custom = re.sub(r'(name="vanban.period"><vt:lpwstr>)[^<]*', rf"\g<1>{period.code}", custom)
+    forms = []
+    for agency in plan.agencies:
+        if not agency.reports:
+            continue
+        identity = re.sub(r'(name="vanban.agency"><vt:lpwstr>)[^<]*', rf"\g<1>{agency.code}", custom)
+        day = period.deadline.day + rng.randint(-3, 4)
+        saved = re.sub(r"(<dcterms:modified[^>]*>)[^<]*",
+                       rf"\g<1>{period.deadline:%Y-%m}-{max(1, day):02d}T09:00:00Z", core)
+        members = [*fixed, Member.of("docProps/custom.xml", identity.encode("utf-8")),
+                   Member.of("docProps/core.xml", saved.encode("utf-8"))]
+        forms.append(Source(f"{agency.code.lower()}.docx", write_zip(members, datetime(2018, 3, 1)),
+                            None))
+    return forms
+
+
+def measure_collect(count: int) -> dict[str, Any]:
+    """Read and consolidate `count` filled forms the national way: each province's forms of each
+    period consolidated on their own (one `vanban collect` each), streamed one batch at a time;
+    then the outputs of one consolidation (workbook, JSON, report with charts, reminder)."""
+    from generator.collect.outputs import render_outputs
+    from generator.collect.sources import Found
+    from generator.pipeline import consolidate_forms
+
+    plan = plan_2018()
+    rng = random.Random(2018)
+    out = Path(tempfile.mkdtemp(prefix="vanban-bench-"))
+    sampler = Sampler() if Path("/proc/self/statm").exists() else None
+    done = runs = 0
+    seconds = cpu = 0.0
+    first = None
+    try:
+        if sampler:
+            sampler.start()
+        for moved in province_plans(plan, count):
+            for period in moved.periods:
+                if done >= count:
+                    break
+                forms = filled_forms(moved, period, rng)[: count - done]
+                start, cpu_start = time.perf_counter(), time.process_time()
+                result, kept, _, used = consolidate_forms(moved, iter(forms), out, period.code, Found([]))
+                seconds += time.perf_counter() - start
+                cpu += time.process_time() - cpu_start
+                done += used
+                runs += 1
+                if first is None:
+                    first = (result, kept)
+        start = time.perf_counter()
+        files = render_outputs(*first, DEFAULT_TEMPLATES)
+        outputs_s = time.perf_counter() - start
+        sampled = sampler.stop() if sampler else {"peak_mb": _memory()["parent_mb"],
+                                                  "peak_pss_mb": _memory()["parent_mb"]}
+    finally:
+        shutil.rmtree(out, ignore_errors=True)
+    return {"docs": done, "runs": runs, "seconds": seconds, "cpu_s": cpu, "outputs_s": outputs_s,
+            "outputs": len(files), "peak_mb": sampled["peak_mb"], "peak_pss_mb": sampled["peak_pss_mb"]}
 
 
 def measure_rebuild() -> dict[str, Any]:
@@ -277,15 +356,20 @@ def main() -> None:
                              "default: the set once)")
     parser.add_argument("--templates", type=Path, default=DEFAULT_TEMPLATES)
     parser.add_argument("--no-write", action="store_true", help="print only, leave docs/ alone")
+    parser.add_argument("--collect-only", action="store_true", help="measure only the collect row")
     args, rest = parser.parse_known_args()
     if rest[:1] == ["_measure"]:
         kind, engine, workers, count, templates = rest[1:]
         result = (measure_rebuild() if kind == "rebuild"
+                  else measure_collect(int(count)) if kind == "collect"
                   else measure(kind, engine, int(workers), int(count), Path(templates)))
         print(json.dumps(result))
         return
 
     templates = args.templates
+    if args.collect_only:
+        print(_collect_row(in_subprocess("collect", "ours", "1", str(args.forms), str(templates))))
+        return
     set_2018_size = len(set_2018(templates))
     count_2018 = args.set_2018 or set_2018_size
     cores = available_cores()
@@ -300,7 +384,9 @@ def main() -> None:
             rows.append((label, workers, ours, plain))
             print(_row(label, workers, ours, plain), flush=True)
     rebuild = in_subprocess("rebuild", "ours", "0", "0", str(templates))
-    table = _table(rows, rebuild)
+    collected = in_subprocess("collect", "ours", "1", str(args.forms), str(templates))
+    print(_collect_row(collected), flush=True)
+    table = _table(rows, rebuild) + "\n\n" + _collect_row(collected)
     print()
     print(table)
     if not args.no_write:
@@ -354,6 +440,15 @@ def _table(rows: list, rebuild: dict[str, Any]) -> str:
         f"{rebuild['rewritten']} file(s) rewritten.",
     ]
     return "\n".join(lines)
+
+
+def _collect_row(r: dict[str, Any]) -> str:
+    return (f"Collect (`vanban collect`'s reading and consolidation, one process, one core): "
+            f"{r['docs']:,} filled forms in {r['runs']} consolidations (each province's forms of each "
+            f"period) in {r['seconds']:.1f} s = {r['docs'] / r['seconds']:.0f} forms/s "
+            f"({1000 * r['cpu_s'] / r['docs']:.1f} ms CPU per form); peak memory {r['peak_pss_mb']:.0f} MB "
+            f"PSS. Writing one consolidation's {r['outputs']} outputs (tracking workbook, JSON, report "
+            f"with its two charts, reminder) took {r['outputs_s']:.2f} s.")
 
 
 def _write_doc(table: str) -> None:

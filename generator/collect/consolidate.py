@@ -17,6 +17,7 @@ from generator.collect.forms import ReturnedForm, where
 from generator.errors import INFO, WARNING, Loc, Problem
 from generator.plan.agencies import Agencies
 from generator.plan.model import Agency, Period, Plan
+from generator.text import vn
 
 LEAD, COORDINATOR = "lead", "coordinator"
 ROLE_LABELS = {LEAD: "chủ trì", COORDINATOR: "phối hợp"}
@@ -243,20 +244,21 @@ def consolidate(plan: Plan, period: Period, forms: dict[str, ReturnedForm],
                 f"{len(missing_rows)} nhiệm vụ được giao (dòng đã bị xóa?): {', '.join(missing_rows)}",
                 code="collect-missing-rows"))
 
-    for row in manual:
-        info = by_code.get(row.task)
+    for typed in manual:
+        info = by_code.get(typed.task)
         if info is None:
-            problems.append(Problem(WARNING, row.loc, f"Mã nhiệm vụ {row.task} không có trong Phụ lục "
+            problems.append(Problem(WARNING, typed.loc, f"Mã nhiệm vụ {typed.task} không có trong Phụ lục "
                                     "Kế hoạch", code="collect-unknown-task"))
             continue
-        if row.agency in forms:
+        if typed.agency in forms:
             continue  # the form was readable after all: it wins over a hand-typed copy
-        answer = st.read_answer(row.status)
-        if row.status and answer is None:
-            problems.append(Problem(WARNING, row.loc, "Không đọc được mức độ hoàn thành",
-                                    found=row.status[:80], code="collect-status-unreadable"))
-        records[row.task].append(Record(row.task, row.agency, role_of(info, row.agency) or COORDINATOR,
-                                        row.status, answer, row.result, row.note, "nhập tay"))
+        answer = st.read_answer(typed.status)
+        if typed.status and answer is None:
+            problems.append(Problem(WARNING, typed.loc, "Không đọc được mức độ hoàn thành",
+                                    found=typed.status[:80], code="collect-status-unreadable"))
+        role = role_of(info, typed.agency) or COORDINATOR
+        records[typed.task].append(Record(typed.task, typed.agency, role,
+                                        typed.status, answer, typed.result, typed.note, "nhập tay"))
 
     results = []
     for info in infos:
@@ -277,6 +279,7 @@ def consolidate(plan: Plan, period: Period, forms: dict[str, ReturnedForm],
         areas[-1][2].add(task)
         total.add(task)
 
+    own_answers = {(r.task, r.agency): r for task in results for r in task.records}
     agency_results = []
     for agency in plan.agencies:
         if not agency.reports:
@@ -287,7 +290,7 @@ def consolidate(plan: Plan, period: Period, forms: dict[str, ReturnedForm],
         for task in results:
             if task.info.code not in led:
                 continue
-            own = next((r for r in task.records if r.agency == agency.code), None)
+            own = own_answers.get((task.info.code, agency.code))
             answer = own.answer if own else None
             counts.add(TaskResult(task.info, answer.completion if answer else st.UNKNOWN,
                                   st.timeliness(answer, task.info.due, window), task.due, [], []))
@@ -307,9 +310,9 @@ def consolidate(plan: Plan, period: Period, forms: dict[str, ReturnedForm],
                          targets, sections, problems)
 
 
-def _code_order(code: str) -> tuple[int, int]:
-    from generator.text.vn import roman
+_ROMANS = {vn.roman(i): i for i in range(1, 40)}
 
+
+def _code_order(code: str) -> tuple[int, int]:
     area, _, number = code.partition(".")
-    romans = {roman(i): i for i in range(1, 40)}
-    return romans.get(area, 99), int(number) if number.isdigit() else 0
+    return _ROMANS.get(area, 99), int(number) if number.isdigit() else 0

@@ -10,8 +10,10 @@ import re
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from lxml import etree
+
 from generator.collect.reader import Document, Row, Table, read_document, saved_at
-from generator.errors import WARNING, Loc, Problem
+from generator.errors import WARNING, Loc, Problem, VanbanError
 from generator.text import vn
 from generator.workbook.filecheck import inspect_document
 
@@ -93,7 +95,11 @@ def loose(text: str) -> str:
 def read_form(source: Source) -> ReturnedForm:
     """Check the file (as a workbook is checked: zip bomb, entities, password…) and read it."""
     members = inspect_document(source.data, source.name)
-    doc = read_document(members["word/document.xml"], members.get("docProps/custom.xml"))
+    try:
+        doc = read_document(members["word/document.xml"], members.get("docProps/custom.xml"))
+    except etree.XMLSyntaxError as exc:
+        raise VanbanError(f"{source.name} không phải là văn bản Word .docx hợp lệ (nội dung bị hỏng: "
+                          f"{exc}); hãy mở bằng Word và lưu lại.") from exc
     form = form_from(doc, source)
     form.saved = saved_at(members.get("docProps/core.xml"))
     return form

@@ -24,24 +24,31 @@ _W = "{" + W + "}"
 _MC = "{http://schemas.openxmlformats.org/markup-compatibility/2006}"
 _VT = "{http://schemas.openxmlformats.org/officeDocument/2006/docPropsVTypes}"
 _CUSTOM = "{http://schemas.openxmlformats.org/officeDocument/2006/custom-properties}"
-_PARSER = etree.XMLParser(**STRICT_PARSER_OPTIONS)
+_PARSER = etree.XMLParser(collect_ids=False, **STRICT_PARSER_OPTIONS)
 
-# elements whose text is not the document's text as Word shows it with changes accepted
-_SKIP = frozenset({
-    f"{_W}del", f"{_W}moveFrom", f"{_W}delText", f"{_W}instrText", f"{_W}delInstrText",
-    f"{_W}rPr", f"{_W}pPr", f"{_W}sdtPr", f"{_W}tcPr", f"{_W}trPr", f"{_W}tblPr",
-    f"{_MC}Fallback", f"{_W}commentReference", f"{_W}footnoteReference",
-})
 _BLOCK_WRAPPERS = frozenset({f"{_W}sdt", f"{_W}sdtContent", f"{_W}customXml", f"{_W}smartTag",
                              f"{_W}ins", f"{_W}moveTo"})
 
 
-@dataclass
 class Cell:
-    text: str
-    column: int  # the grid column the cell starts at
-    span: int = 1
-    continued: bool = False  # a cell merged with the one above it (w:vMerge without restart)
+    """A table cell: where it stands in the grid; its text is read only when asked for."""
+
+    __slots__ = ("_careful", "_element", "_text", "column", "continued", "span")
+
+    def __init__(self, element: etree._Element | None, column: int, span: int = 1,
+                 continued: bool = False, text: str | None = None, careful: bool = True) -> None:
+        self._element = element
+        self._careful = careful  # the document has deleted, moved or fallback content
+        self._text = text
+        self.column = column  # the grid column the cell starts at
+        self.span = span
+        self.continued = continued  # merged with the cell above it (w:vMerge without restart)
+
+    @property
+    def text(self) -> str:
+        if self._text is None:
+            self._text = _cell_text(self._element, self._careful) if self._element is not None else ""
+        return self._text
 
 
 @dataclass
@@ -92,6 +99,9 @@ def custom_properties(xml: bytes | None) -> dict[str, str]:
     return values
 
 
+# byte markers (a plain search is much faster than a regular expression on 100 KB)
+_HIDDEN = (b"<w:del ", b"<w:del>", b"<w:moveFrom ", b"<w:moveFrom>", b"Fallback>")
+_TRACKED = (b"<w:ins ", b"<w:ins>", b"<w:moveTo ", b"<w:moveTo>", *_HIDDEN[:4])
 _SAVED = re.compile(rb"<dcterms:modified[^>]*>\s*(\d{4})-(\d\d)-(\d\d)T(\d\d):(\d\d):(\d\d)")
 
 
@@ -101,7 +111,8 @@ def saved_at(core_xml: bytes | None) -> datetime | None:
     if not match:
         return None
     try:
-        return datetime(*(int(g) for g in match.groups()))
+        year, month, day, hour, minute, second = (int(g) for g in match.groups())
+        return datetime(year, month, day, hour, minute, second)
     except ValueError:
         return None
 
@@ -113,44 +124,51 @@ def read_document(document_xml: bytes, custom_xml: bytes | None = None) -> Docum
     body = root.find(f"{_W}body")
     if body is None:
         return doc
-    doc.tracked = next(root.iter(f"{_W}ins", f"{_W}del", f"{_W}moveFrom", f"{_W}moveTo"), None) is not None
+    doc.tracked = any(marker in document_xml for marker in _TRACKED)
+    careful = any(marker in document_xml for marker in _HIDDEN)
     counter = [0]
-    _blocks(body, doc.blocks, counter)
+    _blocks(body, doc.blocks, counter, careful)
     return doc
 
 
-def _blocks(parent: etree._Element, out: list[Table | str], counter: list[int]) -> None:
+def _blocks(parent: etree._Element, out: list[Table | str], counter: list[int], careful: bool) -> None:
     for child in parent:
         tag = child.tag
         if tag == f"{_W}p":
             out.append(paragraph_text(child))
         elif tag == f"{_W}tbl":
             counter[0] += 1
-            out.append(_table(child, counter[0]))
+            out.append(_table(child, counter[0], careful))
         elif tag in _BLOCK_WRAPPERS:
-            _blocks(child, out, counter)
+            _blocks(child, out, counter, careful)
 
 
-def _table(tbl: etree._Element, number: int) -> Table:
+_TR, _TC, _TRPR, _TCPR = f"{_W}tr", f"{_W}tc", f"{_W}trPr", f"{_W}tcPr"
+_GRID_BEFORE, _GRID_SPAN, _VMERGE, _VAL = f"{_W}gridBefore", f"{_W}gridSpan", f"{_W}vMerge", f"{_W}val"
+
+
+def _table(tbl: etree._Element, number: int, careful: bool = True) -> Table:
     rows = []
-    for tr in _children(tbl, f"{_W}tr"):
+    for tr in _children(tbl, _TR):
         column = 0
-        pr = tr.find(f"{_W}trPr")
-        if pr is not None:
-            before = pr.find(f"{_W}gridBefore")
-            if before is not None:
-                column = int(before.get(f"{_W}val", "0") or 0)
+        for child in tr:
+            if child.tag == _TRPR:
+                for prop in child:
+                    if prop.tag == _GRID_BEFORE:
+                        column = int(prop.get(_VAL, "0") or 0)
+                break
         cells = []
-        for tc in _children(tr, f"{_W}tc"):
+        for tc in _children(tr, _TC):
             span, continued = 1, False
-            tcpr = tc.find(f"{_W}tcPr")
-            if tcpr is not None:
-                grid = tcpr.find(f"{_W}gridSpan")
-                if grid is not None:
-                    span = max(1, int(grid.get(f"{_W}val", "1") or 1))
-                merge = tcpr.find(f"{_W}vMerge")
-                continued = merge is not None and merge.get(f"{_W}val", "continue") == "continue"
-            cells.append(Cell(_cell_text(tc), column, span, continued))
+            for child in tc:
+                if child.tag == _TCPR:
+                    for prop in child:
+                        if prop.tag == _GRID_SPAN:
+                            span = max(1, int(prop.get(_VAL, "1") or 1))
+                        elif prop.tag == _VMERGE:
+                            continued = prop.get(_VAL, "continue") == "continue"
+                    break
+            cells.append(Cell(tc, column, span, continued, careful=careful))
             column += span
         rows.append(Row(cells))
     return Table(number, rows)
@@ -167,46 +185,50 @@ def _children(parent: etree._Element, tag: str) -> list[etree._Element]:
     return found
 
 
-def _cell_text(tc: etree._Element) -> str:
-    paragraphs: list[str] = []
-    _cell_blocks(tc, paragraphs)
-    return "\n".join(paragraphs).strip()
+def _cell_text(tc: etree._Element, careful: bool = True) -> str:
+    """The cell's paragraphs, each on its own line (a table inside the cell: its text in order)."""
+    lines: list[str] = []
+    current: list[str] = []
+    nodes = _CELL_PIECES(tc) if careful else tc.iter(_P, _T, *_AS_TEXT)
+    for node in nodes:
+        tag = node.tag
+        if tag == _P:
+            lines.append("".join(current))
+            current = []
+        elif tag == _T:
+            current.append(node.text or "")
+        else:
+            current.append(_AS_TEXT[tag])
+    lines.append("".join(current))
+    texts = [line.replace("\u00a0", " ").strip() for line in lines]
+    return "\n".join(t for t in texts if t)
 
 
-def _cell_blocks(parent: etree._Element, out: list[str]) -> None:
-    for child in parent:
-        if child.tag == f"{_W}p":
-            out.append(paragraph_text(child))
-        elif child.tag == f"{_W}tbl":  # a table inside a cell: its cells' text, row by row
-            for row in _table(child, 0).rows:
-                out.append(" ".join(c.text for c in row.cells if c.text))
-        elif child.tag in _BLOCK_WRAPPERS:
-            _cell_blocks(child, out)
+# the text nodes of a paragraph as Word shows it with every change accepted: text, tabs, breaks;
+# not what was deleted or moved away, not the fallback copy of drawing content, not field codes
+_PIECES = etree.XPath(
+    ".//w:t[not(ancestor::w:del or ancestor::w:moveFrom or ancestor::mc:Fallback)]"
+    "|.//w:tab[not(ancestor::w:del or ancestor::w:moveFrom or ancestor::mc:Fallback or parent::w:tabs)]"
+    "|.//w:br[not(ancestor::w:del or ancestor::w:moveFrom or ancestor::mc:Fallback)]"
+    "|.//w:cr[not(ancestor::w:del or ancestor::w:moveFrom or ancestor::mc:Fallback)]"
+    "|.//w:noBreakHyphen[not(ancestor::w:del or ancestor::w:moveFrom or ancestor::mc:Fallback)]",
+    namespaces={"w": W, "mc": _MC[1:-1]})
+_CELL_PIECES = etree.XPath(
+    ".//w:p[not(ancestor::mc:Fallback)]"
+    "|.//w:t[not(ancestor::w:del or ancestor::w:moveFrom or ancestor::mc:Fallback)]"
+    "|.//w:tab[not(ancestor::w:del or ancestor::w:moveFrom or ancestor::mc:Fallback or parent::w:tabs)]"
+    "|.//w:br[not(ancestor::w:del or ancestor::w:moveFrom or ancestor::mc:Fallback)]"
+    "|.//w:cr[not(ancestor::w:del or ancestor::w:moveFrom or ancestor::mc:Fallback)]"
+    "|.//w:noBreakHyphen[not(ancestor::w:del or ancestor::w:moveFrom or ancestor::mc:Fallback)]",
+    namespaces={"w": W, "mc": _MC[1:-1]})
+_AS_TEXT = {f"{_W}tab": " ", f"{_W}br": "\n", f"{_W}cr": "\n", f"{_W}noBreakHyphen": "-"}
 
 
 def paragraph_text(p: etree._Element) -> str:
     """A paragraph's text with tracked changes accepted; tabs as spaces, breaks as line breaks."""
-    parts: list[str] = []
-    _text(p, parts)
+    parts = [(node.text or "") if node.tag == _T else _AS_TEXT[node.tag] for node in _PIECES(p)]
     return "".join(parts).replace("\u00a0", " ").strip()
 
 
-def _text(element: etree._Element, out: list[str]) -> None:
-    for child in element:
-        tag = child.tag
-        if tag in _SKIP or not isinstance(tag, str):
-            continue
-        if tag == f"{_W}t":
-            if child.text:
-                out.append(child.text)
-        elif tag == f"{_W}tab":
-            out.append(" ")
-        elif tag in (f"{_W}br", f"{_W}cr"):
-            out.append("\n")
-        elif tag == f"{_W}noBreakHyphen":
-            out.append("-")
-        elif tag == f"{_W}p":  # a paragraph inside a text box
-            out.append(" ")
-            _text(child, out)
-        else:
-            _text(child, out)
+_T = f"{_W}t"
+_P = f"{_W}p"

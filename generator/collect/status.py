@@ -21,6 +21,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
 
 from generator.text import vn
 
@@ -69,6 +70,7 @@ _PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = tuple((c, re.compile(p)) fo
 ))  # fmt: skip
 
 
+@lru_cache(maxsize=4096)  # agencies write the same few statuses thousands of times
 def read_answer(text: str) -> Answer | None:
     """The completion a status cell says, or None when it cannot be read (never a guess).
 

@@ -25,6 +25,8 @@ from jinja2 import nodes
 from lxml import etree
 from markupsafe import escape as markupsafe_escape
 
+from generator.render.tags import OPENERS
+
 # What docxtpl does to a part before and after Jinja is reused from docxtpl itself, so the
 # engine's output stays the output of docxtpl: only *when* the work is done changes.
 _DOCXTPL = DocxTemplate.__new__(DocxTemplate)
@@ -54,7 +56,7 @@ _SELF_CLOSED_TEXT = re.compile(r"<w:t [^>]*/>")
 FIXED_LEVEL, RENDERED_LEVEL = 9, 1
 _XMLNS = re.compile(r'\s+xmlns:(\w+)="([^"]*)"')
 _STATEMENT = re.compile(r"{%-?\s*(\w+)([^%]*)%}")
-_OPENERS = frozenset({"for", "if", "macro", "call", "filter", "block", "raw", "with", "autoescape", "trans"})
+_OPENERS = frozenset(OPENERS)
 # Strict: a part that is not well-formed XML is an error, never silently "recovered"; no entity
 # is resolved and nothing is fetched; big texts are allowed.
 STRICT_PARSER_OPTIONS: dict[str, Any] = dict(resolve_entities=False, no_network=True, huge_tree=True)
@@ -179,10 +181,6 @@ def write_zip(members: list[Member], when: datetime) -> bytes:
     end = struct.pack("<4s4H2LH", b"PK\x05\x06", 0, 0, len(members), len(members), len(directory),
                       local.tell(), 0)
     return local.getvalue() + directory + end
-
-
-def file_digest(path: Path) -> str:
-    return sha256(path.read_bytes()).hexdigest()
 
 
 @dataclass
@@ -450,6 +448,7 @@ class PreparedTemplate:
             for part in self._parts:
                 PRINTED.markup = False
                 self._rendering = part.name
+                assert part.template is not None  # parts without a tag are not among _parts
                 rendered = part.template.render(context)
                 if part.kind == "body":
                     out[part.name] = self._document(part, rendered)
@@ -480,10 +479,6 @@ class PreparedTemplate:
     def document(self) -> Any:
         """The template as python-docx read it (after `before`), for checks that need it."""
         return self._docx
-
-    def fixed_part(self, name: str) -> bytes:
-        """An unrendered part's bytes (for tests)."""
-        return zlib.decompress(self._fixed[name].data, -15)
 
 
 def _tables_need_fixing(body: etree._Element) -> bool:
