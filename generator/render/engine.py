@@ -26,6 +26,8 @@ from lxml import etree
 from markupsafe import Markup
 from markupsafe import escape as markupsafe_escape
 
+from generator.render.tags import OPENERS
+
 # What docxtpl does to a part before and after Jinja is reused from docxtpl itself, so the
 # engine's output stays the output of docxtpl: only *when* the work is done changes.
 _DOCXTPL = DocxTemplate.__new__(DocxTemplate)
@@ -56,7 +58,7 @@ _SELF_CLOSED_TEXT = re.compile(r"<w:t [^>]*/>")
 FIXED_LEVEL, RENDERED_LEVEL = 9, 1
 _XMLNS = re.compile(r'\s+xmlns:(\w+)="([^"]*)"')
 _STATEMENT = re.compile(r"{%-?\s*(\w+)([^%]*)%}")
-_OPENERS = frozenset({"for", "if", "macro", "call", "filter", "block", "raw", "with", "autoescape", "trans"})
+_OPENERS = frozenset(OPENERS)
 # Strict: a part that is not well-formed XML is an error, never silently "recovered"; no entity
 # is resolved and nothing is fetched; big texts are allowed.
 STRICT_PARSER_OPTIONS: dict[str, Any] = dict(resolve_entities=False, no_network=True, huge_tree=True)

@@ -25,8 +25,11 @@ TAG_RE = re.compile(r"\{\{.*?\}\}|\{%.*?%\}|\{#.*?#\}", re.DOTALL)
 SMART = "“”‘’„‟‚‛«»"
 # docxtpl's pseudo-tags are handled before Jinja sees the template
 DOCXTPL_ONLY = {"colspan", "cellbg", "vm", "hm"}
+# Jinja's block statements and what closes each: the one list the tag check (here) and the engine's
+# proof that a table's rows stay whole (engine._balanced) both use.
 OPENERS = {"for": "endfor", "if": "endif", "with": "endwith", "macro": "endmacro",
-           "filter": "endfilter", "call": "endcall", "raw": "endraw", "block": "endblock"}
+           "filter": "endfilter", "call": "endcall", "raw": "endraw", "block": "endblock",
+           "autoescape": "endautoescape", "trans": "endtrans"}
 MIDDLES = {"elif": "if", "else": ("if", "for")}
 
 
