@@ -23,6 +23,7 @@ from docx.opc.constants import RELATIONSHIP_TYPE as RT
 from docxtpl import DocxTemplate
 from jinja2 import nodes
 from lxml import etree
+from markupsafe import Markup
 from markupsafe import escape as markupsafe_escape
 
 from generator.render.tags import OPENERS
@@ -42,6 +43,7 @@ _DOCPR = etree.XPath(
 )
 # core properties docxtpl renders as templates (docxtpl.DocxTemplate.render_properties)
 _TEMPLATED_PROPERTIES = ("author", "comments", "identifier", "language", "subject", "title")
+_PROPERTY_LIMIT = 255  # characters of a core property (python-docx refuses more)
 _JINJA_MARK = re.compile(r"{[{%#]")
 # A character docxtpl's resolve_listing turns into a tab, break or paragraph, inside text. The only
 # other newlines of a rendering are those docxtpl puts before each <w:p> (left where a {%p} tag
@@ -193,6 +195,14 @@ class _Part:
     encoding: str = "utf-8"
     listing_always: bool = False  # resolve_listing must run whatever the rendering holds
     proven: bool = False  # every rendering is well-formed (proven_well_formed)
+
+
+def _property_text(rendered: str) -> str:
+    """A rendered document property (a title made from the trích yếu) as the text it says: the
+    environment escapes for XML and the property is escaped again when written, so the escaping is
+    undone here; cut to the 255 characters python-docx allows (it is metadata, shown as a title)."""
+    text = str(Markup(rendered).unescape())
+    return text if len(text) <= _PROPERTY_LIMIT else text[:_PROPERTY_LIMIT - 1] + "…"
 
 
 class PreparedTemplate:
@@ -420,7 +430,8 @@ class PreparedTemplate:
     def _core(self, context: Mapping[str, Any], when: datetime) -> Member:
         assert self._core_name is not None
         values = tuple(
-            t if isinstance(t, str) else t.render(context) for t in self._core_templates.values()
+            t if isinstance(t, str) else _property_text(t.render(context))
+            for t in self._core_templates.values()
         )
         key = (when, values)
         member = self._core_cache.get(key)
