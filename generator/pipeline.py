@@ -415,9 +415,11 @@ def consolidate_forms(plan: Plan, stream: Iterable[Any], out: Path, period: str 
     from generator.collect.identify import NotMatched, identify
     from generator.collect.tracking import WORKBOOK, read_kept
     from generator.errors import ERROR, INFO
+    from generator.plan.agencies import Agencies
 
     problems: list[Problem] = []
     errors: list[Problem] = []
+    agencies = Agencies(plan)
     periods = {p.code: p for p in plan.periods}
     if period is not None and period not in periods:
         raise VanbanError(f"Không có kỳ báo cáo «{period}» trong sổ tính; các kỳ: {', '.join(periods)}.")
@@ -426,7 +428,7 @@ def consolidate_forms(plan: Plan, stream: Iterable[Any], out: Path, period: str 
     for source in stream:
         try:
             form = read_form(source)
-            identity = identify(form, plan, problems)
+            identity = identify(form, plan, problems, agencies)
         except VanbanError as exc:
             errors.append(Problem(ERROR, None, exc.format_message(), code="collect-bad-file"))
             continue

@@ -326,6 +326,20 @@ def test_cli_collect_prints_the_summary(golden: dict, tmp_path: Path) -> None:
     assert "Hoàn thành 2/4 nhiệm vụ đến hạn (50,0%), 3/8 nhiệm vụ của kế hoạch." in result.output
 
 
+def test_a_changed_task_warns_only_on_the_forms_that_list_it(golden: dict, tmp_path: Path) -> None:
+    """Sở Tư pháp's task text changed after the forms went out: its form is read with a warning
+    naming the file; Sở Nội vụ's and Sở Tài chính's forms, which do not list the task, are not."""
+    wb = openpyxl.load_workbook(golden["workbook"])
+    ws = wb["Nhiệm vụ"]
+    row = next(r for r in range(2, ws.max_row + 1) if ws.cell(r, 2).value == "Tuyên truyền pháp luật")
+    ws.cell(row, 2).value = "Tuyên truyền, phổ biến pháp luật"
+    workbook = tmp_path / "sua.xlsx"
+    wb.save(workbook)
+    result = collect([golden["returned"]], workbook, tmp_path / "out")
+    changed = [str(p.loc) for p in result.problems if p.code == "collect-task-list-changed"]
+    assert changed == ["stp.docx"]
+
+
 # -- the report draft, its charts and the reminder ----------------------------------------------
 
 

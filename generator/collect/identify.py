@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from generator.collect.forms import ReturnedForm, key
 from generator.documents.context import FORM_KIND, plan_key, tasks_fingerprint
 from generator.errors import WARNING, Loc, Problem
+from generator.plan.agencies import Agencies
 from generator.plan.model import Plan
 
 
@@ -23,7 +24,9 @@ class NotMatched(Exception):
     """One Vietnamese line naming the file: why the form is not one of this plan's forms."""
 
 
-def identify(form: ReturnedForm, plan: Plan, problems: list[Problem]) -> Identity:
+def identify(form: ReturnedForm, plan: Plan, problems: list[Problem],
+             agencies: Agencies | None = None) -> Identity:
+    """`agencies`: the plan's resolved agencies, passed in when many forms are identified."""
     name = form.source.name
     props = {k.removeprefix("vanban."): v for k, v in form.properties.items() if k.startswith("vanban.")}
     if props.get("kind") == FORM_KIND:
@@ -41,7 +44,8 @@ def identify(form: ReturnedForm, plan: Plan, problems: list[Problem]) -> Identit
         if period is None:
             raise NotMatched(f"{name} là báo cáo kỳ «{props.get('period', '')}», không có trong sheet "
                              "Kỳ báo cáo của sổ tính.")
-        if props.get("tasks") and props["tasks"] != tasks_fingerprint(plan):
+        assignment = (agencies or Agencies(plan)).assignments[agency.code]
+        if props.get("tasks") and props["tasks"] != tasks_fingerprint(assignment):
             problems.append(Problem(
                 WARNING, Loc(name), "Mẫu báo cáo được tạo từ danh sách nhiệm vụ khác với sổ tính hiện "
                 "tại (Phụ lục đã sửa sau khi gửi mẫu?); vẫn ghép theo mã nhiệm vụ, hãy kiểm tra lại",

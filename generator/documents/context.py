@@ -5,7 +5,7 @@ from __future__ import annotations
 from hashlib import sha256
 from typing import Any, TypedDict
 
-from generator.plan.agencies import Agencies
+from generator.plan.agencies import Agencies, Assignment
 from generator.plan.model import Agency, NumberedTask, Period, Plan, Signer
 from generator.text import vn
 
@@ -195,18 +195,20 @@ def plan_key(plan: Plan) -> str:
     return f"{g.number if g.number is not None else ''}/{g.symbol}"
 
 
-def tasks_fingerprint(plan: Plan) -> str:
-    """A short fingerprint of the appendix's task list (codes, texts, leads, deadlines): a returned
-    form made from another list is noticed when it is read back."""
-    text = "\n".join(f"{t.ref}\t{t.task.text}\t{t.task.lead}\t{t.task.support}\t{t.task.deadline}"
-                     for area in plan.areas for t in area.tasks)
+def tasks_fingerprint(assignment: Assignment) -> str:
+    """A short fingerprint of the task rows one agency's form shows (code, text, role, deadline):
+    a returned form made from another list is noticed when it is read back. Only the agency's own
+    tasks count, so changing one task changes the forms that show it and no other."""
+    rows = [(t, "chủ trì") for t in assignment.led] + [(t, "phối hợp") for t in assignment.coordinated]
+    text = "\n".join(f"{t.ref}\t{t.task.text}\t{role}\t{t.task.deadline}" for t, role in rows)
     return sha256(text.encode("utf-8")).hexdigest()[:16]
 
 
-def form_identity(plan: Plan, agency: Agency, period: Period) -> dict[str, str]:
+def form_identity(plan: Plan, assignment: Assignment, period: Period) -> dict[str, str]:
     """What a report form carries in its custom document properties (vanban.kind, .plan, …)."""
-    return {"kind": FORM_KIND, "plan": plan_key(plan), "year": str(plan.year), "agency": agency.code,
-            "period": period.code, "tasks": tasks_fingerprint(plan)}
+    return {"kind": FORM_KIND, "plan": plan_key(plan), "year": str(plan.year),
+            "agency": assignment.agency.code, "period": period.code,
+            "tasks": tasks_fingerprint(assignment)}
 
 
 # The left header column of templates/report.docx less the cell margins, in millimetres: the
@@ -236,7 +238,7 @@ def report_context(plan: Plan, agencies: Agencies, agency: Agency, period: Perio
             "tasks": [_report_task(agencies, agency, t, id(t.task) in led) for t in rows],
         })
     return {
-        "form": form_identity(plan, agency, period),
+        "form": form_identity(plan, assignment, period),
         "agency_parent": agency.parent,
         "agency_name": agency.name,
         "agency_lines": lines,
