@@ -237,7 +237,7 @@ def measure_collect(count: int) -> dict[str, Any]:
     finally:
         shutil.rmtree(out, ignore_errors=True)
     return {"docs": done, "runs": runs, "seconds": seconds, "cpu_s": cpu, "outputs_s": outputs_s,
-            "outputs": len(files), "start_mb": start_mb, "peak_mb": reading_mb}
+            "outputs": ", ".join(files), "start_mb": start_mb, "peak_mb": reading_mb}
 
 
 def measure_rebuild() -> dict[str, Any]:
@@ -446,9 +446,8 @@ def _collect_row(r: dict[str, Any]) -> str:
             f"{r['docs']:,} filled forms in {r['runs']} consolidations (each province's forms of each "
             f"period) in {r['seconds']:.1f} s = {r['docs'] / r['seconds']:.0f} forms/s "
             f"({1000 * r['cpu_s'] / r['docs']:.1f} ms CPU per form); peak memory {r['peak_mb']:.0f} MB "
-            f"(after start-up and the plan: {r['start_mb']:.0f} MB). Writing one consolidation's "
-            f"{r['outputs']} outputs (tracking workbook, JSON, report "
-            f"with its two charts, reminder) took {r['outputs_s']:.2f} s.")
+            f"(after start-up and the plan: {r['start_mb']:.0f} MB). Making one consolidation's "
+            f"outputs ({r['outputs']}; the report with its two charts) took {r['outputs_s']:.2f} s.")
 
 
 def _write_doc(table: str) -> None:
