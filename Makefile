@@ -8,7 +8,7 @@ OUT ?= out
 PORT ?= 8000
 
 .DEFAULT_GOAL := help
-.PHONY: help install documents pdf lint test check ruff clean bench collect serve
+.PHONY: help install documents pdf lint test check ruff mypy clean bench bench-test collect serve
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  make %-10s %s\n", $$1, $$2}'
@@ -41,9 +41,17 @@ lint: $(STAMP) ## check the templates and the last build against Nghị định 
 serve: $(STAMP) ## open the page for the clerks in the browser (http://127.0.0.1:PORT/, Ctrl+C stops it)
 	$(BIN)/vanban serve --port $(PORT) --open --data $(OUT)/web
 
-test: $(STAMP) ## run the whole test suite (LibreOffice tests need soffice and pdftotext)
-	$(BIN)/ruff check generator tests tools
+test: ruff mypy ## run the whole test suite (LibreOffice tests need soffice and pdftotext)
 	$(BIN)/pytest -q
+
+ruff: $(STAMP) ## lint the code (ruff)
+	$(BIN)/ruff check generator tests tools
+
+mypy: $(STAMP) ## check the types of generator/ (mypy, configured in pyproject.toml)
+	$(BIN)/mypy
+
+bench-test: $(STAMP) ## the benchmark's own test (minutes; `make test` leaves it out, CI runs it)
+	$(BIN)/pytest -q -m bench
 
 bench: $(STAMP) ## measure the engine against plain docxtpl, and PDF conversion; writes docs/performance.md (minutes)
 	$(BIN)/python tools/bench.py

@@ -2,30 +2,22 @@
 
 from __future__ import annotations
 
-import io
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 
 import click
-import openpyxl
 
-from generator import __version__, pipeline
-from generator.checks.plan import check_workbook, render_block, summary
-from generator.errors import ERROR, INFO, VanbanError
-from generator.layout import lint
-from generator.output.libreoffice import DEFAULT_TIMEOUT
-from generator.output.write import check_target, save_bytes
-from generator.pipeline import DEFAULT_TEMPLATES, ROOT, build, load_checked
-from generator.plan.agencies import Agencies
-from generator.workbook import blank, rollover
-from generator.workbook.annotate import annotated_copy
-from generator.workbook.fixencoding import fix_encoding
+from generator import DEFAULT_OUT, DEFAULT_TEMPLATES, DEFAULT_WORKBOOK, __version__
+from generator.errors import INFO, VanbanError
+from generator.output.libreoffice import DEFAULT_TIMEOUT  # an option's default; stdlib only
 
-DEFAULT_WORKBOOK = ROOT / "data" / "ke-hoach-cchc-2018.xlsx"
-DEFAULT_OUT = ROOT / "out"
+if TYPE_CHECKING:
+    import openpyxl
+
+# Each command imports the stages it uses when it runs: `vanban --help` loads click and no more.
 
 # existence, folders and file kinds are checked by generator.workbook.filecheck, in Vietnamese
 _existing_file = click.Path(path_type=Path)
@@ -39,7 +31,7 @@ class _Shown(click.ClickException):
 
     def __init__(self, error: VanbanError) -> None:
         super().__init__(error.message)
-        self.exit_code = error.exit_code
+        self.exit_code = error.exit_code  # type: ignore[misc]  # click declares it on the class
 
     def show(self, file: IO[Any] | None = None) -> None:
         click.echo(f"Lỗi: {self.format_message()}", err=True, file=file)
@@ -88,6 +80,8 @@ def main() -> None:
 def build_command(workbook: Path, out: Path, templates: Path, strict: bool, force: bool,
                   workers: int | None, dump_context: Path | None) -> None:
     """Tạo toàn bộ văn bản của kế hoạch vào OUT/<năm>/; chỉ ghi lại những văn bản đã thay đổi."""
+    from generator.pipeline import build
+
     result = build(workbook, out, templates, echo=click.echo, strict=strict, force=force,
                    workers=workers, progress=_progress_bar if sys.stderr.isatty() else None,
                    dump_context=dump_context)
@@ -114,6 +108,11 @@ def check_command(workbook: Path, strict: bool, annotate_to: Path | None, force:
 
     Mã thoát: 0 không có lỗi (cảnh báo không tính, trừ khi có --strict), 1 có lỗi, 2 sai cách gọi.
     """
+    from generator.checks.plan import check_workbook, render_block, summary
+    from generator.errors import ERROR
+    from generator.output.write import check_target
+    from generator.workbook.annotate import annotated_copy
+
     if annotate_to is not None:
         check_target(annotate_to, inputs=[workbook], force=force)
     result = check_workbook(workbook, strict=strict)
@@ -135,6 +134,9 @@ def check_command(workbook: Path, strict: bool, annotate_to: Path | None, force:
 @click.option("--force", is_flag=True, help=_FORCE_HELP)
 def fix_encoding_command(workbook: Path, output: Path, force: bool) -> None:
     """Chuyển văn bản gõ bằng bảng mã cũ (TCVN3, VNI) sang Unicode, ghi vào bản sao OUT.xlsx."""
+    from generator.output.write import check_target
+    from generator.workbook.fixencoding import fix_encoding
+
     check_target(output, inputs=[workbook], force=force)
     wb, changes = fix_encoding(workbook)
     applied = [c for c in changes if c.applied]
@@ -164,7 +166,10 @@ def lint_command(files: tuple[Path, ...], out: Path, workbook: Path) -> None:
     Không chỉ tệp nào: kiểm tra mọi mẫu trong templates/ và mọi văn bản của lần tạo gần nhất
     trong OUT/<năm>/.
     """
-    targets = lint.expand(files) if files else lint.default_targets(ROOT, out)
+    from generator import pipeline
+    from generator.layout import lint
+
+    targets = lint.expand(files) if files else lint.default_targets(DEFAULT_TEMPLATES, out)
     if not targets:
         raise VanbanError("Không có tệp .docx nào để kiểm tra.")
     variables = pipeline.template_variables(workbook) if workbook.exists() else None
@@ -244,6 +249,10 @@ def pdf_command(files: tuple[Path, ...], out: Path, year: int | None, preview: b
 @click.option("--force", is_flag=True, help=_FORCE_HELP)
 def new_year_command(workbook: Path, year: int, output: Path, force: bool) -> None:
     """Chuyển sổ tính kế hoạch sang năm mới và liệt kê mọi ô đã đổi, mọi ô cần xem lại."""
+    from generator import pipeline
+    from generator.output.write import check_target
+    from generator.workbook import rollover
+
     check_target(output, inputs=[workbook], force=force)
     result = pipeline.new_year(workbook, year)
     if not result.changes:
@@ -267,12 +276,19 @@ def new_year_command(workbook: Path, year: int, output: Path, force: bool) -> No
 @click.option("--force", is_flag=True, help=_FORCE_HELP)
 def workbook_command(output: Path, force: bool) -> None:
     """Tạo một sổ tính trống có hướng dẫn, danh sách chọn và kiểm tra ngày, cho tỉnh hoặc năm mới."""
+    from generator.output.write import check_target
+    from generator.workbook import blank
+
     check_target(output, force=force)
     _save(blank.build_workbook(), output)
     click.echo(f"Mở sheet “{blank.GUIDE_NAME}” để xem cách ghi từng sheet, từng cột.")
 
 
 def _save(wb: openpyxl.Workbook, output: Path) -> None:
+    import io
+
+    from generator.output.write import save_bytes
+
     buffer = io.BytesIO()
     wb.save(buffer)
     backup = save_bytes(output, buffer.getvalue())
@@ -305,6 +321,9 @@ def serve_command(port: int, host: str, open_browser: bool, data: Path) -> None:
               help="Chỉ in cơ quan này (mã, tên hoặc tên gọi khác).")
 def agencies_command(workbook: Path, wanted: str) -> None:
     """In, theo từng cơ quan, các nhiệm vụ chủ trì và phối hợp trong Phụ lục."""
+    from generator.pipeline import load_checked
+    from generator.plan.agencies import Agencies
+
     plan, notes = load_checked(workbook)
     warnings = [p for p in notes if p.severity != INFO]
     if warnings:
@@ -347,6 +366,8 @@ def collect_command(forms: tuple[Path, ...], workbook: Path, period: str | None,
 
     Mã thoát: 0 đã tổng hợp (có thể kèm cảnh báo), 1 có tệp không dùng được (không ghi gì), 2 sai cách gọi.
     """
+    from generator import pipeline
+
     result = pipeline.collect(list(forms), workbook, out, period, echo=click.echo, force=force)
     notes = 0
     for problem in result.problems:

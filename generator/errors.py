@@ -4,10 +4,47 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from enum import StrEnum
+from typing import Any
 
-ERROR = "lỗi"
-WARNING = "cảnh báo"
-INFO = "thông tin"
+
+class Severity(StrEnum):
+    """How much a problem matters, ordered INFO < WARNING < ERROR; the value is the text users see."""
+
+    ERROR = "lỗi"
+    WARNING = "cảnh báo"
+    INFO = "thông tin"
+
+    @property
+    def rank(self) -> int:
+        """0 for an error, 1 for a warning, 2 for information: the order problems are listed in."""
+        return _RANKS[self]
+
+    def __lt__(self, other: Any) -> bool:
+        return self.rank > other.rank if isinstance(other, Severity) else NotImplemented
+
+    def __le__(self, other: Any) -> bool:
+        return self.rank >= other.rank if isinstance(other, Severity) else NotImplemented
+
+    def __gt__(self, other: Any) -> bool:
+        return self.rank < other.rank if isinstance(other, Severity) else NotImplemented
+
+    def __ge__(self, other: Any) -> bool:
+        return self.rank <= other.rank if isinstance(other, Severity) else NotImplemented
+
+
+_RANKS = {Severity.ERROR: 0, Severity.WARNING: 1, Severity.INFO: 2}
+ERROR = Severity.ERROR
+WARNING = Severity.WARNING
+INFO = Severity.INFO
+
+
+def rank(severity: str) -> int:
+    """The listing order of a severity given as the enum or its text (unknown text last)."""
+    try:
+        return Severity(severity).rank
+    except ValueError:
+        return len(_RANKS)
 
 
 @dataclass(frozen=True)
@@ -25,7 +62,7 @@ class Loc:
 class Problem:
     """One thing wrong in the user's input, said in Vietnamese at its place."""
 
-    severity: str
+    severity: Severity
     loc: Loc | None
     message: str
     found: str = ""
@@ -33,18 +70,28 @@ class Problem:
     suggestion: str = ""
     code: str = ""  # a stable, English identifier of the kind of problem, for tests and tools
 
-    def render(self) -> str:
-        place = f"{self.loc}: " if self.loc else ""
-        # the full stop of a message would stand before the "; đang ghi" details
-        message = self.message.rstrip(".") if self.found or self.expected or self.suggestion else self.message
-        parts = [f"[{self.severity}] {place}{message}"]
+    def details(self) -> list[str]:
+        """What was written, what is needed, what to do: each as the clerk reads it."""
+        parts = []
         if self.found:
             parts.append(f"đang ghi: «{self.found}»")
         if self.expected:
             parts.append(f"cần: {self.expected}")
         if self.suggestion:
             parts.append(f"gợi ý: {self.suggestion}")
-        return "; ".join(parts)
+        return parts
+
+    def render(self) -> str:
+        """The problem on one line (in an error message, a warning of the build)."""
+        place = f"{self.loc}: " if self.loc else ""
+        # the full stop of a message would stand before the "; đang ghi" details
+        message = self.message.rstrip(".") if self.found or self.expected or self.suggestion else self.message
+        return "; ".join([f"[{self.severity}] {place}{message}", *self.details()])
+
+    def render_block(self, indent: str = "    ", place: bool = True) -> str:
+        """The problem over several lines (`vanban check`, a cell comment without its place)."""
+        where = f"{self.loc}: " if place and self.loc else ""
+        return "\n".join([f"[{self.severity}] {where}{self.message}", *(indent + d for d in self.details())])
 
 
 class VanbanError(Exception):

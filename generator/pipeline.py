@@ -10,20 +10,18 @@ from enum import Enum
 from pathlib import Path
 from typing import Any
 
+from generator import DEFAULT_TEMPLATES, ROOT  # noqa: F401 - ROOT: callers' name for the checkout
 from generator.checks.plan import check_workbook
 from generator.documents.jobs import INDEX, DocumentJob, plan_outputs
 from generator.errors import WARNING, Problem, ProblemsFound, VanbanError
 from generator.layout.lint import Finding, LintDoc
 from generator.output.manifest import MANIFEST, Entry, Manifest, context_json, digest, fingerprint
 from generator.output.report_index import index_workbook, layout_digest
-from generator.output.write import atomic_write, atomic_write_many, clean_stale_temps, within
+from generator.output.write import atomic_write, atomic_write_many, backup_name, clean_stale_temps, within
 from generator.plan.model import Plan
 from generator.render.renderer import TemplateRenderer, render_batch
 from generator.workbook import rollover
 from generator.workbook.rollover import Rollover
-
-ROOT = Path(__file__).resolve().parent.parent
-DEFAULT_TEMPLATES = ROOT / "templates"
 
 
 @dataclass(frozen=True)
@@ -232,7 +230,7 @@ def _write(outputs: list[Output], folder: Path, manifest: Manifest,
     order = [o for o in outputs if o.state in (State.CHANGED, State.CONFLICT)]
     backups = [o for o in order if o.state is State.CONFLICT]
     for o in backups:
-        o.backup = _backup_path(o.target, clock)
+        o.backup = backup_name(o.target, clock, hand_edited=True)
     written: list[Path] = []
     with _write_errors():
         for stale in clean_stale_temps(folder):
@@ -296,16 +294,6 @@ def _dump_contexts(jobs: list[DocumentJob], folder: Path, echo: Callable[[str], 
         target = within(folder, Path(job.path).with_suffix(".json"))
         atomic_write(target, (context_json(job.context) + "\n").encode("utf-8"))
         echo(f"đã ghi ngữ cảnh {target}")
-
-
-def _backup_path(path: Path, clock: datetime) -> Path:
-    base = f"{path.stem}.{clock:%Y%m%d-%H%M%S}"
-    candidate = path.with_name(f"{base}.bak{path.suffix}")
-    n = 2
-    while candidate.exists():
-        candidate = path.with_name(f"{base}-{n}.bak{path.suffix}")
-        n += 1
-    return candidate
 
 
 def _stamp(plan: Plan) -> datetime:
@@ -498,16 +486,16 @@ def consolidate_forms(plan: Plan, stream: Iterable[Any], out: Path, period: str 
     for agency in plan.agencies:
         code = agency.code
         clerk = kept.received.get(code)
-        form = matched.get(code)
-        if form is None and code not in manual_agencies and clerk is None:
+        returned = matched.get(code)
+        if returned is None and code not in manual_agencies and clerk is None:
             continue
         if clerk is not None:
-            when, source = clerk[0], CLERK_DATE
-        elif form is not None and form.when is not None:
-            when, source = form.when.date(), FILE_DATE
+            when, origin = clerk[0], CLERK_DATE
+        elif returned is not None and returned.when is not None:
+            when, origin = returned.when.date(), FILE_DATE
         else:
-            when, source = None, MANUAL
-        receipts[code] = Receipt(code, when, source, form.source.name if form else "",
+            when, origin = None, MANUAL
+        receipts[code] = Receipt(code, when, origin, returned.source.name if returned else "",
                                  bool(when and when > chosen.deadline))
     result = consolidate(plan, chosen, matched, receipts, kept.manual)
     result.problems[:0] = problems
@@ -562,9 +550,9 @@ def _write_collected(year_folder: Path, folder: Path, files: dict[str, bytes], f
             atomic_write_many(backups)
             for target, data in todo:
                 key = target.relative_to(year_folder.resolve()).as_posix()
-                old = manifest.entries.get(key)
+                previous = manifest.entries.get(key)
                 manifest.entries[key] = Entry(digest(data), digest(data), "", target.name,
-                                              replaces=old.sha256 if old else "")
+                                              replaces=previous.sha256 if previous else "")
             manifest.save(year_folder)
             written = atomic_write_many(todo)
             for target, _ in todo:

@@ -68,6 +68,7 @@ def test_killing_a_writer_mid_file_leaves_the_old_or_the_new_file_whole(tmp_path
         finally:
             proc.kill()
             proc.wait()
+        assert proc.returncode == -signal.SIGKILL  # killed, as the writer never ends by itself
         assert target.read_bytes() in versions
         assert [p.name for p in folder.iterdir() if not p.name.startswith(".")] == ["ke-hoach.docx"]
     leftovers = temps(folder)
@@ -122,6 +123,7 @@ def test_a_build_killed_part_way_leaves_whole_documents_and_the_next_build_clean
 
     out = tmp_path / "out"
     folder = build(first, out).folder
+    mid_write = 0
     for attempt in range(3):
         proc = subprocess.Popen(
             [sys.executable, "-m", "generator", "build", str(second), "--out", str(out)],
@@ -134,12 +136,15 @@ def test_a_build_killed_part_way_leaves_whole_documents_and_the_next_build_clean
                 changed = sum(1 for k, v in outputs(folder).items() if v != old.get(k))
                 return bool(temps(folder)) or changed > wanted
 
-            wait_for(started, proc)
+            assert wait_for(started, proc), "the build ended before it was killed"
             proc.send_signal(signal.SIGKILL)
         finally:
             proc.kill()
             proc.wait()
+        assert proc.returncode == -signal.SIGKILL  # it was still running: killed, not finished
         now = outputs(folder)
+        # half-written: a temporary file left, or some documents new and some still old
+        mid_write += bool(temps(folder)) or now not in (old, new)
         assert now.keys() == old.keys()
         for name, data in now.items():
             assert data in (old[name], new[name]), f"{name} is neither version"
@@ -148,6 +153,7 @@ def test_a_build_killed_part_way_leaves_whole_documents_and_the_next_build_clean
         build(first, out)
         assert outputs(folder) == old
         assert temps(folder) == []
+    assert mid_write, "no kill fell while the build was writing"
 
     # a killed run's leftover temporary file is removed by the next complete build
     stale = folder / f".3406-qd-ubnd.docx.{2**22 + 7}.zz99zz99{TEMP_SUFFIX}"

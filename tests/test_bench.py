@@ -10,11 +10,14 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from generator.render.renderer import available_cores
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
+@pytest.mark.bench  # minutes of CPU: `make bench-test` runs it (CI does, after `make test`)
 def test_bench_measures_both_sets_with_both_engines_and_prints_its_table():
     doc = ROOT / "docs" / "performance.md"
     before = doc.read_bytes()

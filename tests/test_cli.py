@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import openpyxl
 from click.testing import CliRunner
 
 from generator.cli import main
-from tests.conftest import WORKBOOK, draft_workbook
+from tests.conftest import ROOT, WORKBOOK, draft_workbook
 
 
 def run(*args: str):
@@ -200,3 +202,22 @@ def test_new_year_refuses_what_check_refuses_a_duplicate_agency_code(tmp_path):
     assert "chưa chuyển năm" in result.output and "Cơ quan!A3" in result.output
     assert f"Trùng mã cơ quan “{code}”" in result.output
     assert not target.exists()
+
+
+def modules_loaded(code: str) -> set[str]:
+    proc = subprocess.run([sys.executable, "-c", f"{code}\nimport sys; print(' '.join(sys.modules))"],
+                          cwd=ROOT, capture_output=True, text=True, check=True)
+    return set(proc.stdout.split())
+
+
+def test_help_and_version_load_no_stage_of_the_pipeline():
+    """`vanban --help` answers at once: no workbook, Word or template library is imported for it."""
+    for args in (["--help"], ["--version"], ["build", "--help"]):
+        loaded = modules_loaded(f"from generator.cli import main\ntry:\n    main({args!r})\n"
+                                "except SystemExit:\n    pass")
+        assert not loaded & {"openpyxl", "docx", "docxtpl", "jinja2", "lxml", "generator.pipeline"}, args
+
+
+def test_the_pipeline_does_not_depend_on_click():
+    """cli.py and web/ are two front doors on the same functions; the pipeline knows neither."""
+    assert "click" not in modules_loaded("import generator.pipeline")

@@ -7,6 +7,9 @@ import re
 import zipfile
 from pathlib import Path
 
+import pytest
+
+from generator.documents.context import DecisionContext, ReportContext
 from generator.workbook import schema
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -57,3 +60,21 @@ def test_every_check_code_is_documented():
     assert len(codes) > 40
     for code in sorted(codes):
         assert f"`{code}`" in doc, f"{code} is not in docs/checks.md"
+
+
+def documented_variables(template: str) -> set[str]:
+    """The names in the first column of the table under `## templates/<template> — …`."""
+    text = (ROOT / "docs" / "templates.md").read_text(encoding="utf-8")
+    section = text.split(f"## templates/{template}", 1)[1].split("\n## ", 1)[0]
+    names: set[str] = set()
+    for line in section.splitlines():
+        if line.startswith("| `"):
+            names.update(re.findall(r"`([a-z_]+)`", line.split("|")[1]))
+    return names
+
+
+@pytest.mark.parametrize(("template", "context"), [("decision.docx", DecisionContext),
+                                                   ("report.docx", ReportContext)])
+def test_templates_md_lists_exactly_the_keys_of_each_context(template, context):
+    """The TypedDict is what the code gives (mypy holds it); the page says exactly that, no more."""
+    assert documented_variables(template) == context.__required_keys__ | context.__optional_keys__

@@ -232,3 +232,13 @@ def test_hostile_values_make_no_problem_in_the_reader_beyond_their_cells(tmp_pat
     plan, problems = read_plan(path)
     assert plan is not None
     assert [p.render() for p in problems] == []
+
+
+def test_the_document_title_property_is_the_trich_yeu_as_typed(hostile_build):
+    """The title a PDF viewer shows comes from the trích yếu: as typed (not escaped twice), cut
+    to the 255 characters a document property holds."""
+    result, _ = hostile_build
+    title = Document(str(result.written[0])).core_properties.title
+    expected = "Quyết định " + ALL[:1].lower() + ALL[1:]
+    assert len(title) == 255 and title == expected[:254] + "…"
+    assert "A & B < C > D" in title  # not &amp; &lt;: escaped once, when written

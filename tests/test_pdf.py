@@ -26,7 +26,7 @@ from click.testing import CliRunner
 from generator.cli import main
 from generator.output import libreoffice
 from generator.output.manifest import Manifest, digest
-from generator.pipeline import build
+from generator.pipeline import build, collect
 from tests.conftest import WORKBOOK, need_tool, reports_only
 from tests.docx_text import document_lines, words
 
@@ -193,6 +193,34 @@ def test_a_pdf_changed_since_it_was_written_is_not_replaced_without_force(conver
     assert len(backups) == 1 and backups[0].read_bytes().endswith(b"%signed\n")
     # made in another run from the same .docx as quý I's: the same bytes (no clock, no random ID)
     assert signed.read_bytes() == (folder / "pdf" / "bao-cao" / "quy-1" / "snv.pdf").read_bytes()
+
+
+def test_the_consolidated_report_and_reminder_convert_the_same_way(converted, tmp_path):
+    """`vanban collect` records its report and reminder letter in the year's manifest: the next
+    `vanban pdf` converts those two, and nothing else, dated from the period's deadline."""
+    out = tmp_path / "out"
+    shutil.copytree(converted, out / converted.name)
+    folder = out / converted.name
+    returned = tmp_path / "returned"
+    returned.mkdir()
+    shutil.copyfile(folder / "bao-cao" / "quy-1" / "snv.docx", returned / "snv.docx")
+    collect([returned], trimmed_workbook(tmp_path), out)  # STTTT sent nothing: a reminder too
+
+    result = cli("pdf", "--out", str(out))
+    assert result.exit_code == 0, result.output
+    report = folder / "pdf" / "tong-hop" / "quy-1" / "bao-cao-tong-hop.pdf"
+    reminder = folder / "pdf" / "tong-hop" / "quy-1" / "don-doc.pdf"
+    assert sorted(line for line in result.output.splitlines() if line.startswith("đã ghi ")) == \
+        [f"đã ghi {report}", f"đã ghi {reminder}"]
+    checked = cli("pdf", "--check", str(report), str(reminder))
+    assert checked.exit_code == 0, checked.output
+    with pikepdf.open(report) as pdf:
+        assert str(pdf.docinfo.Title) == ("Báo cáo kết quả thực hiện công tác cải cách hành chính "
+                                          "quý I năm 2018")
+        assert str(pdf.docinfo.CreationDate) == "D:20180305000000Z"  # the deadline, 05/3/2018
+    with pikepdf.open(reminder) as pdf:
+        assert str(pdf.docinfo.Title).startswith("Công văn đôn đốc gửi báo cáo")
+        assert str(pdf.docinfo.Author) == "ỦY BAN NHÂN DÂN TỈNH BÌNH PHƯỚC"
 
 
 # -- PDF/A-2b and its metadata ------------------------------------------------------------------

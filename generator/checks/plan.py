@@ -10,14 +10,13 @@ from pathlib import Path
 
 from generator.checks import deadlines
 from generator.checks.agencies import agency_problems
-from generator.errors import ERROR, INFO, WARNING, Loc, Problem
+from generator.errors import ERROR, INFO, WARNING, Loc, Problem, rank
 from generator.plan.model import Plan
 from generator.text import vn
 from generator.text.citations import citation_problems, date_problems
 from generator.workbook import schema
 from generator.workbook.reader import read_workbook
 
-SEVERITY_ORDER = {ERROR: 0, WARNING: 1, INFO: 2}
 _CODE_CHARS = re.compile(r"[A-Za-z0-9_.-]+")
 
 
@@ -89,12 +88,12 @@ def sort_problems(problems: Iterable[Problem]) -> list[Problem]:
 
     def key(p: Problem) -> tuple:
         if p.loc is None:
-            return (-1, 0, 0, "", SEVERITY_ORDER.get(p.severity, 3))
+            return (-1, 0, 0, "", rank(p.severity))
         m = re.fullmatch(r"([A-Z]*)(\d*)", p.loc.cell or "")
         letters, digits = (m.group(1), m.group(2)) if m else ("", "")
         column = sum((ord(c) - 64) * 26**i for i, c in enumerate(reversed(letters)))
         return (sheets.get(vn.name_key(p.loc.sheet), len(sheets)), int(digits or 0), column,
-                p.loc.sheet, SEVERITY_ORDER.get(p.severity, 3))
+                p.loc.sheet, rank(p.severity))
 
     return sorted(problems, key=key)
 
@@ -110,15 +109,7 @@ def summary(problems: Iterable[Problem]) -> str:
 
 def render_block(p: Problem) -> str:
     """One problem over several lines, for a console: place and message, then its details."""
-    place = f"{p.loc}: " if p.loc else ""
-    lines = [f"[{p.severity}] {place}{p.message}"]
-    if p.found:
-        lines.append(f"    đang ghi: «{p.found}»")
-    if p.expected:
-        lines.append(f"    cần: {p.expected}")
-    if p.suggestion:
-        lines.append(f"    gợi ý: {p.suggestion}")
-    return "\n".join(lines)
+    return p.render_block()
 
 
 # -- the checks -------------------------------------------------------------------------------

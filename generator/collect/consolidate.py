@@ -244,20 +244,21 @@ def consolidate(plan: Plan, period: Period, forms: dict[str, ReturnedForm],
                 f"{len(missing_rows)} nhiệm vụ được giao (dòng đã bị xóa?): {', '.join(missing_rows)}",
                 code="collect-missing-rows"))
 
-    for row in manual:
-        info = by_code.get(row.task)
+    for typed in manual:
+        info = by_code.get(typed.task)
         if info is None:
-            problems.append(Problem(WARNING, row.loc, f"Mã nhiệm vụ {row.task} không có trong Phụ lục "
+            problems.append(Problem(WARNING, typed.loc, f"Mã nhiệm vụ {typed.task} không có trong Phụ lục "
                                     "Kế hoạch", code="collect-unknown-task"))
             continue
-        if row.agency in forms:
+        if typed.agency in forms:
             continue  # the form was readable after all: it wins over a hand-typed copy
-        answer = st.read_answer(row.status)
-        if row.status and answer is None:
-            problems.append(Problem(WARNING, row.loc, "Không đọc được mức độ hoàn thành",
-                                    found=row.status[:80], code="collect-status-unreadable"))
-        records[row.task].append(Record(row.task, row.agency, role_of(info, row.agency) or COORDINATOR,
-                                        row.status, answer, row.result, row.note, "nhập tay"))
+        answer = st.read_answer(typed.status)
+        if typed.status and answer is None:
+            problems.append(Problem(WARNING, typed.loc, "Không đọc được mức độ hoàn thành",
+                                    found=typed.status[:80], code="collect-status-unreadable"))
+        role = role_of(info, typed.agency) or COORDINATOR
+        records[typed.task].append(Record(typed.task, typed.agency, role,
+                                        typed.status, answer, typed.result, typed.note, "nhập tay"))
 
     results = []
     for info in infos:

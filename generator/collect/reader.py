@@ -111,7 +111,8 @@ def saved_at(core_xml: bytes | None) -> datetime | None:
     if not match:
         return None
     try:
-        return datetime(*(int(g) for g in match.groups()))
+        year, month, day, hour, minute, second = (int(g) for g in match.groups())
+        return datetime(year, month, day, hour, minute, second)
     except ValueError:
         return None
 

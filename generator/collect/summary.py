@@ -70,7 +70,7 @@ def chart_png(labels: Sequence[str], rows: Sequence[Counts], title: str) -> byte
         axes.set_yticks(positions, wrapped)
         axes.set_xlabel("Số nhiệm vụ")
         axes.set_title(title, fontsize=9)
-        axes.xaxis.get_major_locator().set_params(integer=True)
+        axes.xaxis.get_major_locator().set_params(integer=True)  # type: ignore[call-arg]  # MaxNLocator
         for side in ("top", "right"):
             axes.spines[side].set_visible(False)
         figure.legend(loc="lower center", ncols=len(SERIES), frameon=False, fontsize=7)

@@ -4,14 +4,91 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from hashlib import sha256
-from typing import Any
+from typing import Any, TypedDict
 
 from generator.plan.agencies import Agencies
 from generator.plan.model import Agency, NumberedTask, Period, Plan, Signer
 from generator.text import vn
 
+# The keys each template gets, one TypedDict per template: docs/templates.md lists exactly these
+# (tests/test_docs.py holds the two together), and mypy holds the functions below to them.
 
-def signer_context(signer: Signer) -> dict[str, str]:
+
+class SignerContext(TypedDict):
+    prefix: str
+    on_behalf: str
+    authority_line: str
+    title: str
+    name: str
+
+
+class HeaderContext(TypedDict):
+    """What every document of the plan shows in its header and number/date lines."""
+
+    issuer_parent: str
+    issuer: str
+    issuer_lines: list[str]
+    place: str
+    year: int
+    number_line: str
+    date_line: str
+    is_draft: bool
+
+
+class DecisionContext(HeaderContext):
+    """templates/decision.docx: the Quyết định, the attached Kế hoạch and its Phụ lục."""
+
+    summary: str
+    authority: str
+    bases: list[str]
+    articles: list[dict[str, Any]]
+    recipients: list[dict[str, Any]]
+    archive_unit: str
+    drafter: str
+    copies: int | str
+    signer: SignerContext
+    plan_title: str
+    issued_by: str
+    body: list[dict[str, str]]
+    plan_signer: SignerContext
+    appendix_title: str
+    areas: list[dict[str, Any]]
+
+
+class ReportContext(TypedDict):
+    """templates/report.docx: one agency's report form for one period."""
+
+    form: dict[str, str]
+    agency_parent: str
+    agency_name: str
+    agency_lines: list[str]
+    issuer_width_mm: float
+    place: str
+    year: int
+    number_line: str
+    date_line: str
+    period_name: str
+    summary: str
+    summary_in_sentence: str
+    data_from: str
+    data_to: str
+    deadline: str
+    addressee: str
+    report_to: str
+    decision_number_line: str
+    decision_date_line: str
+    issued_by: str
+    plan_title: str
+    plan_title_in_sentence: str
+    responsibilities: list[dict[str, Any]]
+    areas: list[dict[str, Any]]
+    led_count: int
+    coordinated_count: int
+    targets: list[dict[str, Any]]
+    signer: dict[str, str]
+
+
+def signer_context(signer: Signer) -> SignerContext:
     return {
         "prefix": signer.prefix,
         "on_behalf": signer.on_behalf,
@@ -21,7 +98,7 @@ def signer_context(signer: Signer) -> dict[str, str]:
     }
 
 
-def header_context(plan: Plan) -> dict[str, Any]:
+def header_context(plan: Plan) -> HeaderContext:
     """The values every document of the plan shows in its header and number/date lines."""
     g = plan.general
     return {
@@ -56,13 +133,13 @@ def body_paragraphs(plan: Plan) -> list[dict[str, str]]:
     return paragraphs
 
 
-def decision_context(plan: Plan) -> dict[str, Any]:
+def decision_context(plan: Plan) -> DecisionContext:
     """Context of templates/decision.docx: Quyết định, attached Kế hoạch and its Phụ lục."""
     g = plan.general
     bases = [b.text for b in plan.bases]
     if g.proposal:
         bases.append(g.proposal)
-    articles = [
+    articles: list[dict[str, Any]] = [
         {"number": i, "text": a.text}
         for i, a in enumerate(plan.articles, start=1)
     ]
@@ -146,7 +223,7 @@ REPORT_ISSUER_MM = 64.2
 ISSUER_SIZE_PT = 13
 
 
-def report_context(plan: Plan, agencies: Agencies, agency: Agency, period: Period) -> dict[str, Any]:
+def report_context(plan: Plan, agencies: Agencies, agency: Agency, period: Period) -> ReportContext:
     """Context of templates/report.docx: one agency's report form for one period."""
     g = plan.general
     assignment = agencies.assignments[agency.code]
@@ -209,7 +286,7 @@ def report_context(plan: Plan, agencies: Agencies, agency: Agency, period: Perio
 
 
 def _report_task(agencies: Agencies, agency: Agency, numbered: NumberedTask,
-                 leads: bool) -> dict[str, str]:
+                 leads: bool) -> dict[str, Any]:
     lead, support = agencies.task_cells[id(numbered.task)]
     cell = lead if leads else support
     roles = [m.role for m in cell.mentions

@@ -9,6 +9,8 @@ from typing import Any
 from docx.oxml import ns
 from lxml import etree
 
+from generator.text.vn import text_width_mm
+
 qn = functools.lru_cache(maxsize=None)(ns.qn)  # called for every property of every run
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
@@ -47,7 +49,6 @@ class ParaFormat:
     after: int
     line: int
     line_rule: str
-    keep_next: bool
 
 
 class Formats:
@@ -110,10 +111,6 @@ class Formats:
         if pstyle is not None and pstyle.get(qn("w:val")) in self.styles:
             return pstyle.get(qn("w:val"))
         return self.default_para
-
-    def style_name(self, p: Any) -> str:
-        sid = self.para_style_id(p)
-        return self.names.get(sid, sid)
 
     def _run_levels(self, p: Any, r: Any | None) -> list[Any]:
         """The rPr elements that may set a run's property, nearest first."""
@@ -221,7 +218,6 @@ class Formats:
             after=int(get("spacing.after", default="0")),
             line=int(get("spacing.line", default="240")),
             line_rule=get("spacing.lineRule", default="auto"),
-            keep_next=get("keepNext") == "1",
         )
 
     def _style_para_values(self, sid: str) -> dict[str, str]:
@@ -280,37 +276,6 @@ def _theme_fonts(part: Any) -> dict[str, str]:
                     for slot in ("HAnsi", "Ascii", "Bidi", "EastAsia"):
                         fonts[f"{kind}{slot}"] = latin.get("typeface")
     return fonts
-
-
-# Advance widths of Times New Roman (the Adobe Times metrics it shares), in 1/1000 em. Vietnamese
-# letters are their base letter plus marks that add no width; horned letters are a little wider.
-_REGULAR = dict(zip(
-    " ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-.,:;/()",
-    [250, 722, 667, 667, 722, 611, 556, 722, 722, 333, 389, 722, 611, 889, 722, 722, 556, 722,
-     667, 556, 611, 722, 722, 944, 722, 722, 611, 444, 500, 444, 500, 444, 333, 500, 500, 278,
-     278, 500, 278, 778, 500, 500, 500, 500, 333, 389, 278, 500, 500, 722, 500, 500, 444]
-    + [500] * 10 + [333, 250, 250, 278, 278, 278, 333, 333], strict=True))
-_BOLD = dict(zip(
-    " ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-.,:;/()",
-    [250, 722, 667, 722, 722, 667, 611, 778, 778, 389, 500, 778, 667, 944, 722, 778, 611, 778,
-     722, 556, 667, 722, 722, 1000, 722, 722, 667, 500, 556, 444, 556, 444, 333, 500, 556, 278,
-     333, 556, 278, 833, 556, 500, 556, 556, 444, 389, 333, 556, 500, 722, 500, 500, 444]
-    + [500] * 10 + [333, 250, 250, 333, 333, 278, 333, 333], strict=True))
-_BASE = str.maketrans({"Đ": "D", "đ": "d"})
-
-
-def text_width_mm(text: str, size_pt: float, bold: bool) -> float:
-    """Width of a line of text in Times New Roman, in millimetres."""
-    import unicodedata
-
-    table = _BOLD if bold else _REGULAR
-    units = 0
-    for ch in text:
-        base = unicodedata.normalize("NFD", ch.translate(_BASE))[0]
-        units += table.get(base, 500)
-        if ch in "ƠơƯư":
-            units += 60
-    return units / 1000 * size_pt * 25.4 / 72
 
 
 def wrapped_lines(text: str, size_pt: float, bold: bool, width_mm: float) -> list[str]:

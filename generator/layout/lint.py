@@ -163,9 +163,6 @@ class LintDoc:
         return Finding(self.name, rule, place, message, severity)
 
 
-Rule = Callable[[LintDoc], Iterable[Finding]]
-
-
 def is_template_file(path: Path) -> bool:
     """A file in a templates folder, or one carrying Jinja tags that vanban did not write."""
     if path.parent.name == "templates":
@@ -202,9 +199,9 @@ def lint_file(path: Path, *, is_template: bool | None = None,
     return findings
 
 
-def default_targets(root: Path, out: Path) -> list[Path]:
+def default_targets(templates: Path, out: Path) -> list[Path]:
     """The templates, and the documents of the last build (the newest year folder of out/)."""
-    targets = sorted((root / "templates").glob("*.docx"))
+    targets = sorted(templates.glob("*.docx"))
     years = [d for d in out.glob("*") if d.is_dir() and d.name.isdigit()] if out.is_dir() else []
     if years:
         def newest(folder: Path) -> float:

@@ -10,17 +10,18 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import Any
 
-from generator.layout.docxfmt import qn, text_width_mm, wrapped_lines
+from generator.layout.docxfmt import qn, wrapped_lines
 from generator.layout.lint import Finding, LintDoc, Para, Table, paragraph_text
 from generator.text import vn
+from generator.text.vn import text_width_mm
 
 TWIPS_PER_MM = 56.7
 A4 = (11906, 16838)
 FONT = "Times New Roman"
 MARGINS_MM = {"top": (20, 25), "bottom": (20, 25), "left": (30, 35), "right": (15, 20)}
 INDENT_TWIPS = (567 - 15, 720 + 15)  # 1 cm to 1.27 cm
-SIGNER_PREFIXES = ("TM.", "KT.", "Q.", "TL.", "TUQ.")
 
 
 @dataclass(frozen=True)
@@ -97,8 +98,13 @@ def mm(twips: float) -> str:
     return f"{twips / TWIPS_PER_MM:.1f}".rstrip("0").rstrip(".") + " mm"
 
 
-def pt(value: float) -> str:
-    return f"{value:g} pt"
+def pt(value: float | None) -> str:
+    return "cỡ không rõ" if value is None else f"{value:g} pt"
+
+
+def _twips(length: Any) -> int:
+    """A python-docx length in twips; 0 where the document does not set it."""
+    return 0 if length is None else int(length.twips)
 
 
 # -- 1. page ---------------------------------------------------------------------------------
@@ -107,7 +113,7 @@ def pt(value: float) -> str:
 def rule_page_size(doc: LintDoc) -> Iterator[Finding]:
     """page.size: every section on A4, 210 × 297 mm."""
     for i, section in enumerate(doc.sections):
-        w, h = section.page_width.twips, section.page_height.twips
+        w, h = _twips(section.page_width), _twips(section.page_height)
         if abs(min(w, h) - A4[0]) > 57 or abs(max(w, h) - A4[1]) > 57:
             yield doc.finding("page.size", doc.section_label(i),
                               f"Khổ giấy {mm(w)} × {mm(h)}, cần A4 (210 × 297 mm).")
@@ -134,13 +140,13 @@ def _table_width(table: Table) -> int:
 
 def _portrait_text_width(doc: LintDoc, index: int) -> int:
     s = doc.sections[index]
-    return min(s.page_width.twips, s.page_height.twips) - s.left_margin.twips - s.right_margin.twips
+    return min(_twips(s.page_width), _twips(s.page_height)) - _twips(s.left_margin) - _twips(s.right_margin)
 
 
 def rule_page_orientation(doc: LintDoc) -> Iterator[Finding]:
     """page.orientation: portrait, landscape only for a section that carries a wide table."""
     for i, section in enumerate(doc.sections):
-        landscape = section.page_width.twips > section.page_height.twips
+        landscape = _twips(section.page_width) > _twips(section.page_height)
         orient = section._sectPr.find(qn("w:pgSz")).get(qn("w:orient"), "portrait")
         if landscape != (orient == "landscape"):
             yield doc.finding("page.orientation", doc.section_label(i),
@@ -158,7 +164,7 @@ def rule_appendix_orientation(doc: LintDoc) -> Iterator[Finding]:
     """appendix.orientation: a table wider than a portrait page is on a landscape page."""
     for t in doc.tables:
         section = doc.sections[t.section]
-        landscape = section.page_width.twips > section.page_height.twips
+        landscape = _twips(section.page_width) > _twips(section.page_height)
         if not landscape and _table_width(t) > _portrait_text_width(doc, t.section) + 57:
             yield doc.finding("appendix.orientation", f"bảng {t.number}",
                               f"Bảng rộng {mm(_table_width(t))}, không vừa trang dọc: đặt phụ lục "
@@ -265,7 +271,8 @@ def rule_element_size(doc: LintDoc) -> Iterator[Finding]:
             continue
         low, high = spec.sizes
         sizes = {doc.formats.run(para.el, r).size for r in text_runs(doc, para)}
-        bad = sorted(s for s in sizes if s is None or not low <= s <= high)
+        bad = sorted((s for s in sizes if s is None or not low <= s <= high),
+                     key=lambda s: -1.0 if s is None else s)
         if bad:
             want = pt(low) if low == high else f"{low:g}–{high:g} pt"
             yield doc.finding("element.size", para.place,
@@ -389,6 +396,7 @@ def _para_width(doc: LintDoc, para: Para) -> int:
     """The width a paragraph's lines can take, in twips (cell or page text width)."""
     if para.table is not None:
         table = doc.tables[para.table]
+        assert para.row is not None and para.cell is not None  # a paragraph of a table has both
         tr = table.rows()[para.row]
         tc = tr.findall(qn("w:tc"))[para.cell]
         tcw = tc.find(f"{qn('w:tcPr')}/{qn('w:tcW')}")
@@ -396,7 +404,7 @@ def _para_width(doc: LintDoc, para: Para) -> int:
             else _col_widths(table)[para.cell]
         return width - 2 * 108  # Word's default cell margins
     s = doc.sections[para.section]
-    return s.page_width.twips - s.left_margin.twips - s.right_margin.twips
+    return _twips(s.page_width) - _twips(s.left_margin) - _twips(s.right_margin)
 
 
 def _rule_after(doc: LintDoc, paras: list[Para], last: Para) -> tuple[Para | None, float | None]:
@@ -714,10 +722,10 @@ def rule_signature(doc: LintDoc) -> Iterator[Finding]:
             continue
         for p in titles:
             first = p.text.split()[0] if p.text.split() else ""
-            if not p.has_tags and first.endswith(".") and first not in SIGNER_PREFIXES:
+            if not p.has_tags and first.endswith(".") and first not in vn.SIGNING_PREFIXES:
                 yield doc.finding("signature", p.place,
                                   f"Quyền hạn ký «{first}» không đúng; dùng một trong "
-                                  f"{', '.join(SIGNER_PREFIXES)}.")
+                                  f"{', '.join(vn.SIGNING_PREFIXES)}.")
         cell = [p for p in t.paras if p.cell == titles[0].cell and p.row == titles[0].row]
         yield from _signature_room(doc, cell)
         for tr in t.rows():

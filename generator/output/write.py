@@ -11,6 +11,7 @@ from datetime import datetime
 from pathlib import Path, PurePath, PurePosixPath
 
 from generator.errors import VanbanError
+from generator.text.vn import WINDOWS_RESERVED
 
 # `.3406-qd-ubnd.docx.<pid>.<random>.vanban.tmp`: hidden, never taken for an output, and the pid
 # tells a later build whether the writer is still alive (its file is left alone) or was killed.
@@ -18,9 +19,6 @@ TEMP_SUFFIX = ".vanban.tmp"
 _TEMP = re.compile(r"\..+\.(\d+)\.[^.]+" + re.escape(TEMP_SUFFIX))
 # One part of an output path: lowercase ASCII words, as vn.slug makes them, with an extension.
 _PART = re.compile(r"[a-z0-9][a-z0-9_-]*(\.[a-z0-9]+)*")
-_WINDOWS_RESERVED = frozenset(
-    {"con", "prn", "aux", "nul"} | {f"com{i}" for i in range(10)} | {f"lpt{i}" for i in range(10)}
-)
 MAX_PART = 100  # characters of one file or folder name
 MAX_PATH = 200  # characters of the path inside the year folder (Windows keeps 260 for all)
 
@@ -131,7 +129,7 @@ def check_name(relative: PurePath) -> None:
         or any(
             len(part) > MAX_PART
             or not _PART.fullmatch(part)
-            or part.split(".")[0] in _WINDOWS_RESERVED
+            or part.split(".")[0] in WINDOWS_RESERVED
             for part in parts
         )
     )
@@ -179,14 +177,14 @@ def atomic_write_many(files: Iterable[tuple[Path, bytes]]) -> list[Path]:
         if hasattr(os, "sync"):
             os.sync()
         else:  # Windows: no sync(), each file on its own
-            for tmp, _ in staged:
-                with open(tmp, "rb+") as handle:
+            for temporary, _ in staged:
+                with open(temporary, "rb+") as handle:
                     os.fsync(handle.fileno())
-        for tmp, path in staged:
-            os.replace(tmp, path)
+        for temporary, path in staged:
+            os.replace(temporary, path)
     except BaseException:
-        for tmp, _ in staged:
-            tmp.unlink(missing_ok=True)
+        for temporary, _ in staged:
+            temporary.unlink(missing_ok=True)
         raise
     for folder in sorted({path.parent for _, path in staged}):
         _fsync_dir(folder)
@@ -224,13 +222,23 @@ def check_target(target: Path, inputs: Iterable[Path] = (), force: bool = False,
                           "(hoặc thêm --force: tệp cũ được sao lưu trước khi ghi).")
 
 
-def backup_name(path: Path, when: datetime) -> Path:
-    """`ke-hoach.xlsx` → `ke-hoach.sao-luu-20190105-083000.xlsx`, never an existing file."""
-    stem = f"{path.stem}.sao-luu-{when:%Y%m%d-%H%M%S}"
-    candidate = path.with_name(stem + path.suffix)
+def backup_name(path: Path, when: datetime, hand_edited: bool = False) -> Path:
+    """Where an existing file is kept before it is overwritten; never an existing file.
+
+    A `-o` output: `ke-hoach.xlsx` → `ke-hoach.sao-luu-20190105-083000.xlsx`; a document edited
+    by hand that `build --force` replaces: `3406-qd-ubnd.docx` → `3406-qd-ubnd.20190105-083000.bak.docx`.
+    """
+    stamp = f"{when:%Y%m%d-%H%M%S}"
+
+    def name(extra: str) -> Path:
+        if hand_edited:
+            return path.with_name(f"{path.stem}.{stamp}{extra}.bak{path.suffix}")
+        return path.with_name(f"{path.stem}.sao-luu-{stamp}{extra}{path.suffix}")
+
+    candidate = name("")
     number = 2
     while candidate.exists():
-        candidate = path.with_name(f"{stem}-{number}{path.suffix}")
+        candidate = name(f"-{number}")
         number += 1
     return candidate
 

@@ -23,7 +23,10 @@ from docx.opc.constants import RELATIONSHIP_TYPE as RT
 from docxtpl import DocxTemplate
 from jinja2 import nodes
 from lxml import etree
+from markupsafe import Markup
 from markupsafe import escape as markupsafe_escape
+
+from generator.render.tags import OPENERS
 
 # What docxtpl does to a part before and after Jinja is reused from docxtpl itself, so the
 # engine's output stays the output of docxtpl: only *when* the work is done changes.
@@ -40,6 +43,7 @@ _DOCPR = etree.XPath(
 )
 # core properties docxtpl renders as templates (docxtpl.DocxTemplate.render_properties)
 _TEMPLATED_PROPERTIES = ("author", "comments", "identifier", "language", "subject", "title")
+_PROPERTY_LIMIT = 255  # characters of a core property (python-docx refuses more)
 _JINJA_MARK = re.compile(r"{[{%#]")
 # A character docxtpl's resolve_listing turns into a tab, break or paragraph, inside text. The only
 # other newlines of a rendering are those docxtpl puts before each <w:p> (left where a {%p} tag
@@ -54,7 +58,7 @@ _SELF_CLOSED_TEXT = re.compile(r"<w:t [^>]*/>")
 FIXED_LEVEL, RENDERED_LEVEL = 9, 1
 _XMLNS = re.compile(r'\s+xmlns:(\w+)="([^"]*)"')
 _STATEMENT = re.compile(r"{%-?\s*(\w+)([^%]*)%}")
-_OPENERS = frozenset({"for", "if", "macro", "call", "filter", "block", "raw", "with", "autoescape", "trans"})
+_OPENERS = frozenset(OPENERS)
 # Strict: a part that is not well-formed XML is an error, never silently "recovered"; no entity
 # is resolved and nothing is fetched; big texts are allowed.
 STRICT_PARSER_OPTIONS: dict[str, Any] = dict(resolve_entities=False, no_network=True, huge_tree=True)
@@ -181,10 +185,6 @@ def write_zip(members: list[Member], when: datetime) -> bytes:
     return local.getvalue() + directory + end
 
 
-def file_digest(path: Path) -> str:
-    return sha256(path.read_bytes()).hexdigest()
-
-
 @dataclass
 class _Part:
     """A part Jinja renders: its zip name, compiled template and how its output is stored."""
@@ -195,6 +195,14 @@ class _Part:
     encoding: str = "utf-8"
     listing_always: bool = False  # resolve_listing must run whatever the rendering holds
     proven: bool = False  # every rendering is well-formed (proven_well_formed)
+
+
+def _property_text(rendered: str) -> str:
+    """A rendered document property (a title made from the trích yếu) as the text it says: the
+    environment escapes for XML and the property is escaped again when written, so the escaping is
+    undone here; cut to the 255 characters python-docx allows (it is metadata, shown as a title)."""
+    text = str(Markup(rendered).unescape())
+    return text if len(text) <= _PROPERTY_LIMIT else text[:_PROPERTY_LIMIT - 1] + "…"
 
 
 class PreparedTemplate:
@@ -422,7 +430,8 @@ class PreparedTemplate:
     def _core(self, context: Mapping[str, Any], when: datetime) -> Member:
         assert self._core_name is not None
         values = tuple(
-            t if isinstance(t, str) else t.render(context) for t in self._core_templates.values()
+            t if isinstance(t, str) else _property_text(t.render(context))
+            for t in self._core_templates.values()
         )
         key = (when, values)
         member = self._core_cache.get(key)
@@ -450,6 +459,7 @@ class PreparedTemplate:
             for part in self._parts:
                 PRINTED.markup = False
                 self._rendering = part.name
+                assert part.template is not None  # parts without a tag are not among _parts
                 rendered = part.template.render(context)
                 if part.kind == "body":
                     out[part.name] = self._document(part, rendered)
@@ -480,10 +490,6 @@ class PreparedTemplate:
     def document(self) -> Any:
         """The template as python-docx read it (after `before`), for checks that need it."""
         return self._docx
-
-    def fixed_part(self, name: str) -> bytes:
-        """An unrendered part's bytes (for tests)."""
-        return zlib.decompress(self._fixed[name].data, -15)
 
 
 def _tables_need_fixing(body: etree._Element) -> bool:

@@ -64,7 +64,7 @@ def _literal(value: Any) -> Any:
     return value
 
 
-_literal.notes_markup = True  # type: ignore[attr-defined]  (see engine.note_printed)
+_literal.notes_markup = True  # type: ignore[attr-defined]  # see engine.note_printed
 
 
 # every attribute a dict has: `d.name` is the dict's item only when `name` is none of these

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import difflib
 import re
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -19,14 +19,17 @@ import jinja2
 from docx.oxml.ns import qn
 from jinja2 import meta
 
-from generator.errors import ERROR, WARNING, Loc, Problem, ProblemsFound
+from generator.errors import ERROR, WARNING, Loc, Problem, Severity
 
 TAG_RE = re.compile(r"\{\{.*?\}\}|\{%.*?%\}|\{#.*?#\}", re.DOTALL)
 SMART = "“”‘’„‟‚‛«»"
 # docxtpl's pseudo-tags are handled before Jinja sees the template
 DOCXTPL_ONLY = {"colspan", "cellbg", "vm", "hm"}
+# Jinja's block statements and what closes each: the one list the tag check (here) and the engine's
+# proof that a table's rows stay whole (engine._balanced) both use.
 OPENERS = {"for": "endfor", "if": "endif", "with": "endwith", "macro": "endmacro",
-           "filter": "endfilter", "call": "endcall", "raw": "endraw", "block": "endblock"}
+           "filter": "endfilter", "call": "endcall", "raw": "endraw", "block": "endblock",
+           "autoescape": "endautoescape", "trans": "endtrans"}
 MIDDLES = {"elif": "if", "else": ("if", "for")}
 
 
@@ -36,7 +39,7 @@ class TagIssue:
 
     place: str
     message: str
-    severity: str = ERROR
+    severity: Severity = ERROR
     code: str = "tag.syntax"
     found: str = ""
 
@@ -52,10 +55,6 @@ class TagReport:
     issues: list[TagIssue] = field(default_factory=list)
     # the names the tags use without defining them (what a context must give), when they all parse
     names: frozenset[str] | None = None
-
-    @property
-    def problems(self) -> list[TagIssue]:
-        return self.issues
 
     @property
     def errors(self) -> list[TagIssue]:
@@ -166,8 +165,8 @@ def _mangled(tag: str) -> str | None:
     if any(q in inner for q in SMART):
         return ("Thẻ có dấu nháy cong (“ ” ‘ ’) do Word tự sửa; gõ lại bằng dấu nháy thẳng "
                 "(\" hoặc ') hoặc tắt AutoCorrect «Straight quotes with smart quotes».")
-    if re.match(r"\{%-?\s+(p|tr|tc|r)\s", tag):
-        kind = re.match(r"\{%-?\s+(p|tr|tc|r)\s", tag).group(1)
+    if spaced := re.match(r"\{%-?\s+(p|tr|tc|r)\s", tag):
+        kind = spaced.group(1)
         return f"«{{% {kind}» phải viết liền thành «{{%{kind}»."
     if any(ch in inner for ch in "–—…"):
         return "Thẻ có dấu gạch dài hoặc dấu ba chấm do Word tự sửa; gõ lại bằng ký tự thường."
@@ -293,9 +292,9 @@ def _check_names(tags: list[_Tag], known: Iterable[str] | None, report: TagRepor
                     report.issues.append(TagIssue(tag.place, f"Thẻ viết sai: {own.message}",
                                                   code="tag.syntax", found=tag.text))
                     return
-        tag = usable[min(max(exc.lineno - 1, 0), len(usable) - 1)] if usable else None
-        report.issues.append(TagIssue(tag.place if tag else "mẫu", f"Thẻ viết sai: {exc.message}",
-                                      code="tag.syntax", found=tag.text if tag else ""))
+        culprit = usable[min(max(exc.lineno - 1, 0), len(usable) - 1)] if usable else None
+        report.issues.append(TagIssue(culprit.place if culprit else "mẫu", f"Thẻ viết sai: {exc.message}",
+                                      code="tag.syntax", found=culprit.text if culprit else ""))
         return
     report.names = frozenset(meta.find_undeclared_variables(ast))
     if known is None:
@@ -311,16 +310,3 @@ def _check_names(tags: list[_Tag], known: Iterable[str] | None, report: TagRepor
             where.place if where else "mẫu",
             f"Biến “{name}”{at} không có trong dữ liệu của mẫu này (xem docs/templates.md).{hint}",
             code="tag.unknown", found=where.text if where else name))
-
-
-def prepare(document: Any, template: str, context: Mapping[str, Any]) -> list[Problem]:
-    """Before rendering: repair split tags in memory, stop on any other tag problem.
-
-    Returns the warnings (repaired tags); raises ProblemsFound naming every broken tag.
-    """
-    report = inspect(document, template, context.keys(), repair=True)
-    problems = [issue.problem(template) for issue in report.issues]
-    if report.errors:
-        raise ProblemsFound(problems, header=f"Mẫu {template} có {len(report.errors)} lỗi thẻ, "
-                            "chưa tạo văn bản nào.")
-    return problems

@@ -395,7 +395,9 @@ def detect(text: str, font_name: str | None = None) -> Detection:
         return Detection(None, 1.0, None, "Văn bản Unicode, không có ký tự của bảng mã cũ")
     before = _score(text)
     candidates: list[tuple[int, int, Encoding, str, _Score]] = []
-    for name, evidence in (("tcvn3", TCVN3_EVIDENCE), ("vni", VNI_EVIDENCE)):
+    encodings: tuple[tuple[Encoding, frozenset[str]], ...] = (
+        ("tcvn3", TCVN3_EVIDENCE), ("vni", VNI_EVIDENCE))
+    for name, evidence in encodings:
         converted = to_unicode(text, name)
         after = _score(converted)
         if converted != unicodedata.normalize("NFC", text) and _is_better(before, after):

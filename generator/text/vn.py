@@ -30,7 +30,8 @@ _TONES = {"\u0300": "2", "\u0301": "1", "\u0303": "4", "\u0309": "3", "\u0323": 
 
 _NBSP = dict.fromkeys(map(ord, "\u00a0\u2007\u202f"), " ")
 _DASHES = dict.fromkeys(map(ord, "\u2010\u2011\u2012\u2013\u2014\u2015\u2212"), "-")
-_WINDOWS_RESERVED = frozenset(
+# Device names Windows reserves in any folder, with or without an extension (lowercase).
+WINDOWS_RESERVED = frozenset(
     {"con", "prn", "aux", "nul"} | {f"com{i}" for i in range(10)} | {f"lpt{i}" for i in range(10)}
 )
 _DATE_RE = re.compile(r"(\d{1,2})([/.\-])(\d{1,2})\2(\d{4})")
@@ -217,10 +218,10 @@ def slug(s: str, max_len: int = 80) -> str:
         raise ValueError(f"Độ dài tối đa phải từ 1 trở lên, nhận được {max_len}")
     ascii_text = strip_diacritics(s).lower().encode("ascii", "ignore").decode("ascii")
     result = "-".join(re.findall(r"[a-z0-9]+", ascii_text)) or "van-ban"
-    if result in _WINDOWS_RESERVED:
+    if result in WINDOWS_RESERVED:
         result += "-x"
     result = result[:max_len].rstrip("-")
-    if result in _WINDOWS_RESERVED:  # only when max_len cut the "-x" off again
+    if result in WINDOWS_RESERVED:  # only when max_len cut the "-x" off again
         result = "x"
     return result
 
@@ -254,23 +255,28 @@ def lower_first(s: str) -> str:
     return s
 
 
-# Advance widths of Times New Roman (the same metrics as Liberation Serif), in 1/1000 em, for
-# measuring a line before it is laid out: a Vietnamese letter is as wide as its base letter,
-# except Ơ/Ư whose horn adds a little.
+# Advance widths of Times New Roman (the Adobe Times metrics it shares with Liberation Serif), in
+# 1/1000 em: the one table both the generator (where a header name breaks) and the layout checker
+# (whether a line fits) measure with. A Vietnamese letter is as wide as its base letter, except
+# Ơ/Ư whose horn adds a little; a character not listed counts as a digit does.
+_LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
 _WIDTHS_REGULAR = dict(zip(
-    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz",
+    _LETTERS,
     (722, 667, 667, 722, 611, 556, 722, 722, 333, 389, 722, 611, 889, 722, 722, 556, 722, 667,
      556, 611, 722, 722, 944, 722, 722, 611,
      444, 500, 444, 500, 444, 333, 500, 500, 278, 278, 500, 278, 778, 500, 500, 500, 500, 333,
      389, 278, 500, 500, 722, 500, 500, 444), strict=True))
+_WIDTHS_REGULAR.update({" ": 250, ",": 250, ".": 250, "-": 333, "(": 333, ")": 333, "/": 278,
+                        "&": 778, ":": 278, ";": 278})
 _WIDTHS_BOLD = dict(zip(
-    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz",
+    _LETTERS,
     (722, 667, 722, 722, 667, 611, 778, 778, 389, 500, 778, 667, 944, 722, 778, 611, 778, 722,
      556, 667, 722, 722, 1000, 722, 722, 667,
      500, 556, 444, 556, 444, 333, 500, 556, 278, 333, 556, 278, 833, 556, 500, 556, 556, 444,
      389, 333, 556, 500, 722, 500, 500, 444), strict=True))
-_WIDTHS_OTHER = {" ": 250, ",": 250, ".": 250, "-": 333, "(": 333, ")": 333, "/": 278,
-                 "&": 800, ":": 300, ";": 300}
+_WIDTHS_BOLD.update({" ": 250, ",": 250, ".": 250, "-": 333, "(": 333, ")": 333, "/": 278,
+                     "&": 833, ":": 333, ";": 333})
+_WIDTH_OTHER = 500  # digits, and what the tables do not list
 _HORN = frozenset("ƠơƯư")
 _PT_MM = 25.4 / 72
 
@@ -286,7 +292,7 @@ def _char_units(char: str, bold: bool) -> int:
     """A letter's width in thousandths of the font size: its base letter's, a horn a little more."""
     table = _WIDTHS_BOLD if bold else _WIDTHS_REGULAR
     base = strip_diacritics(char)
-    units = table.get(base, _WIDTHS_OTHER.get(base, 500 if char.isdigit() else 600))
+    units = table.get(base, _WIDTH_OTHER)
     return units + 60 if char in _HORN else units
 
 
@@ -328,6 +334,10 @@ def _name_lines(name: str, max_mm: float, size_pt: float, bold: bool) -> tuple[s
     fitting = next((t for t in ([c for c in tier if c[0] <= max_mm] for tier in tiers) if t), None)
     _, cut = min(fitting or [c for tier in tiers for c in tier])
     return (" ".join(words[:cut]), " ".join(words[cut:]))
+# The prefixes of a signature block (Nghị định 30/2020/NĐ-CP, Điều 13): thay mặt, ký thay,
+# quyền, thừa lệnh, thừa ủy quyền.
+SIGNING_PREFIXES: tuple[str, ...] = ("TM.", "KT.", "Q.", "TL.", "TUQ.")
+
 # Document types as Nghị định 30/2020/NĐ-CP (Phụ lục III) spells them, with the abbreviation
 # that opens their symbol, plus the central legal types that plans cite. A công văn has no
 # type abbreviation (its symbol is issuer-unit), a Luật's symbol is its Quốc hội term (QH13).
@@ -342,6 +352,12 @@ DOCUMENT_TYPES: dict[str, str] = {
     "Thông tư liên tịch": "TTLT", "Luật": "", "Bộ luật": "", "Pháp lệnh": "PL",
     "Kết luận": "KL", "Văn bản hợp nhất": "VBHN",
 }  # fmt: skip
+# Other kinds a plan cites, which have no type abbreviation of their own.
+CITED_KINDS: tuple[str, ...] = ("Lệnh", "Văn bản", "Điều lệ")
+# Spellings met in plans for a type above: old-style tone marks, and the common "Chi thị".
+DOCUMENT_TYPE_VARIANTS: dict[str, str] = {
+    "Chi thị": "Chỉ thị", "Bản thoả thuận": "Bản thỏa thuận", "Giấy uỷ quyền": "Giấy ủy quyền",
+}
 
 # Legal normative documents whose symbol carries the year of issue (63/2010/NĐ-CP).
 YEAR_IN_SYMBOL: frozenset[str] = frozenset(

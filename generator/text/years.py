@@ -9,18 +9,10 @@ from datetime import date
 
 from generator.text import vn
 
-# Document types that open a citation (Nghị định 30/2020/NĐ-CP, Phụ lục III, plus the legal
-# documents of the central level and the kinds plans cite). Longest first, so that
-# "Thông tư liên tịch" wins over "Thông tư". "Chi thị" is the common misspelling of "Chỉ thị".
-DOCUMENT_TYPES: tuple[str, ...] = tuple(sorted((
-    "Nghị quyết", "Quyết định", "Chỉ thị", "Chi thị", "Quy chế", "Quy định", "Thông cáo",
-    "Thông báo", "Hướng dẫn", "Chương trình", "Kế hoạch", "Phương án", "Đề án", "Dự án",
-    "Báo cáo", "Biên bản", "Tờ trình", "Hợp đồng", "Công điện", "Bản ghi nhớ",
-    "Bản thỏa thuận", "Bản thoả thuận", "Giấy ủy quyền", "Giấy uỷ quyền", "Giấy mời",
-    "Giấy giới thiệu", "Giấy nghỉ phép", "Phiếu gửi", "Phiếu chuyển", "Phiếu báo",
-    "Luật", "Bộ luật", "Pháp lệnh", "Lệnh", "Nghị định", "Thông tư", "Thông tư liên tịch",
-    "Công văn", "Văn bản", "Kết luận", "Điều lệ",
-), key=len, reverse=True))
+# Document types that open a citation (vn.DOCUMENT_TYPES, the other kinds plans cite, and the
+# variant spellings). Longest first, so that "Thông tư liên tịch" wins over "Thông tư".
+DOCUMENT_TYPES: tuple[str, ...] = tuple(sorted(
+    {*vn.DOCUMENT_TYPES, *vn.CITED_KINDS, *vn.DOCUMENT_TYPE_VARIANTS}, key=lambda t: (-len(t), t)))
 
 _TYPE = "(?i:" + "|".join(re.escape(t).replace(r"\ ", r"\s+") for t in DOCUMENT_TYPES) + r")\b"
 _SO = r"(?i:số)"

@@ -62,7 +62,7 @@ def _named(book: StoredWorkbook, path: str) -> tuple[Named, Path]:
     """A built document by its path in the year folder: looked up in the plan's list, never joined."""
     checked = work().checked(book)
     for item in checked.named:
-        if item.path == path:
+        if item.path == path and checked.year is not None:  # a plan with documents has its year
             file = work().folder(checked.year) / item.path
             if file.is_file():
                 return item, file

@@ -96,7 +96,8 @@ class _StyleFormat:
                 italic = style.font.italic if italic is None else italic
                 align = style.paragraph_format.alignment if align is None else align
                 style = style.base_style
-            self._cache[style_id] = (bool(bold), bool(italic), _ALIGN.get(align, ""))
+            shown = _ALIGN.get(align, "") if align is not None else ""
+            self._cache[style_id] = (bool(bold), bool(italic), shown)
         return self._cache[style_id]
 
 

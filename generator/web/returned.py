@@ -88,7 +88,7 @@ def collect_returned(book_id: str) -> Any:
 def returned_file(book_id: str, period_code: str, name: str) -> Response:
     book, checked = checked_or_404(book_id)
     period = _period(checked, period_code)
-    if period is None or period.code != period_code or name not in RETURNED_DOWNLOADS:
+    if period is None or period.code != period_code or name not in RETURNED_DOWNLOADS or checked.year is None:
         abort(404)
     file = work().consolidated(checked.year, period.code) / name
     if not file.is_file():

@@ -42,7 +42,7 @@ def serve(data: Path, host: str = DEFAULT_HOST, port: int = DEFAULT_PORT, open_b
     except OSError as exc:
         raise VanbanError(f"Không mở được cổng {port} trên {host} ({exc.strerror}); cổng có đang được "
                           "chương trình khác dùng không? Chọn cổng khác bằng --port.") from exc
-    url = url_of(host, server.effective_port)  # type: ignore[union-attr]
+    url = url_of(host, server.effective_port)
     echo(f"Trang vanban đang chạy tại {url}  (dữ liệu trong {data}; nhấn Ctrl+C để dừng)")
     if open_browser:
         threading.Timer(0.5, webbrowser.open, (url,)).start()

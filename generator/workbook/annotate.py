@@ -6,6 +6,7 @@ import re
 import warnings
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 import openpyxl
 from openpyxl.comments import Comment
@@ -13,7 +14,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.worksheet.hyperlink import Hyperlink
 from openpyxl.worksheet.worksheet import Worksheet
 
-from generator.errors import ERROR, INFO, WARNING, Problem, VanbanError
+from generator.errors import ERROR, INFO, WARNING, Problem, VanbanError, rank
 from generator.text import vn
 
 RESULT_SHEET = "Kết quả kiểm tra"
@@ -22,7 +23,6 @@ FILLS = {
     WARNING: PatternFill("solid", fgColor="FFEB9C"),  # yellow: look at it
     INFO: PatternFill("solid", fgColor="DDEBF7"),  # blue: already normalised by the program
 }
-_RANK = {ERROR: 0, WARNING: 1, INFO: 2}
 _CELL = re.compile(r"[A-Z]{1,3}[1-9]\d*")
 _HEADERS = ("STT", "Mức độ", "Ô", "Vấn đề", "Đang ghi", "Cần", "Gợi ý", "Mã")
 _WIDTHS = (6, 11, 26, 60, 40, 35, 45, 24)
@@ -52,7 +52,7 @@ def annotated_copy(source: Path, problems: Sequence[Problem]) -> openpyxl.Workbo
     marks: dict[tuple[str, str], list[Problem]] = {}
     for p in problems:
         ws = by_key.get(vn.name_key(p.loc.sheet)) if p.loc else None
-        if ws is not None and _CELL.fullmatch(p.loc.cell or ""):
+        if ws is not None and p.loc is not None and _CELL.fullmatch(p.loc.cell or ""):
             marks.setdefault((ws.title, p.loc.cell), []).append(p)
     for (title, coordinate), found in marks.items():
         _mark(wb[title][coordinate], found)
@@ -65,21 +65,11 @@ def annotated_copy(source: Path, problems: Sequence[Problem]) -> openpyxl.Workbo
 
 
 def _comment_text(problems: Sequence[Problem]) -> str:
-    blocks = []
-    for p in problems:
-        lines = [f"[{p.severity}] {p.message}"]
-        if p.found:
-            lines.append(f"đang ghi: «{p.found}»")
-        if p.expected:
-            lines.append(f"cần: {p.expected}")
-        if p.suggestion:
-            lines.append(f"gợi ý: {p.suggestion}")
-        blocks.append("\n".join(lines))
-    return "\n\n".join(blocks)
+    return "\n\n".join(p.render_block(indent="", place=False) for p in problems)
 
 
-def _mark(cell: object, problems: Sequence[Problem]) -> None:
-    worst = min(problems, key=lambda p: _RANK.get(p.severity, 3)).severity
+def _mark(cell: Any, problems: Sequence[Problem]) -> None:
+    worst = min(problems, key=lambda p: rank(p.severity)).severity
     cell.fill = FILLS.get(worst, FILLS[INFO])
     text = _comment_text(problems)
     if cell.comment is not None:  # the clerk's own note stays, ours follows it
@@ -112,7 +102,7 @@ def _write_list(ws: Worksheet, problems: Sequence[Problem], sheets: dict[str, Wo
             cell.alignment = Alignment(wrap_text=col > 3, vertical="top")
         ws.cell(row, 2).fill = FILLS.get(p.severity, FILLS[INFO])
         target = sheets.get(vn.name_key(p.loc.sheet)) if p.loc else None
-        if target is not None:
+        if target is not None and p.loc is not None:
             where = p.loc.cell if _CELL.fullmatch(p.loc.cell or "") else "A1"
             link = ws.cell(row, 3)
             link.hyperlink = Hyperlink(ref=link.coordinate, location=f"'{target.title}'!{where}",

@@ -112,6 +112,7 @@ def build_workbook(data: Mapping[str, object] | None = None) -> openpyxl.Workboo
             raise TypeError(f"{table.key} sheet data must be a sequence of rows")
         _write_table(wb.create_sheet(table.name), table, rows)
     tasks = data.get(schema.TASKS.key) or []
+    assert isinstance(tasks, Sequence)
     areas = dict.fromkeys(str(t["area"]) for t in tasks if t.get("area"))
     _write_lists(wb.create_sheet(LISTS_NAME), list(areas))
     return wb

@@ -362,7 +362,7 @@ def _scan_member(stream: IO[bytes], kind: str, budget: int, limits: Limits, keep
             raise _Unsafe("có khai báo DOCTYPE/thực thể XML (có thể là tấn công mở rộng thực thể "
                           "hoặc đọc tệp ngoài)")
 
-        def refuse_entity(*_args: object) -> None:
+        def refuse_entity(*_args: object) -> int:
             raise _Unsafe("có khai báo thực thể XML")
 
         parser.StartDoctypeDeclHandler = refuse_doctype

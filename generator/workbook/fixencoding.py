@@ -6,6 +6,7 @@ import copy
 import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import openpyxl
 
@@ -49,7 +50,7 @@ def fix_encoding(source: Path) -> tuple[openpyxl.Workbook, list[Change]]:
     return wb, changes
 
 
-def _fix_cell(sheet: str, cell: object) -> Change | None:
+def _fix_cell(sheet: str, cell: Any) -> Change | None:
     text = cell.value
     if not isinstance(text, str) or text.startswith("="):
         return None
@@ -75,7 +76,7 @@ def _fix_cell(sheet: str, cell: object) -> Change | None:
     return None
 
 
-def _unicode_font(cell: object) -> None:
+def _unicode_font(cell: Any) -> None:
     font = copy.copy(cell.font)
     font.name = UNICODE_FONT
     cell.font = font

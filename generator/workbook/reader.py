@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import zipfile
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -16,7 +16,7 @@ from openpyxl.cell.cell import MergedCell
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
-from generator.errors import ERROR, WARNING, Loc, Problem, ProblemsFound, VanbanError
+from generator.errors import ERROR, WARNING, Loc, Problem, ProblemsFound, Severity, VanbanError
 from generator.plan.model import (
     Agency,
     Article,
@@ -154,10 +154,10 @@ class Reader:
         if ws is None:
             return None
         by_label: dict[str, int] = {}
-        for row in range(2, ws.max_row + 1):
-            label = ws.cell(row, 1).value
+        for number in range(2, ws.max_row + 1):
+            label = ws.cell(number, 1).value
             if isinstance(label, str) and label.strip():
-                by_label.setdefault(vn.name_key(label), row)
+                by_label.setdefault(vn.name_key(label), number)
         values: dict[str, Cell] = {}
         for f in sheet.fields:
             row = by_label.get(vn.name_key(f.label))
@@ -198,7 +198,7 @@ class Reader:
         ws = self._sheet(table.name)
         if ws is None:
             return
-        header = {}
+        header: dict[str, int] = {}
         for col in range(1, ws.max_column + 1):
             text = ws.cell(1, col).value
             if isinstance(text, str) and text.strip():
@@ -315,7 +315,7 @@ class Reader:
             cell.value = None
             cell.ok = False
 
-    def _problem(self, severity: str, loc: Loc, message: str, **kw: str) -> None:
+    def _problem(self, severity: Severity, loc: Loc, message: str, **kw: str) -> None:
         self.problems.append(Problem(severity, loc, message, **kw))
 
 
@@ -412,7 +412,7 @@ def _bool(raw: Any, _choices: tuple[str, ...] = ()) -> bool:
     raise ValueError(f"ghi “{schema.YES}” hoặc “{schema.NO}”")
 
 
-_CONVERTERS = {
+_CONVERTERS: dict[str, Callable[[Any, tuple[str, ...]], Any]] = {
     schema.TEXT: _text,
     schema.MULTILINE: _text,
     schema.INT: _int,

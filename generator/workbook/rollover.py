@@ -296,6 +296,7 @@ def _shift_date_value(value: object) -> object | None:
 def _fixed_reviews(sheets: _Sheets, target: int) -> Iterator[Review]:
     bases = sheets.sheet(schema.BASES.name)
     for _key, cell in sheets.table_cells(schema.BASES, {"text"}):
+        assert bases is not None  # table_cells yields nothing of a missing sheet
         if cell.value not in (None, ""):
             yield Review(bases.title, cell.coordinate, cell.value,
                          "Căn cứ pháp lý không được tự đổi: kiểm tra văn bản còn hiệu lực, bỏ "
@@ -334,7 +335,7 @@ def _period_reviews(sheets: _Sheets) -> Iterator[Review]:
                 day = vn.parse_date(value)
             except ValueError:
                 day = None
-        if isinstance(day, date) and day.weekday() >= 5:
+        if isinstance(day, date) and day.weekday() >= 5 and ws is not None:
             yield Review(ws.title, cell.coordinate, value,
                          f"Hạn gửi {day:%d/%m/%Y} rơi vào {_WEEKDAYS[day.weekday()]}: kiểm tra.")
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from generator.text import vn
+
 # Value kinds a cell may hold; the reader converts and the checker validates by kind.
 TEXT = "text"  # one line of text
 MULTILINE = "multiline"  # text where Alt+Enter line breaks are meaningful
@@ -13,7 +15,7 @@ DATE = "date"
 CHOICE = "choice"
 BOOL = "bool"  # "Có" / "Không"
 
-SIGNING_PREFIXES: tuple[str, ...] = ("", "TM.", "KT.", "Q.", "TL.", "TUQ.")
+SIGNING_PREFIXES: tuple[str, ...] = ("", *vn.SIGNING_PREFIXES)  # blank: the head signs
 AGENCY_KINDS: tuple[str, ...] = ("sở-ban-ngành", "cấp huyện", "cấp xã", "khác")
 YES, NO = "Có", "Không"
 # Offered in the drop-down of "Tên kỳ"; other names stay allowed.

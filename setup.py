@@ -1,0 +1,35 @@
+"""The wheel carries the shipped templates and workbook: setup.py copies them into the package.
+
+In the checkout they stay where people edit them (templates/ is written by
+tools/build_templates.py, data/ holds the 2018 workbook); generator/__init__.py finds them there,
+or, installed from the wheel, in generator/resources/, where this build step puts them.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+from setuptools import setup
+from setuptools.command.build_py import build_py
+
+ROOT = Path(__file__).resolve().parent
+SHIPPED = {"templates": sorted((ROOT / "templates").glob("*.docx")),
+           "data": [ROOT / "data" / "ke-hoach-cchc-2018.xlsx"]}
+
+
+class BuildWithResources(build_py):
+    """build_py, then the templates and the workbook into build/lib/generator/resources/."""
+
+    def run(self) -> None:
+        super().run()
+        if getattr(self, "editable_mode", False):
+            return  # an editable install reads the checkout's own folders
+        for folder, files in SHIPPED.items():
+            target = Path(self.build_lib) / "generator" / "resources" / folder
+            target.mkdir(parents=True, exist_ok=True)
+            for path in files:
+                shutil.copy2(path, target / path.name)
+
+
+setup(cmdclass={"build_py": BuildWithResources})
