@@ -483,7 +483,7 @@ def consolidate_forms(plan: Plan, stream: Iterable[Any], out: Path, period: str 
     period's output folder and how many forms were used. Raises with every unusable file at once."""
     from generator.collect.consolidate import CLERK_DATE, FILE_DATE, MANUAL, Receipt, consolidate
     from generator.collect.forms import ReturnedForm, Source, read_form
-    from generator.collect.identify import NotMatched, identify
+    from generator.collect.identify import Fingerprints, NotMatched, identify
     from generator.collect.tracking import WORKBOOK, read_kept
     from generator.errors import ERROR, INFO
 
@@ -494,10 +494,11 @@ def consolidate_forms(plan: Plan, stream: Iterable[Any], out: Path, period: str 
         raise VanbanError(f"Không có kỳ báo cáo «{period}» trong sổ tính; các kỳ: {', '.join(periods)}.")
     by_period: dict[str, dict[str, list[ReturnedForm]]] = {}
     others: dict[str, int] = {}  # forms of periods not consolidated: counted, not kept
+    fingerprints = Fingerprints(plan)
     for source in stream:
         try:
             form = read_form(source)
-            identity = identify(form, plan, problems)
+            identity = identify(form, plan, problems, fingerprints)
         except VanbanError as exc:
             errors.append(Problem(ERROR, None, exc.format_message(), code="collect-bad-file"))
             continue

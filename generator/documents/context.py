@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from hashlib import sha256
 from typing import Any, TypedDict
@@ -200,18 +201,25 @@ def plan_key(plan: Plan) -> str:
     return f"{g.number if g.number is not None else ''}/{g.symbol}"
 
 
-def tasks_fingerprint(plan: Plan) -> str:
-    """A short fingerprint of the appendix's task list (codes, texts, leads, deadlines): a returned
-    form made from another list is noticed when it is read back."""
-    text = "\n".join(f"{t.ref}\t{t.task.text}\t{t.task.lead}\t{t.task.support}\t{t.task.deadline}"
-                     for area in plan.areas for t in area.tasks)
-    return sha256(text.encode("utf-8")).hexdigest()[:16]
+def tasks_fingerprint(led: Iterable[NumberedTask], coordinated: Iterable[NumberedTask]) -> str:
+    """A short fingerprint of the task list a form shows (code, text, deadline, note and the
+    agency's role of each task): a returned form made from another list is noticed when it is read
+    back. Only what the form shows counts, so that a change rewrites only the forms that show it."""
+    rows = [f"{role}\t{t.ref}\t{t.task.text}\t{t.task.deadline}\t{t.task.note}"
+            for role, tasks in (("L", led), ("C", coordinated)) for t in tasks]
+    return sha256("\n".join(sorted(rows)).encode("utf-8")).hexdigest()[:16]
 
 
-def form_identity(plan: Plan, agency: Agency, period: Period) -> dict[str, str]:
+def agency_fingerprint(agencies: Agencies, agency: Agency) -> str:
+    """The fingerprint of the tasks an agency's form lists: those it leads and coordinates."""
+    assignment = agencies.assignments[agency.code]
+    return tasks_fingerprint(assignment.led, assignment.coordinated)
+
+
+def form_identity(plan: Plan, agencies: Agencies, agency: Agency, period: Period) -> dict[str, str]:
     """What a report form carries in its custom document properties (vanban.kind, .plan, …)."""
     return {"kind": FORM_KIND, "plan": plan_key(plan), "year": str(plan.year), "agency": agency.code,
-            "period": period.code, "tasks": tasks_fingerprint(plan)}
+            "period": period.code, "tasks": agency_fingerprint(agencies, agency)}
 
 
 # The left header column of templates/report.docx less the cell margins, in millimetres: the
@@ -292,7 +300,7 @@ def report_context(plan: Plan, agencies: Agencies, agency: Agency, period: Perio
             "tasks": [_report_task(agencies, agency, t, id(t.task) in led) for t in rows],
         })
     return {
-        "form": form_identity(plan, agency, period),
+        "form": form_identity(plan, agencies, agency, period),
         "agency_parent": agency.parent,
         "agency_name": issuer.name,
         "agency_lines": list(lines),
