@@ -19,6 +19,7 @@ from pathlib import Path
 
 from generator.errors import VanbanError
 from generator.output.write import process_alive
+from generator.render.renderer import available_cores
 
 try:  # a profile is held with an advisory lock where the system has them (not on Windows)
     import fcntl
@@ -78,7 +79,7 @@ def profile_root() -> Path:
 def worker_count(documents: int, workers: int | None) -> int:
     if workers is not None:
         return max(1, min(workers, documents))
-    return max(1, min(os.cpu_count() or 1, documents // MIN_PER_WORKER))
+    return max(1, min(available_cores(), documents // MIN_PER_WORKER))
 
 
 def share(sizes: Sequence[int], workers: int) -> list[list[int]]:
