@@ -19,7 +19,6 @@ from pathlib import Path
 
 from generator.errors import VanbanError
 from generator.output.write import process_alive
-from generator.render.renderer import available_cores
 
 try:  # a profile is held with an advisory lock where the system has them (not on Windows)
     import fcntl
@@ -77,6 +76,9 @@ def profile_root() -> Path:
 
 
 def worker_count(documents: int, workers: int | None) -> int:
+    # imported here: `vanban --help` loads this module and must not load the template libraries
+    from generator.render.renderer import available_cores
+
     if workers is not None:
         return max(1, min(workers, documents))
     return max(1, min(available_cores(), documents // MIN_PER_WORKER))
