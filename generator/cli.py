@@ -11,7 +11,7 @@ from typing import IO, TYPE_CHECKING, Any
 import click
 
 from generator import DEFAULT_OUT, DEFAULT_TEMPLATES, DEFAULT_WORKBOOK, __version__
-from generator.errors import INFO, VanbanError
+from generator.errors import INFO, Interrupted, VanbanError, write_failed
 from generator.output.libreoffice import DEFAULT_TIMEOUT  # an option's default; stdlib only
 
 if TYPE_CHECKING:
@@ -21,9 +21,17 @@ if TYPE_CHECKING:
 
 # existence, folders and file kinds are checked by generator.workbook.filecheck, in Vietnamese
 _existing_file = click.Path(path_type=Path)
-_output_file = click.Path(dir_okay=False, path_type=Path)
+_output_file = click.Path(path_type=Path)  # check_target says what is wrong, in Vietnamese
+_folder = click.Path(path_type=Path)  # see _out_folder
 _FORCE_HELP = ("Ghi đè tệp đã có; tệp cũ được sao lưu thành <tên>.sao-luu-<ngày giờ>.xlsx. "
                "Tệp đầu vào thì không bao giờ bị ghi đè.")
+
+
+def _out_folder(folder: Path | None, option: str) -> None:
+    """A folder option naming an existing file: one Vietnamese line (click's own is English)."""
+    if folder is not None and folder.exists() and not folder.is_dir():
+        raise VanbanError(f"{option} {folder}: đây là một tệp, không phải thư mục; hãy chỉ một "
+                          "thư mục (chưa có thì chương trình tạo).", exit_code=2)
 
 
 class _Shown(click.ClickException):
@@ -45,6 +53,8 @@ class _Vanban(click.Group):
             return super().invoke(ctx)
         except VanbanError as error:
             raise _Shown(error) from error
+        except KeyboardInterrupt:  # click would print its English "Aborted!"
+            raise _Shown(Interrupted()) from None
 
 
 @contextmanager
@@ -65,9 +75,9 @@ def main() -> None:
 
 @main.command("build")
 @click.argument("workbook", type=_existing_file, default=DEFAULT_WORKBOOK)
-@click.option("--out", "out", type=click.Path(file_okay=False, path_type=Path),
+@click.option("--out", "out", type=_folder,
               default=DEFAULT_OUT, show_default=True, help="Thư mục ghi kết quả.")
-@click.option("--templates", type=click.Path(file_okay=False, path_type=Path),
+@click.option("--templates", type=_folder,
               default=DEFAULT_TEMPLATES, show_default=True, help="Thư mục mẫu văn bản.")
 @click.option("--strict", is_flag=True, help="Coi cảnh báo là lỗi: có cảnh báo thì không tạo văn bản.")
 @click.option("--force", is_flag=True,
@@ -75,16 +85,22 @@ def main() -> None:
                    "(<tên>.YYYYMMDD-HHMMSS.bak.docx).")
 @click.option("--workers", type=click.IntRange(min=1), default=None,
               help="Số tiến trình tạo văn bản song song (mặc định: theo số lõi CPU khi có nhiều văn bản).")
-@click.option("--dump-context", "dump_context", type=click.Path(file_okay=False, path_type=Path),
+@click.option("--dump-context", "dump_context", type=_folder,
               default=None, help="Ghi dữ liệu (JSON) của từng văn bản vào thư mục này, để kiểm tra mẫu.")
+@click.option("--move-leftovers", "move_leftovers", is_flag=True,
+              help="Chuyển các văn bản mà kế hoạch không còn tạo (kỳ đã đổi tên, cơ quan thôi báo "
+                   "cáo, bản .bak) sang thư mục OUT/<năm>/cu-<ngày giờ>/; không xóa tệp nào.")
 def build_command(workbook: Path, out: Path, templates: Path, strict: bool, force: bool,
-                  workers: int | None, dump_context: Path | None) -> None:
+                  workers: int | None, dump_context: Path | None, move_leftovers: bool) -> None:
     """Tạo toàn bộ văn bản của kế hoạch vào OUT/<năm>/; chỉ ghi lại những văn bản đã thay đổi."""
     from generator.pipeline import build
 
+    for folder, option in ((out, "--out"), (templates, "--templates"),
+                           (dump_context, "--dump-context")):
+        _out_folder(folder, option)
     result = build(workbook, out, templates, echo=click.echo, strict=strict, force=force,
                    workers=workers, progress=_progress_bar if sys.stderr.isatty() else None,
-                   dump_context=dump_context)
+                   dump_context=dump_context, move_leftovers=move_leftovers)
     notes = [p for p in result.warnings if p.severity == INFO]
     for problem in result.warnings:
         if problem.severity != INFO:
@@ -94,6 +110,14 @@ def build_command(workbook: Path, out: Path, templates: Path, strict: bool, forc
     same = len(result.outputs) - len(result.written)
     click.echo(f"Xong: {len(result.outputs)} văn bản trong {result.folder}; "
                f"{len(result.written)} tệp được ghi lại, {same} tệp không đổi.")
+    if result.leftovers:
+        done = f"đã chuyển sang {result.moved_to}" if result.moved_to else "không còn trong kế hoạch"
+        click.echo(f"{len(result.leftovers)} tệp {done} (không đưa vào PDF và kiểm tra thể thức):")
+        for path in result.leftovers:
+            click.echo(f"  - {path}")
+        if result.moved_to is None:
+            click.echo("Chạy lại với --move-leftovers để chuyển chúng sang một thư mục có ngày giờ "
+                       f"({result.folder}/cu-<ngày giờ>/); không tệp nào bị xóa.")
 
 
 @main.command("check")
@@ -155,7 +179,7 @@ def fix_encoding_command(workbook: Path, output: Path, force: bool) -> None:
 
 @main.command("lint")
 @click.argument("files", nargs=-1, type=click.Path(path_type=Path))
-@click.option("--out", "out", type=click.Path(file_okay=False, path_type=Path),
+@click.option("--out", "out", type=_folder,
               default=DEFAULT_OUT, show_default=True,
               help="Thư mục kết quả; không chỉ tệp nào thì kiểm tra lần tạo gần nhất trong đó.")
 @click.option("--workbook", type=_existing_file, default=DEFAULT_WORKBOOK, show_default=True,
@@ -169,9 +193,14 @@ def lint_command(files: tuple[Path, ...], out: Path, workbook: Path) -> None:
     from generator import pipeline
     from generator.layout import lint
 
-    targets = lint.expand(files) if files else lint.default_targets(DEFAULT_TEMPLATES, out)
+    _out_folder(out, "--out")
+    targets = lint.expand(files) if files else pipeline.lint_targets(out)
     if not targets:
         raise VanbanError("Không có tệp .docx nào để kiểm tra.")
+    if not files and all(t.parent == DEFAULT_TEMPLATES for t in targets):
+        # run from another folder, `out/` there is not ours: say what was not checked
+        click.echo(f"Chưa có văn bản nào đã tạo trong {out}: chỉ kiểm tra các mẫu. Muốn kiểm tra "
+                   "văn bản, thêm --out THƯ-MỤC-KẾT-QUẢ hoặc chỉ rõ tệp, thư mục.", err=True)
     variables = pipeline.template_variables(workbook) if workbook.exists() else None
     findings = pipeline.lint_paths(targets, variables)
     for finding in findings:
@@ -187,7 +216,7 @@ def lint_command(files: tuple[Path, ...], out: Path, workbook: Path) -> None:
 
 @main.command("pdf")
 @click.argument("files", nargs=-1, type=click.Path(dir_okay=False, path_type=Path))
-@click.option("--out", "out", type=click.Path(file_okay=False, path_type=Path),
+@click.option("--out", "out", type=_folder,
               default=DEFAULT_OUT, show_default=True, help="Thư mục kết quả của lệnh build.")
 @click.option("--year", type=int, default=None,
               help="Năm cần chuyển; mặc định là lần tạo gần nhất.")
@@ -214,6 +243,7 @@ def pdf_command(files: tuple[Path, ...], out: Path, year: int | None, preview: b
     """
     from generator.output.pdf import check_pdfs, make_pdfs, pdfs_of, year_folder
 
+    _out_folder(out, "--out")
     if check:
         targets = list(files) or pdfs_of(year_folder(out, year))
         if not targets:
@@ -242,7 +272,7 @@ def pdf_command(files: tuple[Path, ...], out: Path, year: int | None, preview: b
 
 @main.command("new-year")
 @click.argument("workbook", type=_existing_file)
-@click.option("--year", "year", type=click.IntRange(1900, 2200), required=True,
+@click.option("--year", "year", type=int, required=True,
               help="Năm của kế hoạch mới, ví dụ 2019.")
 @click.option("-o", "--output", "output", type=_output_file, required=True,
               help="Sổ tính mới (.xlsx); không ghi đè tệp đã có nếu không có --force.")
@@ -285,13 +315,14 @@ def workbook_command(output: Path, force: bool) -> None:
 
 
 def _save(wb: openpyxl.Workbook, output: Path) -> None:
-    import io
-
     from generator.output.write import save_bytes
+    from generator.workbook import blank
 
-    buffer = io.BytesIO()
-    wb.save(buffer)
-    backup = save_bytes(output, buffer.getvalue())
+    data = blank.workbook_bytes(wb, output)
+    try:
+        backup = save_bytes(output, data)
+    except OSError as exc:
+        raise write_failed(exc, output) from exc
     if backup is not None:
         click.echo(f"Đã sao lưu tệp cũ thành {backup}")
     click.echo(f"Đã ghi {output}")

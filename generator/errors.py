@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import StrEnum
@@ -116,6 +117,16 @@ class VanbanError(Exception):
         return self.message
 
 
+class Interrupted(VanbanError):
+    """Ctrl+C: one line, exit code 130 (128 + SIGINT, as shells expect), no traceback."""
+
+    exit_code = 130
+
+    def __init__(self) -> None:
+        super().__init__("Đã dừng theo yêu cầu (Ctrl+C). Các tệp đã có giữ nguyên; không tệp nào "
+                         "bị ghi dở.")
+
+
 class ProblemsFound(VanbanError):
     """Raised once, after every problem of the input has been collected."""
 
@@ -125,3 +136,38 @@ class ProblemsFound(VanbanError):
         errors = sum(1 for p in self.problems if p.severity == ERROR)
         head = header or f"Sổ tính có {errors} lỗi, chưa tạo văn bản nào."
         super().__init__("\n".join([head, *lines]))
+
+
+# What the system says of a file it could not write, in the user's words: strerror is English
+# ("No space left on device") and names no file.
+_REASONS = {
+    errno.ENOSPC: "ổ đĩa đã đầy",
+    errno.EDQUOT: "đã hết hạn mức dung lượng trên ổ đĩa",
+    errno.EFBIG: "tệp vượt quá cỡ tệp mà ổ đĩa cho phép",
+    errno.EACCES: "không có quyền ghi (tệp có đang mở trong Word hay Excel, hoặc thư mục bị khóa ghi?)",
+    errno.EPERM: "không được phép ghi (tệp có đang mở trong Word hay Excel, hoặc thư mục bị khóa ghi?)",
+    errno.EBUSY: "tệp đang được chương trình khác dùng (có đang mở trong Word hay Excel?)",
+    errno.EROFS: "ổ đĩa chỉ cho đọc",
+    errno.EEXIST: "đã có tệp hoặc thư mục cùng tên",
+    errno.EISDIR: "ở đó là một thư mục, không phải tệp",
+    errno.ENOTDIR: "một phần của đường dẫn là tệp chứ không phải thư mục",
+    errno.ENOENT: "thư mục không tồn tại",
+    errno.ENAMETOOLONG: "tên tệp quá dài",
+    errno.EIO: "lỗi đọc ghi của ổ đĩa",
+}
+DISK_FULL = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EFBIG})
+
+
+def os_reason(code: int | None) -> str:
+    """Why a file could not be read or written, in Vietnamese, from its errno."""
+    if code in _REASONS:
+        return _REASONS[code]
+    name = errno.errorcode.get(code or 0, "")
+    return f"lỗi hệ thống {name or code}".strip()
+
+
+def write_failed(exc: OSError, target: object = None) -> VanbanError:
+    """One message for a file that could not be written: which file, and why, in Vietnamese."""
+    where = exc.filename2 or exc.filename or target or "tệp kết quả"
+    return VanbanError(f"Không ghi được {where}: {os_reason(exc.errno)}. Các tệp khác giữ nguyên "
+                       "như trước lần chạy này; sửa xong thì chạy lại.")

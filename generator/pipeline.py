@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import AbstractContextManager, contextmanager, nullcontext
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from enum import Enum
 from pathlib import Path
@@ -13,13 +14,21 @@ from typing import Any
 from generator import DEFAULT_TEMPLATES, ROOT  # noqa: F401 - ROOT: callers' name for the checkout
 from generator.checks.plan import check_workbook
 from generator.documents.jobs import INDEX, DocumentJob, plan_outputs
-from generator.errors import WARNING, Problem, ProblemsFound, VanbanError
+from generator.errors import WARNING, Problem, ProblemsFound, VanbanError, write_failed
 from generator.layout.lint import Finding, LintDoc
 from generator.output.manifest import MANIFEST, Entry, Manifest, context_json, digest, fingerprint
 from generator.output.report_index import index_workbook, layout_digest
-from generator.output.write import atomic_write, atomic_write_many, backup_name, clean_stale_temps, within
+from generator.output.write import (
+    atomic_write,
+    atomic_write_many,
+    backup_name,
+    clean_stale_temps,
+    folder_lock,
+    within,
+)
 from generator.plan.model import Plan
 from generator.render.renderer import TemplateRenderer, render_batch
+from generator.text import vn
 from generator.workbook import rollover
 from generator.workbook.rollover import Rollover
 
@@ -33,6 +42,8 @@ class BuildResult:
     outputs: tuple[Path, ...] = ()  # every document of the plan, written this time or not
     backups: tuple[Path, ...] = ()  # copies of hand-edited files kept before --force overwrote them
     kept: tuple[Path, ...] = ()  # hand-edited files left alone because their inputs did not change
+    leftovers: tuple[Path, ...] = ()  # documents in the folder that the plan no longer makes
+    moved_to: Path | None = None  # where --move-leftovers put them (nothing is ever deleted)
 
 
 def load_checked(workbook: Path, strict: bool = False,
@@ -51,6 +62,8 @@ def load_checked(workbook: Path, strict: bool = False,
 
 def new_year(workbook: Path, year: int) -> Rollover:
     """`vanban new-year`: a workbook `check` accepts, rolled to `year`; nothing is written."""
+    if not vn.year_in_range(year):
+        raise VanbanError(f"Năm mới {year} không hợp lệ: {vn.YEAR_RANGE_TEXT}. Chưa chuyển năm.")
     load_checked(workbook, refused="chưa chuyển năm. Hãy sửa các ô sau rồi chạy lại.")
     return rollover.roll_file(workbook, year)
 
@@ -118,6 +131,7 @@ def build(
     workers: int | None = None,
     progress: Progress | None = None,
     dump_context: Path | None = None,
+    move_leftovers: bool = False,
 ) -> BuildResult:
     """Build the plan's documents into OUT/<year>/, rendering and writing only what changed.
 
@@ -130,19 +144,61 @@ def build(
     outputs = _plan_outputs(plan, folder, templates, stamp)
     if dump_context is not None:
         _dump_contexts([o.job for o in outputs if o.job.kind != INDEX], dump_context / str(plan.year), echo)
-    manifest = Manifest.load(folder)
-    if manifest.problem:
-        warnings.append(Problem(WARNING, None, manifest.problem, code="manifest-unreadable"))
-    _sort_by_disk(outputs, manifest, force)
-    warnings += [w for w in _render(outputs, templates, stamp, workers, progress) if w not in warnings]
-    conflicts = _find_conflicts(outputs)
-    if conflicts and not force:
-        raise HandEdited([o.target for o in conflicts])
-    written = _write(outputs, folder, manifest, echo)
-    _update_manifest(outputs, folder, manifest, wrote=bool(written))
+    with folder_lock(folder):
+        manifest = Manifest.load(folder)
+        if manifest.problem:
+            warnings.append(Problem(WARNING, None, manifest.problem, code="manifest-unreadable"))
+        _sort_by_disk(outputs, manifest, force)
+        warnings += [w for w in _render(outputs, templates, stamp, workers, progress)
+                     if w not in warnings]
+        conflicts = _find_conflicts(outputs)
+        if conflicts and not force:
+            raise HandEdited([o.target for o in conflicts])
+        written = _write(outputs, folder, manifest, echo)
+        leftovers = find_leftovers(folder, {o.target for o in outputs})
+        moved_to = _move_aside(leftovers, folder) if move_leftovers and leftovers else None
+        _update_manifest(outputs, folder, manifest, wrote=bool(written) or moved_to is not None)
     return BuildResult(plan, folder, tuple(written), tuple(warnings), tuple(o.target for o in outputs),
                        tuple(o.backup for o in conflicts if o.backup is not None),
-                       tuple(o.target for o in outputs if o.state is State.KEPT))
+                       tuple(o.target for o in outputs if o.state is State.KEPT),
+                       tuple(leftovers), moved_to)
+
+
+# Folders of a year's output that hold no output of the plan: PDFs, leftovers moved aside.
+PDF_FOLDER = "pdf"
+ASIDE_PREFIX = "cu-"  # out/2018/cu-20181228-091500/: leftovers moved aside by --move-leftovers
+
+
+def find_leftovers(folder: Path, outputs: set[Path]) -> list[Path]:
+    """Documents in a year's folder that the plan does not make: a renamed period's forms, an
+    agency no longer reporting, --force backups. pdf/ and folders already moved aside are not
+    looked at; Word's ~$ lock files and our temporary files are not documents."""
+    if not folder.is_dir():
+        return []
+    found = []
+    for path in sorted(folder.rglob("*")):
+        top = path.relative_to(folder).parts[0]
+        if top == PDF_FOLDER or top.startswith(ASIDE_PREFIX) or not path.is_file():
+            continue
+        if path.suffix.lower() in (".docx", ".xlsx") and not path.name.startswith(("~$", ".")) \
+                and path.resolve() not in outputs and path not in outputs:
+            found.append(path)
+    return found
+
+
+def _move_aside(leftovers: list[Path], folder: Path) -> Path:
+    """Move leftovers into one dated folder, keeping their sub-folders; never over a file."""
+    aside = folder / f"{ASIDE_PREFIX}{datetime.now():%Y%m%d-%H%M%S}"
+    number = 2
+    while aside.exists():
+        aside = folder / f"{ASIDE_PREFIX}{datetime.now():%Y%m%d-%H%M%S}-{number}"
+        number += 1
+    with _write_errors():
+        for path in leftovers:
+            target = aside / path.relative_to(folder)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            os.replace(path, target)
+    return aside
 
 
 def _plan_outputs(plan: Plan, folder: Path, templates: Path, stamp: datetime) -> list[Output]:
@@ -261,12 +317,18 @@ def _update_manifest(outputs: list[Output], folder: Path, manifest: Manifest, wr
     before = Manifest.load(folder).entries if wrote else dict(manifest.entries)
     names = {o.name for o in outputs}
     for name in list(manifest.entries):
-        # an output the plan no longer makes keeps its entry while the file is there
+        # an output the plan no longer makes keeps its entry while the file is there (should the
+        # plan make it again, it is still known as vanban's own), marked so pdf and lint skip it
         if name not in names and not (folder / name).is_file():
             del manifest.entries[name]
+        elif name not in names and not manifest.entries[name].leftover:
+            manifest.entries[name] = replace(manifest.entries[name], leftover=True)
     for o in outputs:
         if o.state is State.KEPT:
-            continue  # keeps the SHA-256 vanban wrote, so the edit stays protected
+            # keeps the SHA-256 vanban wrote, so the edit stays protected
+            if o.entry is not None and o.entry.leftover:
+                manifest.entries[o.name] = replace(o.entry, leftover=False)
+            continue
         sha = digest(o.data) if o.data is not None else o.on_disk
         assert sha is not None
         manifest.entries[o.name] = Entry(sha, o.inputs, o.job.template, o.job.title)
@@ -281,11 +343,7 @@ def _write_errors() -> Iterator[None]:
     try:
         yield
     except OSError as exc:
-        raise VanbanError(
-            f"Không ghi được {exc.filename2 or exc.filename or 'tệp kết quả'} ({exc.strerror}). "
-            "Tệp có đang mở trong "
-            "Word, hoặc thư mục có bị khóa ghi không? Các tệp chưa ghi sẽ được ghi ở lần chạy sau."
-        ) from exc
+        raise write_failed(exc) from exc
 
 
 def _dump_contexts(jobs: list[DocumentJob], folder: Path, echo: Callable[[str], None]) -> None:
@@ -304,6 +362,19 @@ def _stamp(plan: Plan) -> datetime:
 
 
 # -- layout check of templates and built documents ---------------------------------------------
+
+
+def lint_targets(out: Path, templates: Path = DEFAULT_TEMPLATES) -> list[Path]:
+    """What `vanban lint` checks without FILES: every template, and the documents of the last
+    build as its manifest lists them (never leftovers or backups lying in the folder)."""
+    from generator.output.pdf import year_folder
+
+    targets = sorted(templates.glob("*.docx"))
+    try:
+        folder = year_folder(out, None)
+    except VanbanError:
+        return targets  # no build yet: the command says so
+    return targets + Manifest.load(folder).documents(folder)
 
 
 def template_variables(workbook: Path) -> dict[str, set[str]] | None:
@@ -412,7 +483,7 @@ def consolidate_forms(plan: Plan, stream: Iterable[Any], out: Path, period: str 
     period's output folder and how many forms were used. Raises with every unusable file at once."""
     from generator.collect.consolidate import CLERK_DATE, FILE_DATE, MANUAL, Receipt, consolidate
     from generator.collect.forms import ReturnedForm, Source, read_form
-    from generator.collect.identify import NotMatched, identify
+    from generator.collect.identify import Fingerprints, NotMatched, identify
     from generator.collect.tracking import WORKBOOK, read_kept
     from generator.errors import ERROR, INFO
 
@@ -423,10 +494,11 @@ def consolidate_forms(plan: Plan, stream: Iterable[Any], out: Path, period: str 
         raise VanbanError(f"Không có kỳ báo cáo «{period}» trong sổ tính; các kỳ: {', '.join(periods)}.")
     by_period: dict[str, dict[str, list[ReturnedForm]]] = {}
     others: dict[str, int] = {}  # forms of periods not consolidated: counted, not kept
+    fingerprints = Fingerprints(plan)
     for source in stream:
         try:
             form = read_form(source)
-            identity = identify(form, plan, problems)
+            identity = identify(form, plan, problems, fingerprints)
         except VanbanError as exc:
             errors.append(Problem(ERROR, None, exc.format_message(), code="collect-bad-file"))
             continue

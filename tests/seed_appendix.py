@@ -52,10 +52,20 @@ DISTRICT_GROUPS = ("UBND cấp huyện",)
 
 
 def expected_roles(*needles: str) -> tuple[list[str], list[str]]:
-    """Refs the seed gives to whoever the needles name: led, and coordinated but not led."""
+    """Refs the seed gives to whoever the needles name: led, and coordinated but not led.
+
+    A needle that is not a group phrase is the agency's own name: named as coordinator, it
+    coordinates even where the lead cell names a group it belongs to.
+    """
+    groups = DEPARTMENT_GROUPS + DISTRICT_GROUPS
+    names = [n for n in needles if n not in groups]
     led, coordinated = [], []
     for task in seed_tasks():
-        if mentions(task.lead, *needles):
+        if names and mentions(task.lead, *names):
+            led.append(task.ref)
+        elif names and mentions(task.support, *names):
+            coordinated.append(task.ref)
+        elif mentions(task.lead, *needles):
             led.append(task.ref)
         elif mentions(task.support, *needles):
             coordinated.append(task.ref)

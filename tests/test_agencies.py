@@ -161,8 +161,8 @@ def test_so_noi_vu_leads_what_the_seed_names_it_for(seed_agencies):
     led, coordinated = expected_roles("Sở Nội vụ", *DEPARTMENT_GROUPS)
     assert refs(assignment.led) == led
     assert refs(assignment.coordinated) == coordinated
-    # both lead (as a department) and coordinator (by name) of II.6: listed once, as lead
-    assert "II.6" in refs(assignment.led) and "II.6" not in refs(assignment.coordinated)
+    # lead of II.6 as one of "Các sở, ban, ngành", coordinator by name: named, it coordinates
+    assert "II.6" in refs(assignment.coordinated) and "II.6" not in refs(assignment.led)
 
 
 def test_every_district_gets_every_task_of_the_district_group(seed_agencies):
@@ -240,7 +240,7 @@ def test_vanban_agencies_prints_each_agencys_tasks_in_vietnamese():
     assert result.exit_code == 0, result.output
     assert "cảnh báo (chạy “vanban check” để xem)" in result.stderr
     block = result.stdout.split("Sở Tư pháp (STP")[1].split("\n\n")[0]
-    assert "chủ trì 16, phối hợp 21 nhiệm vụ" in block.splitlines()[0]
+    assert "chủ trì 15, phối hợp 22 nhiệm vụ" in block.splitlines()[0]
     lines = [line.strip() for line in block.splitlines()]
     assert lines[1] == "Chủ trì:"
     assert lines[2].startswith("I.1") and "Chỉ đạo việc xây dựng, thẩm định" in lines[2]
@@ -273,3 +273,21 @@ def test_what_a_form_needs_is_checked_at_its_cell(tmp_path):
     assert "Cơ quan!G3" in result.output and "chưa ghi “Ký hiệu”" in result.output
     assert "Cơ quan!A7" in result.output and "cùng một tên tệp báo cáo “x-lh.docx”" in result.output
     assert "Kỳ báo cáo!A3" in result.output and "cùng một thư mục báo cáo “quy-1”" in result.output
+
+
+def test_an_agency_named_as_coordinator_coordinates_a_task_its_group_leads(seed_agencies):
+    import dataclasses
+
+    from generator.plan.model import Task
+
+    tasks = (Task("Cải cách thể chế", "Rà soát văn bản", "Các sở, ban, ngành", "Văn phòng UBND tỉnh",
+                  "Quý I/2018", ""),
+             Task("Cải cách thể chế", "Công khai", "Các sở, ban, ngành, Sở Nội vụ", "Sở Nội vụ",
+                  "Quý I/2018", ""))
+    plan = dataclasses.replace(seed_agencies.plan, tasks=tasks)
+    assignments = Agencies(plan).assignments
+    # named as coordinator: coordinates, though "Các sở, ban, ngành" includes it
+    assert (refs(assignments["VPUBND"].led), refs(assignments["VPUBND"].coordinated)) == (["I.2"], ["I.1"])
+    # named in the lead cell too, it leads; a group lead is still every department's
+    assert (refs(assignments["SNV"].led), refs(assignments["SNV"].coordinated)) == (["I.1", "I.2"], [])
+    assert refs(assignments["STP"].led) == ["I.1", "I.2"]

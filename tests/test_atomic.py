@@ -10,6 +10,7 @@ import time
 from pathlib import Path
 
 import openpyxl
+import pytest
 from docx import Document
 
 from generator.output.write import TEMP_SUFFIX, atomic_write, clean_stale_temps
@@ -163,3 +164,58 @@ def test_a_build_killed_part_way_leaves_whole_documents_and_the_next_build_clean
     assert not stale.exists()
     assert any("đã xóa tệp tạm" in m and stale.name in m for m in messages)
     assert outputs(folder) == new
+
+
+# -- a full temporary folder: openpyxl spools every sheet through TMPDIR -------------------------
+
+
+@pytest.fixture
+def full_tmpdir(tmp_path):
+    """A 64 KiB tmpfs with 4 KiB left: Python accepts it as TMPDIR, a sheet does not fit."""
+    folder = tmp_path / "tmpfs"
+    folder.mkdir()
+    mounted = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=64k", "tmpfs", str(folder)],
+                             capture_output=True)
+    if mounted.returncode != 0:
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"cannot mount a tmpfs (root needed): {mounted.stderr.decode()}")
+        pytest.skip("mounting a small tmpfs needs root")
+    try:
+        (folder / "fill").write_bytes(b"\0" * 60 * 1024)
+        yield folder
+    finally:
+        subprocess.run(["umount", str(folder)], check=True)
+
+
+@pytest.mark.parametrize("args", [
+    ["workbook", "-o", "{out}/mau.xlsx"],
+    ["check", str(WORKBOOK), "--annotate", "{out}/ket-qua.xlsx"],
+    ["new-year", str(WORKBOOK), "--year", "2019", "-o", "{out}/nam-2019.xlsx"],
+    ["build", str(WORKBOOK), "--out", "{out}/build"],
+], ids=["workbook", "annotate", "new-year", "build"])
+def test_a_full_temporary_folder_is_one_vietnamese_line_and_nothing_written(
+        full_tmpdir, tmp_path, args):
+    out = tmp_path / "out"
+    out.mkdir()
+    argv = [a.replace("{out}", str(out)) for a in args]
+    result = subprocess.run([sys.executable, "-m", "generator", *argv], capture_output=True,
+                            text=True, env={**os.environ, "TMPDIR": str(full_tmpdir)}, timeout=120)
+    assert result.returncode == 1, result.stderr
+    [line] = [x for x in result.stderr.splitlines() if x.startswith("Lỗi:")]
+    assert f"thư mục tạm {full_tmpdir} đã đầy" in line
+    named = ("mau.xlsx", "ket-qua.xlsx", "ke-hoach-cchc-2018.xlsx", "danh-sach-bao-cao.xlsx")
+    assert any(name in line for name in named), line  # the file it was writing
+    assert "Traceback" not in result.stderr and "Exception ignored" not in result.stderr
+    assert list(out.rglob("*.xlsx")) == [] and list(out.rglob("*.docx")) == []
+
+
+def test_a_full_disk_is_one_line_naming_the_file_and_why(full_tmpdir):
+    out = full_tmpdir / "out"
+    result = subprocess.run([sys.executable, "-m", "generator", "build", str(WORKBOOK), "--out",
+                             str(out)], capture_output=True, text=True, timeout=120)
+    assert result.returncode == 1, result.stderr
+    [line] = [x for x in result.stderr.splitlines() if x.startswith("Lỗi:")]
+    assert line.startswith(f"Lỗi: Không ghi được {out / '2018'}") and "ổ đĩa đã đầy" in line
+    assert "No space" not in result.stderr and "Word" not in line  # not a Word problem
+    assert "Traceback" not in result.stderr
+    assert [p for p in out.rglob("*") if p.name.endswith(TEMP_SUFFIX)] == []

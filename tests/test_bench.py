@@ -41,3 +41,5 @@ def test_bench_measures_both_sets_with_both_engines_and_prints_its_table():
     assert rows == expected
     assert "Measured " in proc.stdout and "cores available" in proc.stdout
     assert "rebuild with nothing changed" in proc.stdout and "0 file(s) rewritten" in proc.stdout
+    assert "Collect (`vanban collect`'s reading and consolidation" in proc.stdout
+    assert "40 filled forms in" in proc.stdout

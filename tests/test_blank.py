@@ -412,3 +412,8 @@ def test_unknown_keys_are_refused():
         blank.build_workbook({"nhiem-vu": []})
     with pytest.raises(KeyError):
         blank.build_workbook({"tasks": [{"lead": "Sở Nội vụ", "lanh-dao": "x"}]})
+
+
+def test_the_guide_of_the_periods_sheet_cites_no_part_of_one_plan():
+    # "mục VI.1.c" is where the 2018 plan happens to put its periods, not every plan
+    assert "VI.1" not in schema.PERIODS.help and "Kế hoạch" in schema.PERIODS.help

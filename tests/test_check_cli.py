@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import unicodedata
 import zipfile
+from datetime import datetime
 from pathlib import Path
 
 import openpyxl
@@ -72,6 +73,7 @@ def test_information_alone_never_blocks_even_when_strict(tmp_path):
                     cell.value = (cell.value.replace("Chi thị", "Chỉ thị").replace("Nghị Quyết", "Nghị quyết")
                                   .replace("- NQ/TW", "-NQ/TW").replace("92/NĐ-CP", "92/2017/NĐ-CP"))
     wb["Nơi nhận"]["A8"] = unicodedata.normalize("NFD", "Bưu điện tỉnh")
+    wb["Kỳ báo cáo"]["D5"] = datetime(2018, 11, 30)  # the year's report due on a Friday, not Saturday
     path = tmp_path / "chi-thong-tin.xlsx"
     wb.save(path)
     result = run("check", path, "--strict")

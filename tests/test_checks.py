@@ -255,5 +255,35 @@ def test_strict_turns_warnings_into_errors_but_not_information(tmp_path):
 
 def test_problems_come_in_workbook_order():
     locs = [p.loc for p in check_workbook(WORKBOOK).problems]
-    order = ["Thông tin chung", "Nội dung kế hoạch", "Nhiệm vụ"]
+    order = ["Thông tin chung", "Nội dung kế hoạch", "Nhiệm vụ", "Kỳ báo cáo"]
     assert [order.index(loc.sheet) for loc in locs] == sorted(order.index(loc.sheet) for loc in locs)
+
+
+def test_an_empty_agency_code_is_reported_first_without_its_cascade(tmp_path):
+    def edit(wb):
+        wb["Cơ quan"]["A2"] = None  # the Sở Nội vụ's row cannot be read
+
+    result = check_workbook(broken(tmp_path, edit))
+    errors = [p for p in result.problems if p.severity == ERROR]
+    assert [(str(p.loc), p.code) for p in errors] == [("Cơ quan!A2", "required")]
+    assert "Chưa ghi “Mã”" in errors[0].message
+    assert not any(p.code == "unknown-agency" for p in result.problems)
+    [note] = [p for p in result.problems if p.code == "cascade-held-back"]
+    assert "sheet Cơ quan còn lỗi" in note.message
+
+
+def test_a_missing_sheet_is_listed_first(tmp_path):
+    def edit(wb):
+        del wb["Kỳ báo cáo"]
+        wb["Nhiệm vụ"]["C2"] = "Sở Nội vu"  # and a cell error in an earlier sheet
+
+    result = check_workbook(broken(tmp_path, edit))
+    assert result.problems[0].code == "missing-sheet"
+    assert "Kỳ báo cáo" in result.problems[0].message
+
+
+def test_a_report_deadline_on_a_weekend_is_a_warning_at_its_cell():
+    result = check_workbook(WORKBOOK)  # the 2018 plan: the year's report is due "trước 01/12/2018"
+    [weekend] = [p for p in result.problems if p.code == "period-weekend"]
+    assert weekend.severity == WARNING and str(weekend.loc) == "Kỳ báo cáo!D5"
+    assert "Thứ Bảy" in weekend.message and weekend.found == "01/12/2018"

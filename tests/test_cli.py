@@ -204,6 +204,45 @@ def test_new_year_refuses_what_check_refuses_a_duplicate_agency_code(tmp_path):
     assert not target.exists()
 
 
+def test_out_naming_an_existing_file_is_one_vietnamese_line(tmp_path):
+    from click.testing import CliRunner
+
+    from generator.cli import main
+
+    taken = tmp_path / "ket-qua"
+    taken.write_text("tệp của người dùng", encoding="utf-8")
+    result = CliRunner().invoke(main, ["build", str(WORKBOOK), "--out", str(taken)])
+    assert result.exit_code == 2
+    assert f"Lỗi: --out {taken}: đây là một tệp, không phải thư mục" in result.output
+    assert "Error" not in result.output and "Invalid value" not in result.output
+    assert taken.read_text(encoding="utf-8") == "tệp của người dùng"
+
+
+def test_ctrl_c_during_a_build_is_one_vietnamese_line_exit_130_and_nothing_half_written(tmp_path):
+    import signal
+    import subprocess
+    import sys
+    import zipfile
+
+    out = tmp_path / "out"
+    process = subprocess.Popen([sys.executable, "-m", "generator", "build", str(WORKBOOK), "--out",
+                                str(out), "--dump-context", str(tmp_path / "ctx")],
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    assert process.stdout is not None
+    for line in process.stdout:  # contexts are dumped one by one before anything is rendered
+        if line.startswith("đã ghi ngữ cảnh"):
+            process.send_signal(signal.SIGINT)
+            break
+    _, stderr = process.communicate(timeout=120)
+    assert process.returncode == 130, stderr
+    assert "Lỗi: Đã dừng theo yêu cầu (Ctrl+C)" in stderr
+    assert "Traceback" not in stderr and "Aborted" not in stderr and "KeyboardInterrupt" not in stderr
+    for path in out.rglob("*"):
+        assert not path.name.endswith(".vanban.tmp"), path
+        if path.suffix in (".docx", ".xlsx"):
+            assert zipfile.ZipFile(path).testzip() is None  # whole, never half-written
+
+
 def modules_loaded(code: str) -> set[str]:
     proc = subprocess.run([sys.executable, "-c", f"{code}\nimport sys; print(' '.join(sys.modules))"],
                           cwd=ROOT, capture_output=True, text=True, check=True)

@@ -101,8 +101,11 @@ def jobs_2018():
 
 
 def test_every_shipped_template_is_covered(jobs_2018):
+    from generator.collect.summary import REMINDER_TEMPLATE, SUMMARY_TEMPLATE
+
     shipped = {p.name for p in DEFAULT_TEMPLATES.glob("*.docx")}
-    assert shipped == {job.template for job in jobs_2018}
+    # the consolidation's templates are covered by tests/test_collect.py and test_engine_pictures.py
+    assert shipped - {SUMMARY_TEMPLATE, REMINDER_TEMPLATE} == {job.template for job in jobs_2018}
 
 
 @pytest.mark.parametrize("variant", ["2018", "odd text", "empty lists"])
@@ -383,3 +386,106 @@ def test_a_stream_with_a_missing_value_names_the_template(jobs_2018):
     stream = iter([(job.template, job.context)] * 100 + [(job.template, broken)])
     with pytest.raises(VanbanError, match=r"(?s)Mẫu report\.docx .*“period_name” ở thẻ {{ period_name }}"):
         list(render_batch(stream, DEFAULT_TEMPLATES, WHEN, workers=2))
+
+
+# -- custom templates: what a clerk's own Word file may hold -------------------------------------
+
+
+def _hyperlink(paragraph, url: str, text: str) -> None:
+    """A real hyperlink, as Word writes one: a w:hyperlink with an external relationship."""
+    from docx.opc.constants import RELATIONSHIP_TYPE as RT
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+
+    rid = paragraph.part.relate_to(url, RT.HYPERLINK, is_external=True)
+    link = OxmlElement("w:hyperlink")
+    link.set(qn("r:id"), rid)
+    run = OxmlElement("w:r")
+    t = OxmlElement("w:t")
+    t.text = text
+    run.append(t)
+    link.append(run)
+    paragraph._p.append(link)
+
+
+def custom_templates(folder: Path) -> dict[str, Path]:
+    """Templates made as a clerk might: none has the header and footer ours have."""
+    made = {}
+    plain = docx.Document()
+    plain.add_paragraph("Kính gửi {{ name }}.")
+    made["khong-dau-trang"] = plain
+    picture = docx.Document()
+    picture.add_paragraph("Ảnh của {{ name }}:")
+    picture.add_picture(io.BytesIO(tiny_png()))
+    made["anh"] = picture
+    link = docx.Document()
+    _hyperlink(link.add_paragraph("Xem "), "https://example.org/ke-hoach", "kế hoạch của {{ name }}")
+    made["lien-ket"] = link
+    tables = docx.Document()
+    grid = tables.add_table(rows=3, cols=3)
+    grid.style = "Table Grid"
+    grid.cell(0, 0).merge(grid.cell(0, 2)).text = "Bảng gộp ô của {{ name }}"
+    grid.cell(1, 0).merge(grid.cell(2, 0)).text = "gộp dọc"
+    grid.cell(1, 1).add_table(rows=1, cols=2).cell(0, 1).text = "lồng {{ name }}"
+    loop = tables.add_table(rows=3, cols=1)
+    loop.cell(0, 0).text = "{%tr for item in items %}"
+    loop.cell(1, 0).text = "dòng {{ item }}"
+    loop.cell(2, 0).text = "{%tr endfor %}"
+    header = tables.sections[0].header
+    header.is_linked_to_previous = False
+    header.add_table(rows=1, cols=1, width=docx.shared.Mm(100)).cell(0, 0).text = "đầu {{ name }}"
+    made["bang"] = tables
+    paths = {}
+    for name, document in made.items():
+        paths[name] = folder / f"{name}.docx"
+        document.save(str(paths[name]))
+    return paths
+
+
+def test_custom_templates_render_packages_word_and_libreoffice_open(tmp_path):
+    from generator.render.renderer import validate_package
+    from tests.conftest import need_tool
+
+    soffice = need_tool("soffice")
+    context = {"name": "Sở Nội vụ", "items": ["một", "hai"]}
+    rendered = []
+    for name, path in custom_templates(tmp_path).items():
+        data = TemplateRenderer(path).render(context)
+        validate_package(data, path.name)  # every relationship id declared, every target there
+        target = tmp_path / f"ra-{name}.docx"
+        target.write_bytes(data)
+        rendered.append(target)
+    with zipfile.ZipFile(tmp_path / "ra-khong-dau-trang.docx") as package:
+        assert not [n for n in package.namelist() if "header" in n or "footer" in n]
+        assert b"headerReference" not in package.read("word/document.xml")
+    assert "Kính gửi Sở Nội vụ." in document_lines(tmp_path / "ra-khong-dau-trang.docx")
+    assert docx.Document(str(tmp_path / "ra-anh.docx")).inline_shapes[0].type is not None
+    lines = document_lines(tmp_path / "ra-bang.docx")
+    assert "dòng một" in lines and "dòng hai" in lines and "lồng Sở Nội vụ" in lines
+    import subprocess
+
+    subprocess.run([soffice, f"-env:UserInstallation=file://{tmp_path / 'lo'}", "--headless",
+                    "--convert-to", "pdf", "--outdir", str(tmp_path / "pdf"), *map(str, rendered)],
+                   check=True, capture_output=True, timeout=300)
+    for target in rendered:
+        pdf = tmp_path / "pdf" / f"{target.stem}.pdf"
+        text = subprocess.run([need_tool("pdftotext"), str(pdf), "-"], capture_output=True,
+                              text=True, check=True).stdout
+        assert "Sở Nội vụ" in text, target.name
+
+
+def test_a_package_referencing_a_missing_relationship_is_refused(tmp_path):
+    from generator.render.renderer import validate_package
+
+    source = custom_templates(tmp_path)["khong-dau-trang"]
+    data = TemplateRenderer(source).render({"name": "A"})
+    broken = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as src, zipfile.ZipFile(broken, "w") as dst:
+        for info in src.infolist():
+            body = src.read(info)
+            if info.filename == "word/document.xml":
+                body = re.sub(rb"(<w:sectPr[^>]*>)", rb'\1<w:headerReference w:type="default" '
+                              rb'r:id="rId99"/>', body, count=1)
+            dst.writestr(info, body)
+    with pytest.raises(VanbanError, match="dùng quan hệ rId99"):
+        validate_package(broken.getvalue(), "tu-lam.docx")

@@ -65,3 +65,22 @@ def test_decision_header_number_date_and_signers(decision_docx):
                for line in lines)
     assert "- Sở Nội vụ: 05 bản;" in lines
     assert "- Lưu: VT, T96." in lines
+
+
+def test_the_archive_line_keeps_copies_kept_apart_from_copies_issued(tmp_path):
+    import openpyxl
+
+    from generator.pipeline import build
+    from tests.conftest import WORKBOOK
+
+    wb = openpyxl.load_workbook(WORKBOOK)
+    ws = wb["Thông tin chung"]
+    rows = {ws.cell(r, 1).value: r for r in range(2, ws.max_row + 1)}
+    ws.cell(rows["Đơn vị lưu"], 2).value = "NC"
+    ws.cell(rows["Số bản lưu"], 2).value = 2
+    ws.cell(rows["Số lượng bản phát hành"], 2).value = 40
+    path = tmp_path / "luu.xlsx"
+    wb.save(path)
+    result = build(path, tmp_path / "out")
+    lines = document_lines(result.folder / "3406-qd-ubnd.docx")
+    assert "- Lưu: VT, NC (02b), T96.40." in lines

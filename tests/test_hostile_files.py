@@ -343,3 +343,26 @@ def test_the_security_doc_states_the_limits_in_force():
         f"more than {limits.cell_chars:,} characters",
     ):
         assert text in doc, text
+
+
+def strict_copy(source: Path, target: Path) -> Path:
+    """The workbook as Excel's "Strict Open XML Spreadsheet" names its parts' namespaces."""
+    strict = {
+        b"http://schemas.openxmlformats.org/spreadsheetml/2006/main":
+            b"http://purl.oclc.org/ooxml/spreadsheetml/main",
+        b"http://schemas.openxmlformats.org/officeDocument/2006/relationships":
+            b"http://purl.oclc.org/ooxml/officeDocument/relationships",
+    }
+    with zipfile.ZipFile(source) as src, zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            data = src.read(info)
+            for old, new in strict.items():
+                data = data.replace(old, new)
+            dst.writestr(info, data)
+    return target
+
+
+def test_a_strict_open_xml_workbook_is_named_as_such(tmp_path):
+    line = refused(strict_copy(WORKBOOK, tmp_path / "strict.xlsx"), tmp_path)
+    assert "strict.xlsx được lưu dạng “Bảng tính Strict Open XML”" in line
+    assert "“Sổ làm việc Excel (*.xlsx)”" in line

@@ -286,3 +286,84 @@ def test_a_build_stopped_before_renaming_is_resumed_not_taken_for_a_hand_edit(
     assert "replaces" not in (folder / "manifest.json").read_text(encoding="utf-8")
     again = build(workbook, out)
     assert "0 tệp được ghi lại" in again.output
+
+
+def test_a_folder_named_manifest_json_stops_the_build_before_anything_is_written(tmp_path):
+    out = tmp_path / "out"
+    (out / "2018" / "manifest.json").mkdir(parents=True)
+    result = build(WORKBOOK, out)
+    assert result.exit_code == 1
+    assert "manifest.json không phải là một tệp" in result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit)
+    assert list((out / "2018").rglob("*.docx")) == []
+
+
+def test_a_manifest_that_cannot_be_read_is_one_message(tmp_path):
+    out = tmp_path / "out"
+    (out / "2018").mkdir(parents=True)
+    (out / "2018" / "manifest.json").symlink_to(out / "2018" / "manifest.json")  # a link loop
+    result = build(WORKBOOK, out)
+    assert result.exit_code == 1
+    assert "manifest.json" in result.output and "Traceback" not in result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit)
+    assert list((out / "2018").rglob("*.docx")) == []
+
+
+def test_a_second_build_into_the_same_folder_says_a_build_is_running(tmp_path):
+    from generator.output.write import folder_lock
+
+    out = tmp_path / "out"
+    with folder_lock(out / "2018"):  # another build holds out/2018
+        result = build(WORKBOOK, out)
+    assert result.exit_code == 1
+    assert f"Một lần tạo văn bản khác đang ghi vào {out / '2018'}" in result.output
+    assert "đã bị sửa" not in result.output and "sửa tay" not in result.output
+    assert not (out / "2018").exists() or list((out / "2018").rglob("*.docx")) == []
+    assert build(WORKBOOK, out).exit_code == 0  # released: the next build runs
+
+
+def renamed_period(tmp_path: Path) -> Path:
+    """The 2018 workbook with the first period's code renamed: its old forms are leftovers."""
+    wb = openpyxl.load_workbook(WORKBOOK)
+    wb["Kỳ báo cáo"]["A2"] = "quy-mot"
+    path = tmp_path / "ky-moi.xlsx"
+    wb.save(path)
+    return path
+
+
+def test_leftovers_are_listed_and_not_published(first, tmp_path):
+    from generator.output.manifest import Manifest
+    from generator.output.pdf import documents_of
+    from generator.pipeline import lint_targets
+
+    out, folder = first
+    backup = folder / "3406-qd-ubnd.20181228-091500.bak.docx"  # as --force leaves one
+    shutil.copyfile(folder / PACKAGE, backup)
+    result = build(renamed_period(tmp_path), out)
+    assert result.exit_code == 0, result.output
+    old = sorted((folder / "bao-cao" / "quy-1").glob("*.docx"))
+    assert old and (folder / "bao-cao" / "quy-mot" / "snv.docx").is_file()
+    listed = [line.strip()[2:] for line in result.output.splitlines() if line.startswith("  - ")]
+    assert sorted(listed) == sorted(str(p) for p in [backup, *old])
+    assert "--move-leftovers" in result.output
+    assert all(p.is_file() for p in old) and backup.is_file()  # nothing moved without asking
+    published = {folder / name for name in documents_of(Manifest.load(folder))}  # what pdf takes
+    assert folder / "bao-cao" / "quy-mot" / "snv.docx" in published
+    assert not published & {backup, *old}
+    assert not set(lint_targets(out)) & {backup, *old}
+
+
+def test_move_leftovers_puts_them_in_a_dated_folder(first, tmp_path):
+    out, folder = first
+    old = folder / "bao-cao" / "quy-1" / "snv.docx"
+    before = old.read_bytes()
+    result = build(renamed_period(tmp_path), out, "--move-leftovers")
+    assert result.exit_code == 0, result.output
+    [aside] = [p for p in folder.iterdir() if p.name.startswith("cu-")]
+    assert re.fullmatch(r"cu-\d{8}-\d{6}", aside.name)
+    assert (aside / "bao-cao" / "quy-1" / "snv.docx").read_bytes() == before
+    assert not old.exists() and f"đã chuyển sang {aside}" in result.output
+    manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))["files"]
+    assert not any(name.startswith("bao-cao/quy-1/") for name in manifest)
+    again = build(renamed_period(tmp_path), out)
+    assert "không còn trong kế hoạch" not in again.output  # the moved files are not listed again

@@ -14,7 +14,7 @@ PACKAGE = ROOT / "generator"
 # shared base and the text conventions. `collect` reads returned forms and writes the consolidated
 # report; `web` is a front door like `cli`.
 LAYERS = ["errors", "text", "plan", "workbook", "checks", "documents", "render", "output", "collect",
-          "pipeline", "web", "cli", "__main__"]
+          "pipeline", "web", "cli", "launch", "__main__"]
 APART = {"layout": {"errors", "text", "layout"}}
 
 
@@ -52,7 +52,7 @@ def test_every_stage_is_a_folder_and_known() -> None:
     folders = {p.name for p in PACKAGE.iterdir() if p.is_dir() and (p / "__init__.py").exists()}
     assert {"text", "plan", "workbook", "checks", "documents", "render", "output", "layout"} <= folders
     modules = {p.stem for p in PACKAGE.glob("*.py")}
-    assert modules <= {"__init__", "__main__", "errors", "pipeline", "cli"}
+    assert modules <= {"__init__", "__main__", "errors", "pipeline", "cli", "launch"}
     assert folders <= set(LAYERS) | set(APART)
 
 

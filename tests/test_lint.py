@@ -363,3 +363,19 @@ def test_no_room_to_sign_above_the_name(decision_docx, tmp_path):
     hits = only(broken(decision_docx, tmp_path, cramped), "signature")
     assert hits[0].place == "bảng 2, dòng 1, ô 2 «Nguyễn Văn Trâm»"
     assert "ký và đóng dấu" in hits[0].message
+
+
+def test_a_signing_prefix_without_its_dot(decision_docx, tmp_path):
+    def dotless(doc):
+        cell = doc.tables[1].rows[0].cells[1]
+        p = next(p for p in cell.paragraphs if p.text.strip() == "CHỦ TỊCH")
+        p.runs[0].text = "KT CHỦ TỊCH"
+
+    hits = only(broken(decision_docx, tmp_path, dotless), "signature")
+    assert "«KT» thiếu dấu chấm" in hits[0].message and "«KT.»" in hits[0].message
+
+
+def test_lint_without_a_build_to_check_says_so(tmp_path):
+    result = CliRunner().invoke(main, ["lint", "--out", str(tmp_path / "out")])
+    assert "decision.docx" in result.output
+    assert f"Chưa có văn bản nào đã tạo trong {tmp_path / 'out'}: chỉ kiểm tra các mẫu" in result.output

@@ -93,7 +93,7 @@ def test_index_workbook_lists_every_form(forms):
     assert len(rows) == 128
     snv = next(r for r in rows if r[0] == "SNV" and r[2] == "quý I")
     assert snv[1] == "Sở Nội vụ" and snv[3].date() == date(2018, 3, 5)
-    assert snv[4:] == [24, 17, "quy-1/snv.docx"]
+    assert snv[4:] == [17, 24, "quy-1/snv.docx"]  # named as coordinator of 7 group-led tasks
     for row in rows:
         assert (forms / row[6]).exists()
 
@@ -145,7 +145,11 @@ def test_header_number_date_title_data_window_and_addressee(forms):
     assert "Kính gửi: Ủy ban nhân dân tỉnh Bình Phước." in lines
     opening = next(line for line in lines if line.startswith("Thực hiện Quyết định số"))
     assert "3406/QĐ-UBND ngày 28 tháng 12 năm 2017" in opening
-    assert "gửi về UBND tỉnh (qua Sở Nội vụ để tổng hợp) trước ngày 05/3/2018" in opening
+    # the Sở Nội vụ does not report to the UBND tỉnh through itself; others do
+    assert "gửi về UBND tỉnh trước ngày 05/3/2018" in opening
+    justice = document_lines(forms / "quy-1" / "stp.docx")
+    assert "gửi về UBND tỉnh (qua Sở Nội vụ để tổng hợp) trước ngày 05/3/2018" in next(
+        line for line in justice if line.startswith("Thực hiện Quyết định số"))
     year_end = document_lines(forms / "nam" / "snv.docx")
     assert "Kết quả thực hiện công tác cải cách hành chính năm 2018" in year_end
     assert any("trước ngày 01/12/2018" in line for line in year_end)
@@ -177,8 +181,14 @@ def test_roman_parts_targets_and_responsibilities(forms):
 def test_signature_blocks_by_agency_kind(forms):
     department = document_lines(forms / "quy-1" / "snv.docx")
     assert "GIÁM ĐỐC" in department and not any(line.startswith("TM.") for line in department)
-    assert "- UBND tỉnh (qua Sở Nội vụ để tổng hợp);" in department
-    assert department.index("- Lưu: VT.") > department.index("Nơi nhận:")
+    # a report with a Kính gửi line: "Như trên" first (ND 30); the Sở Nội vụ is no recipient of
+    # its own form, every other form goes through it
+    recipients = department.index("Nơi nhận:")
+    assert department[recipients + 1:recipients + 3] == ["- Như trên;", "- Lưu: VT."]
+    justice = document_lines(forms / "quy-1" / "stp.docx")
+    recipients = justice.index("Nơi nhận:")
+    assert justice[recipients + 1:recipients + 4] == [
+        "- Như trên;", "- Sở Nội vụ (để tổng hợp);", "- Lưu: VT."]
     district = document_lines(forms / "quy-1" / "locninh.docx")
     assert district[:2] == ["ỦY BAN NHÂN DÂN", "HUYỆN LỘC NINH"]
     assert "Số:          /BC-UBND" in district
@@ -352,7 +362,7 @@ def test_a_two_level_province_gets_its_forms(two_level):
     assert sorted(p.name for p in forms.iterdir()) == ["ptp.docx", "snv.docx", "stc.docx", "xlh.docx"]
     lines = document_lines(forms / "ptp.docx")
     assert lines[:2] == ["ỦY BAN NHÂN DÂN", "PHƯỜNG TÂN PHONG"]
-    assert "Hòa Sơn, ngày      tháng      năm 2026" in lines
+    assert "Tân Phong, ngày      tháng      năm 2026" in lines  # the ward's own place
     assert "TM. ỦY BAN NHÂN DÂN" in lines
     # no data window in this period: no line for it
     assert not any(line.startswith("(Số liệu") for line in lines)
@@ -379,8 +389,32 @@ def test_a_workbook_without_the_place_column_uses_the_plans_place(tmp_path):
     path = tmp_path / "cu.xlsx"
     wb.save(path)
     result = build(path, tmp_path / "out")
-    lines = document_lines(result.folder / "bao-cao" / "quy-1" / "locninh.docx")
+    lines = document_lines(result.folder / "bao-cao" / "quy-1" / "stp.docx")
     assert "Bình Phước, ngày      tháng      năm 2018" in lines
+    # a district without the column is dated at its own place, read from its name
+    lines = document_lines(result.folder / "bao-cao" / "quy-1" / "locninh.docx")
+    assert "Lộc Ninh, ngày      tháng      năm 2018" in lines
+
+
+def test_a_ward_registered_by_its_name_gets_the_peoples_committee_form(tmp_path):
+    data = two_level_province()
+    data["agencies"].append({"code": "PTB", "name": "Phường Trấn Biên", "kind": "cấp xã",
+                             "reports": "Có"})
+    data["agencies"].append({"code": "P15", "name": "UBND phường 15", "kind": "cấp xã",
+                             "reports": "Có"})
+    path = save_workbook(build_workbook(data), tmp_path / "phuong.xlsx")
+    result = build(path, tmp_path / "out")
+    lines = document_lines(result.folder / "bao-cao" / "quy-1" / "ptb.docx")
+    assert lines[:2] == ["ỦY BAN NHÂN DÂN", "PHƯỜNG TRẤN BIÊN"]
+    assert "Số:          /BC-UBND" in lines
+    assert "Trấn Biên, ngày      tháng      năm 2026" in lines
+    signer = lines.index("TM. ỦY BAN NHÂN DÂN")
+    assert lines[signer + 1] == "CHỦ TỊCH"
+    assert "Trên đây là báo cáo kết quả thực hiện công tác cải cách hành chính quý I năm 2026 của "\
+           "Ủy ban nhân dân phường Trấn Biên./." in lines
+    numbered = document_lines(result.folder / "bao-cao" / "quy-1" / "p15.docx")
+    assert numbered[:2] == ["ỦY BAN NHÂN DÂN", "PHƯỜNG 15"]
+    assert "Phường 15, ngày      tháng      năm 2026" in numbered  # a number is no place alone
 
 
 def test_an_agency_without_tasks_says_so(tmp_path):

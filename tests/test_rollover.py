@@ -327,3 +327,16 @@ def test_the_2019_report_forms_say_2019_in_their_title_window_and_deadline(built
     assert "Trong năm 2018" not in text and "Quý I/2018" not in text
     year_form = "\n".join(document_lines(folder / "bao-cao" / "nam" / "stp.docx"))
     assert "Kết quả thực hiện công tác cải cách hành chính năm 2019" in year_form
+
+
+@pytest.mark.parametrize("year", ["2150", "9999"])
+def test_new_year_to_a_year_out_of_range_is_one_vietnamese_line(tmp_path, year):
+    from click.testing import CliRunner
+
+    from generator.cli import main
+
+    out = tmp_path / "moi.xlsx"
+    result = CliRunner().invoke(main, ["new-year", str(WORKBOOK), "--year", year, "-o", str(out)])
+    assert result.exit_code == 1, result.output
+    assert "năm phải từ 1990 đến 2100" in result.output
+    assert "Traceback" not in result.output and not out.exists()

@@ -12,8 +12,10 @@ from generator.text.vn import (
     LETTERS,
     clean_text,
     closing,
+    date_as_shown,
     date_short,
     date_words,
+    format_number,
     letter,
     month_text,
     name_key,
@@ -22,6 +24,7 @@ from generator.text.vn import (
     parse_date,
     roman,
     slug,
+    strip_controls,
     strip_diacritics,
     two_digit_day,
     upper_vn,
@@ -281,3 +284,40 @@ class TestProperties:
     def test_numbers_without_collisions(self) -> None:
         assert len({roman(n) for n in range(1, 201)}) == 200
         assert len({letter(n) for n in range(1, 201)}) == 200
+
+
+@pytest.mark.parametrize(("value", "number_format", "shown"), [
+    (1, "0%", "100%"),
+    (0.8, "0%", "80%"),
+    (0.805, "0.0%", "80,5%"),
+    (0.075, "0.00%", "7,50%"),
+    (1250000, "#,##0", "1.250.000"),
+    (1234.5, '#,##0.00 "đồng"', "1.234,50 đồng"),
+    (2.5, "0.0", "2,5"),
+    (2.5, "General", "2,5"),
+    (0.1 + 0.2, "General", "0,3"),
+    (12, '0 "người"', "12 người"),
+    (-3, "#,##0;(#,##0)", "(3)"),
+    (0, '0;-0;"-"', "-"),
+    (5, "[Red]0", "5"),
+    (42, "@", "42"),
+    (7, None, "7"),
+])
+def test_a_number_prints_as_excel_shows_it_in_vietnamese(value, number_format, shown):
+    assert format_number(value, number_format) == shown
+
+
+@pytest.mark.parametrize(("number_format", "shown"), [
+    ("mmm-yy", "Tháng 6/2018"),
+    ("[$-409]mmm-yy;@", "Tháng 6/2018"),
+    ("mm/yyyy", "Tháng 6/2018"),
+    ("dd/mm/yyyy", "01/6/2018"),
+    ("d-mmm-yy", "01/6/2018"),
+    ("yyyy", "Năm 2018"),
+])
+def test_a_date_prints_the_parts_its_format_shows(number_format, shown):
+    assert date_as_shown(date(2018, 6, 1), number_format) == shown
+
+
+def test_bidi_marks_are_control_characters():
+    assert strip_controls("Sở\u200f Nội\u200e vụ") == ("Sở Nội vụ", "\u200f\u200e")

@@ -487,9 +487,12 @@ def signature_table(doc, *, recipients: bool, signer: str) -> Table:
         para(left, "- {{ r.text }}{% if r.copies %}: {{ r.copies_text }} bản{% endif %};",
              style="Recipient")
         tag(left, "{%p endfor %}")
+        # ND 30: copies kept after the drafting unit ("NC (02b)"), drafter and copies issued as
+        # "T96.40"
         para(left, "- Lưu: VT{% if archive_unit %}, {{ archive_unit }}{% endif %}"
-                   "{% if drafter %}, {{ drafter }}{% endif %}"
-                   "{% if copies %}({{ copies }}){% endif %}.", style="Recipient")
+                   "{% if archive_copies_text %} ({{ archive_copies_text }}){% endif %}"
+                   "{% if drafter %}, {{ drafter }}{% if copies %}.{{ copies }}{% endif %}"
+                   "{% elif copies %}, {{ copies }} bản{% endif %}.", style="Recipient")
     else:
         para(left, "", style="Table Text")
     tag(right, f"{{%p if {signer}.authority_line %}}")
@@ -799,9 +802,9 @@ def build_report(path: Path) -> None:
     left, right = sign.rows[0].cells
     p = para(left, style="Recipients Title")
     add_run(p, "Nơi nhận:")
-    tag(left, "{%p if report_to %}")
-    para(left, "- {{ report_to }};", style="Recipient")
-    tag(left, "{%p endif %}")
+    tag(left, "{%p for r in recipients %}")
+    para(left, "- {{ r }};", style="Recipient")
+    tag(left, "{%p endfor %}")
     para(left, "- Lưu: VT.", style="Recipient")
     tag(right, "{%p if signer.authority_line %}")
     para(right, "{{ signer.authority_line|upper }}", style="Signer Title")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from generator.errors import ERROR, WARNING, Loc, Problem
-from generator.plan.agencies import Agencies, _words
+from generator.plan.agencies import Agencies, _words, committee_form
 from generator.plan.model import Agency, Plan
 from generator.text import vn
 from generator.workbook import schema
@@ -82,7 +82,7 @@ def _registry_problems(plan: Plan) -> list[Problem]:
                     found=name, expected="mỗi tên chỉ một cơ quan", code="agency-name-clash",
                 ))
             names.setdefault(words, agency)
-        if agency.reports:
+        if agency.reports and committee_form(agency) is None:  # a committee has defaults
             for column, label in (("abbr", "Ký hiệu"), ("head_title", "Chức danh người đứng đầu")):
                 if not getattr(agency, column):
                     problems.append(Problem(

@@ -44,7 +44,7 @@ def check_workbook(path: Path, strict: bool = False) -> CheckResult:
     reader = read_workbook(path)
     problems = list(reader.problems)
     if reader.partial is not None:
-        problems += check_plan(reader.partial)
+        problems += suppress_cascades(reader.problems, check_plan(reader.partial))
     if strict:
         problems = promote_warnings(problems)
     ordered = tuple(sort_problems(unique(problems)))
@@ -82,11 +82,47 @@ def promote_warnings(problems: Iterable[Problem]) -> list[Problem]:
     return [dataclasses.replace(p, severity=ERROR) if p.severity == WARNING else p for p in problems]
 
 
+# Problems of the workbook's layout (a sheet, a column, a row of labels missing or doubled): every
+# other problem of that sheet may follow from them, so they come first.
+STRUCTURE_CODES = frozenset({"missing-sheet", "duplicate-sheet", "missing-column",
+                             "duplicate-column", "missing-field", "duplicate-field"})
+# What a Cơ quan sheet with errors sets off in the other sheets: its broken rows are not in the
+# registry, so every cell naming them "names no agency".
+AGENCY_CASCADE = frozenset({"unknown-agency", "no-lead-agency"})
+
+
+def suppress_cascades(read: Iterable[Problem], checked: list[Problem]) -> list[Problem]:
+    """The plan checks' problems, less those that only follow from an error already reported.
+
+    An empty `Cơ quan!A2` would otherwise give one "không tìm thấy cơ quan" per cell naming that
+    agency, listed before the cause; one line says how many were held back.
+    """
+    agencies_broken = any(p.severity == ERROR and p.loc is not None
+                          and vn.name_key(p.loc.sheet) == vn.name_key(schema.AGENCIES.name)
+                          for p in read)
+    if not agencies_broken:
+        return checked
+    held = [p for p in checked if p.code in AGENCY_CASCADE]
+    if not held:
+        return checked
+    kept = [p for p in checked if p.code not in AGENCY_CASCADE]
+    kept.append(Problem(
+        INFO, Loc(schema.AGENCIES.name),
+        f"Chưa báo {len(held)} chỗ “không tìm thấy cơ quan” ở các sheet khác, vì sheet "
+        f"{schema.AGENCIES.name} còn lỗi ở trên: các dòng lỗi chưa được đọc. Sửa sheet "
+        f"{schema.AGENCIES.name} trước rồi kiểm tra lại.", code="cascade-held-back"))
+    return kept
+
+
 def sort_problems(problems: Iterable[Problem]) -> list[Problem]:
-    """In workbook order: sheet by sheet, row by row, column by column; sheetless ones first."""
+    """Layout problems first, then in workbook order: sheet by sheet, row by row, column by
+    column; sheetless ones first."""
     sheets = {vn.name_key(name): i for i, name in enumerate(schema.SHEET_ORDER)}
 
     def key(p: Problem) -> tuple:
+        return (p.code not in STRUCTURE_CODES, *place(p))
+
+    def place(p: Problem) -> tuple:
         if p.loc is None:
             return (-1, 0, 0, "", rank(p.severity))
         m = re.fullmatch(r"([A-Z]*)(\d*)", p.loc.cell or "")
@@ -144,6 +180,10 @@ def _general(plan: Plan) -> Iterator[Problem]:
     if g.number is not None and g.number < 1:
         yield Problem(ERROR, g.loc("number"), "Số văn bản phải từ 1 trở lên.", found=str(g.number),
                       expected="số nguyên dương, hoặc để trống khi chưa đăng ký", code="number-range")
+    if g.archive_copies is not None and g.archive_copies < 1:
+        yield Problem(ERROR, g.loc("archive_copies"), "Số bản lưu phải từ 1 trở lên.",
+                      found=str(g.archive_copies), expected="số nguyên dương hoặc để trống",
+                      code="copies-range")
     if g.copies is not None and g.copies < 1:
         yield Problem(ERROR, g.loc("copies"), "Số lượng bản phát hành phải từ 1 trở lên.",
                       found=str(g.copies), expected="số nguyên dương hoặc để trống", code="copies-range")
@@ -248,6 +288,13 @@ def _periods(plan: Plan) -> Iterator[Problem]:
             yield Problem(WARNING, period.loc("deadline"), f"Hạn gửi báo cáo nằm ngoài năm kế hoạch {year}.",
                           found=vn.date_short(period.deadline), expected=f"một ngày trong năm {year}",
                           code="period-outside-year")
+        if period.deadline.weekday() >= 5:
+            yield Problem(WARNING, period.loc("deadline"),
+                          f"Hạn gửi báo cáo rơi vào {vn.weekday_name(period.deadline)}, ngày nghỉ.",
+                          found=vn.date_short(period.deadline),
+                          expected="một ngày làm việc", suggestion="dời hạn sang ngày làm việc "
+                          "gần nhất, hoặc giữ nếu Kế hoạch quy định đúng ngày này",
+                          code="period-weekend")
         if period.data_from and period.data_to and period.data_from > period.data_to:
             yield Problem(ERROR, period.loc("data_to"), "“Số liệu đến ngày” đứng trước “Số liệu từ ngày”.",
                           found=f"từ {vn.date_short(period.data_from)} đến {vn.date_short(period.data_to)}",

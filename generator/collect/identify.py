@@ -7,8 +7,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from generator.collect.forms import ReturnedForm, key
-from generator.documents.context import FORM_KIND, plan_key, tasks_fingerprint
+from generator.documents.context import FORM_KIND, agency_fingerprint, plan_key
 from generator.errors import WARNING, Loc, Problem
+from generator.plan.agencies import Agencies
 from generator.plan.model import Plan
 
 
@@ -23,7 +24,25 @@ class NotMatched(Exception):
     """One Vietnamese line naming the file: why the form is not one of this plan's forms."""
 
 
-def identify(form: ReturnedForm, plan: Plan, problems: list[Problem]) -> Identity:
+class Fingerprints:
+    """Each agency's task-list fingerprint, worked out once per plan (not once per form)."""
+
+    def __init__(self, plan: Plan) -> None:
+        self.plan = plan
+        self._agencies: Agencies | None = None
+        self._values: dict[str, str] = {}
+
+    def of(self, code: str) -> str:
+        if code not in self._values:
+            if self._agencies is None:
+                self._agencies = Agencies(self.plan)
+            agency = next(a for a in self.plan.agencies if a.code == code)
+            self._values[code] = agency_fingerprint(self._agencies, agency)
+        return self._values[code]
+
+
+def identify(form: ReturnedForm, plan: Plan, problems: list[Problem],
+             fingerprints: Fingerprints | None = None) -> Identity:
     name = form.source.name
     props = {k.removeprefix("vanban."): v for k, v in form.properties.items() if k.startswith("vanban.")}
     if props.get("kind") == FORM_KIND:
@@ -41,7 +60,8 @@ def identify(form: ReturnedForm, plan: Plan, problems: list[Problem]) -> Identit
         if period is None:
             raise NotMatched(f"{name} là báo cáo kỳ «{props.get('period', '')}», không có trong sheet "
                              "Kỳ báo cáo của sổ tính.")
-        if props.get("tasks") and props["tasks"] != tasks_fingerprint(plan):
+        fingerprints = fingerprints or Fingerprints(plan)
+        if props.get("tasks") and props["tasks"] != fingerprints.of(agency.code):
             problems.append(Problem(
                 WARNING, Loc(name), "Mẫu báo cáo được tạo từ danh sách nhiệm vụ khác với sổ tính hiện "
                 "tại (Phụ lục đã sửa sau khi gửi mẫu?); vẫn ghép theo mã nhiệm vụ, hãy kiểm tra lại",

@@ -191,6 +191,7 @@ def summary_context(result: Consolidation, template: Any, pictures: bool = True)
         "archive_unit": "",
         "drafter": "",
         "copies": "",
+        "archive_copies_text": "",
         "signer": signer_context(g.signer),
     }
 

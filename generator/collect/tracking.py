@@ -270,7 +270,7 @@ def tracking_workbook(result: Consolidation, kept: Kept, stamp: datetime) -> byt
         problems.append([p.severity, file, table, row, p.message, p.found, p.code])
     _sheet(wb, "Vấn đề", ("Mức", "Tệp", "Bảng", "Dòng", "Nội dung", "Đang ghi", "Mã"),
            (10, 35, 7, 7, 80, 30, 26), problems)
-    return workbook_bytes(wb, stamp)
+    return workbook_bytes(wb, stamp, WORKBOOK)
 
 
 def has_errors(result: Consolidation) -> bool:

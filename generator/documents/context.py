@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
 from hashlib import sha256
 from typing import Any, TypedDict
 
-from generator.plan.agencies import Agencies
+from generator.plan.agencies import COMMITTEE, Agencies, committee_form
 from generator.plan.model import Agency, NumberedTask, Period, Plan, Signer
 from generator.text import vn
 
@@ -45,6 +48,7 @@ class DecisionContext(HeaderContext):
     archive_unit: str
     drafter: str
     copies: int | str
+    archive_copies_text: str
     signer: SignerContext
     plan_title: str
     issued_by: str
@@ -74,6 +78,7 @@ class ReportContext(TypedDict):
     deadline: str
     addressee: str
     report_to: str
+    recipients: list[str]
     decision_number_line: str
     decision_date_line: str
     issued_by: str
@@ -158,6 +163,7 @@ def decision_context(plan: Plan) -> DecisionContext:
         "archive_unit": g.archive_unit,
         "drafter": g.drafter,
         "copies": g.copies or "",
+        "archive_copies_text": f"{g.archive_copies:02d}b" if g.archive_copies else "",
         "signer": signer_context(g.signer),
         "plan_title": g.plan_title,
         "issued_by": g.issued_by,
@@ -195,18 +201,25 @@ def plan_key(plan: Plan) -> str:
     return f"{g.number if g.number is not None else ''}/{g.symbol}"
 
 
-def tasks_fingerprint(plan: Plan) -> str:
-    """A short fingerprint of the appendix's task list (codes, texts, leads, deadlines): a returned
-    form made from another list is noticed when it is read back."""
-    text = "\n".join(f"{t.ref}\t{t.task.text}\t{t.task.lead}\t{t.task.support}\t{t.task.deadline}"
-                     for area in plan.areas for t in area.tasks)
-    return sha256(text.encode("utf-8")).hexdigest()[:16]
+def tasks_fingerprint(led: Iterable[NumberedTask], coordinated: Iterable[NumberedTask]) -> str:
+    """A short fingerprint of the task list a form shows (code, text, deadline, note and the
+    agency's role of each task): a returned form made from another list is noticed when it is read
+    back. Only what the form shows counts, so that a change rewrites only the forms that show it."""
+    rows = [f"{role}\t{t.ref}\t{t.task.text}\t{t.task.deadline}\t{t.task.note}"
+            for role, tasks in (("L", led), ("C", coordinated)) for t in tasks]
+    return sha256("\n".join(sorted(rows)).encode("utf-8")).hexdigest()[:16]
 
 
-def form_identity(plan: Plan, agency: Agency, period: Period) -> dict[str, str]:
+def agency_fingerprint(agencies: Agencies, agency: Agency) -> str:
+    """The fingerprint of the tasks an agency's form lists: those it leads and coordinates."""
+    assignment = agencies.assignments[agency.code]
+    return tasks_fingerprint(assignment.led, assignment.coordinated)
+
+
+def form_identity(plan: Plan, agencies: Agencies, agency: Agency, period: Period) -> dict[str, str]:
     """What a report form carries in its custom document properties (vanban.kind, .plan, …)."""
     return {"kind": FORM_KIND, "plan": plan_key(plan), "year": str(plan.year), "agency": agency.code,
-            "period": period.code, "tasks": tasks_fingerprint(plan)}
+            "period": period.code, "tasks": agency_fingerprint(agencies, agency)}
 
 
 # The left header column of templates/report.docx less the cell margins, in millimetres: the
@@ -215,11 +228,62 @@ REPORT_ISSUER_MM = 64.2
 ISSUER_SIZE_PT = 13
 
 
+@dataclass(frozen=True)
+class ReportIssuer:
+    """How one agency names itself, heads, signs and dates a report."""
+
+    name: str  # in a sentence: "Ủy ban nhân dân phường Tân Phong"
+    lines: tuple[str, ...]  # the header, before capitals
+    place: str
+    abbr: str
+    on_behalf: str
+    head_title: str
+
+
+def report_issuer(agency: Agency, plan_place: str) -> ReportIssuer:
+    """The agency as its reports name it, head and date it; a commune or district as its
+    People's Committee (plan/agencies.py, `committee_form`)."""
+    form = committee_form(agency)
+    if form is None:
+        lines = tuple(vn.name_lines(agency.name, REPORT_ISSUER_MM, ISSUER_SIZE_PT, bold=True))
+        return ReportIssuer(agency.name, lines, agency.place or plan_place, agency.abbr,
+                            agency.on_behalf, agency.head_title)
+    unit_lines = vn.name_lines(form.unit, REPORT_ISSUER_MM, ISSUER_SIZE_PT, bold=True)
+    return ReportIssuer(form.name, (COMMITTEE, *unit_lines), form.place, form.abbr,
+                        form.on_behalf, form.head_title)
+
+
+_ROUTE = re.compile(r"\s*\(\s*qua\s+(?P<via>[^()]+?)\s*\)\s*$", re.IGNORECASE)
+
+
+def report_route(agencies: Agencies, agency: Agency, report_to: str,
+                 addressee: str) -> tuple[str, list[str]]:
+    """Where the form says it is sent, and its Nơi nhận lines (before "Lưu: VT").
+
+    "UBND tỉnh (qua Sở Nội vụ để tổng hợp)" sends through the Sở Nội vụ: the Sở Nội vụ's own
+    form sends to the UBND tỉnh directly. With a "Kính gửi" line the recipients start with
+    "Như trên" (ND 30) and add the agency it goes through, as its own recipient.
+    """
+    route = _ROUTE.search(report_to)
+    via_name, via_line = "", ""
+    if route:
+        via = route.group("via")
+        via_name, _, purpose = via.partition(" để ")
+        via_line = f"{via_name} (để {purpose})" if purpose else via_name
+        if agency in agencies.registry.resolve(via_name).agencies:
+            report_to, via_line = report_to[:route.start()].strip(), ""
+    if addressee:
+        return report_to, ["Như trên", *([via_line] if via_line else [])]
+    return report_to, [report_to] if report_to else []
+
+
 def report_context(plan: Plan, agencies: Agencies, agency: Agency, period: Period) -> ReportContext:
     """Context of templates/report.docx: one agency's report form for one period."""
     g = plan.general
     assignment = agencies.assignments[agency.code]
-    lines = vn.name_lines(agency.name, REPORT_ISSUER_MM, ISSUER_SIZE_PT, bold=True)
+    issuer = report_issuer(agency, g.place)
+    report_to, recipients = report_route(agencies, agency, g.report_to, g.report_addressee)
+    lines = issuer.lines
     issuer_width = max(vn.text_width_mm(vn.upper_vn(line), ISSUER_SIZE_PT, bold=True)
                        for line in lines)
     led = {id(t.task) for t in assignment.led}
@@ -236,14 +300,14 @@ def report_context(plan: Plan, agencies: Agencies, agency: Agency, period: Perio
             "tasks": [_report_task(agencies, agency, t, id(t.task) in led) for t in rows],
         })
     return {
-        "form": form_identity(plan, agency, period),
+        "form": form_identity(plan, agencies, agency, period),
         "agency_parent": agency.parent,
-        "agency_name": agency.name,
-        "agency_lines": lines,
+        "agency_name": issuer.name,
+        "agency_lines": list(lines),
         "issuer_width_mm": round(issuer_width, 1),
-        "place": agency.place or g.place,
+        "place": issuer.place,
         "year": period.deadline.year,
-        "number_line": vn.number_symbol(None, f"BC-{agency.abbr}"),
+        "number_line": vn.number_symbol(None, f"BC-{issuer.abbr}"),
         "date_line": vn.date_words(None, period.deadline.year),
         "period_name": period.name,
         "summary": period.summary,
@@ -252,7 +316,8 @@ def report_context(plan: Plan, agencies: Agencies, agency: Agency, period: Perio
         "data_to": vn.date_short(period.data_to) if period.data_to else "",
         "deadline": vn.date_short(period.deadline),
         "addressee": g.report_addressee,
-        "report_to": g.report_to,
+        "report_to": report_to,
+        "recipients": recipients,
         "decision_number_line": vn.number_symbol(g.number, g.symbol),
         "decision_date_line": vn.date_words(g.issue_date, g.year),
         "issued_by": g.issued_by,
@@ -271,8 +336,8 @@ def report_context(plan: Plan, agencies: Agencies, agency: Agency, period: Perio
             for i, t in enumerate(agencies.targets_of(agency), start=1)
         ],
         "signer": {
-            "authority_line": f"TM. {agency.on_behalf}" if agency.on_behalf else "",
-            "title": agency.head_title,
+            "authority_line": f"TM. {issuer.on_behalf}" if issuer.on_behalf else "",
+            "title": issuer.head_title,
         },
     }
 

@@ -722,7 +722,10 @@ def rule_signature(doc: LintDoc) -> Iterator[Finding]:
             continue
         for p in titles:
             first = p.text.split()[0] if p.text.split() else ""
-            if not p.has_tags and first.endswith(".") and first not in vn.SIGNING_PREFIXES:
+            if not p.has_tags and f"{first}." in vn.SIGNING_PREFIXES:
+                yield doc.finding("signature", p.place,
+                                  f"Quyền hạn ký «{first}» thiếu dấu chấm; viết «{first}.».")
+            elif not p.has_tags and first.endswith(".") and first not in vn.SIGNING_PREFIXES:
                 yield doc.finding("signature", p.place,
                                   f"Quyền hạn ký «{first}» không đúng; dùng một trong "
                                   f"{', '.join(vn.SIGNING_PREFIXES)}.")

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from generator import __version__
+from generator.errors import VanbanError, os_reason
 from generator.output.write import atomic_write
 
 MANIFEST = "manifest.json"
@@ -67,6 +68,8 @@ class Entry:
     title: str = ""
     # while a build is writing: the SHA-256 of the file it is replacing (still vanban's own)
     replaces: str = ""
+    # an output the plan no longer makes, kept on disk: not offered to pdf and lint
+    leftover: bool = False
 
 
 @dataclass
@@ -79,20 +82,41 @@ class Manifest:
     @classmethod
     def load(cls, folder: Path) -> Manifest:
         path = folder / MANIFEST
-        if not path.exists():
+        if not path.exists() and not path.is_symlink():
             return cls({})
+        if not path.is_file():
+            # the build would fail on it at the end, after writing the documents
+            raise VanbanError(f"{path} không phải là một tệp (là thư mục hoặc liên kết hỏng); "
+                              "chương trình cần ghi sổ theo dõi các văn bản đã tạo ở đó. Hãy đổi "
+                              "tên hoặc chuyển nó đi rồi chạy lại; chưa ghi tệp nào.")
         try:
-            raw = json.loads(path.read_text(encoding="utf-8"))
+            data = path.read_bytes()
+        except OSError as exc:
+            raise VanbanError(f"Không đọc được {path}: {os_reason(exc.errno)}; chưa ghi tệp nào.") \
+                from exc
+        try:
+            raw = json.loads(data.decode("utf-8"))
             files = raw["files"]
             entries = {
                 str(name): Entry(str(e["sha256"]), str(e["inputs"]), str(e.get("template", "")),
-                                 str(e.get("title", "")), str(e.get("replaces", "")))
+                                 str(e.get("title", "")), str(e.get("replaces", "")),
+                                 bool(e.get("leftover", False)))
                 for name, e in files.items()
             }
         except (ValueError, KeyError, TypeError, AttributeError, UnicodeDecodeError):
             # without a usable manifest every existing output counts as possibly hand-edited
             return cls({}, problem=f"{path} hỏng hoặc không đọc được; coi như chưa có")
         return cls(entries)
+
+    def documents(self, folder: Path) -> list[Path]:
+        """The documents of the last build that are on disk: what pdf and lint take.
+
+        Leftovers (outputs the plan no longer makes) and files the build never wrote (a --force
+        backup, a copy) are not listed, so they are never published by mistake.
+        """
+        return [folder / name for name in sorted(self.entries)
+                if name.endswith(".docx") and not self.entries[name].leftover
+                and (folder / name).is_file()]
 
     def save(self, folder: Path) -> None:
         data = {
@@ -105,7 +129,9 @@ class Manifest:
 
 
 def _entry_json(entry: Entry) -> dict[str, str]:
-    data = asdict(entry)
+    data: dict[str, Any] = asdict(entry)
     if not entry.replaces:
         del data["replaces"]  # only while a build is under way
+    if not entry.leftover:
+        del data["leftover"]
     return data

@@ -80,9 +80,11 @@ def pdf_name(source: str) -> str:
 
 
 def documents_of(manifest: Manifest) -> list[str]:
-    """The .docx outputs the manifest lists: not backups, not leftovers, not anything in pdf/."""
+    """The .docx outputs the manifest lists: not backups, not leftovers (entries of outputs the
+    plan no longer makes are marked so), not anything in pdf/."""
     return sorted(name for name in manifest.entries
-                  if name.endswith(".docx") and PurePosixPath(name).parts[0] != PDF_FOLDER)
+                  if name.endswith(".docx") and PurePosixPath(name).parts[0] != PDF_FOLDER
+                  and not manifest.entries[name].leftover)
 
 
 def _inputs(docx_sha: str) -> str:

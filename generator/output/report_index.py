@@ -14,6 +14,7 @@ import openpyxl
 from openpyxl.styles import Alignment, Font, PatternFill
 
 from generator.render.renderer import normalize_zip
+from generator.workbook import blank
 
 SHEET = "Danh sách báo cáo"
 # (header, row key, column width)
@@ -53,14 +54,15 @@ def index_workbook(context: Mapping[str, Any], stamp: datetime) -> bytes:
     return workbook_bytes(wb, stamp)
 
 
-def workbook_bytes(wb: openpyxl.Workbook, stamp: datetime) -> bytes:
-    """A workbook's .xlsx bytes dated `stamp` throughout: equal content gives equal bytes."""
+def workbook_bytes(wb: openpyxl.Workbook, stamp: datetime,
+                   name: str = "danh-sach-bao-cao.xlsx") -> bytes:
+    """A workbook's .xlsx bytes dated `stamp` throughout: equal content gives equal bytes.
+
+    `name` is the file it is for, named in the message when a full TMPDIR stops openpyxl."""
     wb.properties.creator = "vanban"
     wb.properties.created = stamp
     wb.properties.modified = stamp
-    buffer = io.BytesIO()
-    wb.save(buffer)
-    return normalize_zip(_dated(buffer.getvalue(), stamp), stamp)
+    return normalize_zip(_dated(blank.workbook_bytes(wb, name), stamp), stamp)
 
 
 def _dated(data: bytes, stamp: datetime) -> bytes:

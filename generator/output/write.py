@@ -6,11 +6,13 @@ import os
 import re
 import shutil
 import tempfile
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from datetime import datetime
+from hashlib import sha256
 from pathlib import Path, PurePath, PurePosixPath
 
-from generator.errors import VanbanError
+from generator.errors import VanbanError, write_failed
 from generator.text.vn import WINDOWS_RESERVED
 
 # `.3406-qd-ubnd.docx.<pid>.<random>.vanban.tmp`: hidden, never taken for an output, and the pid
@@ -36,10 +38,17 @@ def atomic_write(path: Path, data: bytes) -> None:
             handle.flush()
             os.fsync(handle.fileno())
         os.replace(tmp, path)
-    except BaseException:
+    except BaseException as exc:
         Path(tmp).unlink(missing_ok=True)
+        _name(exc, path)
         raise
     _fsync_dir(path.parent)
+
+
+def _name(exc: BaseException, path: Path) -> None:
+    """A full disk fails a write() with no file name: the error names the file being written."""
+    if isinstance(exc, OSError) and not exc.filename:
+        exc.filename = str(path)
 
 
 def _umask() -> int:
@@ -162,6 +171,7 @@ def atomic_write_many(files: Iterable[tuple[Path, bytes]]) -> list[Path]:
     """
     staged: list[tuple[Path, Path]] = []
     mode = 0o666 & ~_umask()
+    path = Path()
     try:
         for path, data in files:
             path.parent.mkdir(parents=True, exist_ok=True)
@@ -182,9 +192,10 @@ def atomic_write_many(files: Iterable[tuple[Path, bytes]]) -> list[Path]:
                     os.fsync(handle.fileno())
         for temporary, path in staged:
             os.replace(temporary, path)
-    except BaseException:
+    except BaseException as exc:
         for temporary, _ in staged:
             temporary.unlink(missing_ok=True)
+        _name(exc, path)
         raise
     for folder in sorted({path.parent for _, path in staged}):
         _fsync_dir(folder)
@@ -251,3 +262,44 @@ def save_bytes(target: Path, data: bytes, now: datetime | None = None) -> Path |
         shutil.copy2(target, backup)
     atomic_write(target, data)
     return backup
+
+
+@contextmanager
+def folder_lock(folder: Path) -> Iterator[None]:
+    """Hold the output folder for one build: a second build into it stops at once, saying why.
+
+    Without it, two builds at once would each take the other's fresh files for a clerk's edits.
+    The lock is the kernel's (flock, or msvcrt on Windows) on a small file in the temporary
+    folder named after the output folder's full path: nothing is added to the user's folders, and
+    a killed build never leaves the lock held.
+    """
+    key = sha256(str(folder.resolve()).encode("utf-8")).hexdigest()[:16]
+    path = Path(tempfile.gettempdir()) / f"vanban-{key}.lock"
+    try:
+        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o666)
+    except PermissionError:  # made by another user: a read-only handle locks as well
+        fd = os.open(path, os.O_RDONLY)
+    except OSError as exc:
+        raise write_failed(exc, path) from exc
+    try:
+        if not _try_lock(fd):
+            raise VanbanError(f"Một lần tạo văn bản khác đang ghi vào {folder}; hãy đợi lần đó "
+                              "xong rồi chạy lại. Chưa ghi tệp nào.")
+        yield
+    finally:
+        os.close(fd)  # closing releases the lock
+
+
+def _try_lock(fd: int) -> bool:
+    try:
+        if os.name == "nt":
+            import msvcrt
+
+            msvcrt.locking(fd, msvcrt.LK_NBLCK, 1)  # type: ignore[attr-defined]
+        else:
+            import fcntl
+
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:  # BlockingIOError, or PermissionError on Windows: held by another build
+        return False
+    return True

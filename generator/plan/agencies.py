@@ -285,8 +285,15 @@ class Agencies:
 
     def lead_and_support(self, numbered: NumberedTask) -> tuple[tuple[Agency, ...], tuple[Agency, ...]]:
         lead, support = self.task_cells[id(numbered.task)]
-        led_codes = {a.code for a in lead.agencies}
-        return lead.agencies, tuple(a for a in support.agencies if a.code not in led_codes)
+        # an agency named in the support cell coordinates even when the lead cell names a group
+        # it belongs to ("Các sở, ban, ngành" lead, "Văn phòng UBND tỉnh" support); named in the
+        # lead cell itself, it leads
+        named_lead = _named_codes(lead)
+        named_support = _named_codes(support)
+        leads = tuple(a for a in lead.agencies
+                      if a.code in named_lead or a.code not in named_support)
+        led_codes = {a.code for a in leads}
+        return leads, tuple(a for a in support.agencies if a.code not in led_codes)
 
     @cached_property
     def assignments(self) -> dict[str, Assignment]:
@@ -348,7 +355,70 @@ class Agencies:
         return [r for r, codes in self.responsibility_sections if agency.code in codes]
 
 
+def _named_codes(resolution: Resolution) -> set[str]:
+    """The agencies a cell names one by one, not through a group phrase."""
+    return {a.code for m in resolution.mentions if m.group is None for a in m.agencies}
+
+
 def _paragraph(numbered: NumberedItem) -> tuple[str, str]:
     item = numbered.item
     text = item.text if not item.heading else f"{item.heading}. {item.text}".strip(" .")
     return numbered.label, text
+
+
+# Kinds whose agency is a People's Committee, which heads and signs its documents as one (ND 30,
+# Mẫu 1.4): "ỦY BAN NHÂN DÂN" / "PHƯỜNG X", TM. ỦY BAN NHÂN DÂN / CHỦ TỊCH, dated at the unit.
+COMMITTEE_KINDS = ("cấp xã", "cấp huyện")
+COMMITTEE = "Ủy ban nhân dân"
+_COMMITTEE_PREFIXES = (vn.name_key(COMMITTEE), vn.name_key("UBND"))
+_UNIT_WORDS = ("thị trấn", "đặc khu", "thị xã", "thành phố", "phường", "xã", "huyện", "quận")
+
+
+@dataclass(frozen=True)
+class CommitteeForm:
+    """A commune's or district's People's Committee as its documents show it."""
+
+    unit: str  # the administrative unit, capitalised: "Phường Tân Phong"
+    name: str  # in a sentence: "Ủy ban nhân dân phường Tân Phong"
+    place: str
+    abbr: str
+    on_behalf: str
+    head_title: str
+
+
+def committee_form(agency: Agency) -> CommitteeForm | None:
+    """The People's Committee form of an agency of kind cấp xã or cấp huyện (None for others).
+
+    The registry may name a ward as the unit ("Phường Tân Phong") or as its committee ("Ủy ban
+    nhân dân phường Tân Phong", "UBND phường Tân Phong"); what the clerk filled in the columns
+    Ký thay mặt, Chức danh, Ký hiệu and Địa danh always wins over these defaults.
+    """
+    if agency.kind not in COMMITTEE_KINDS:
+        return None
+    words = vn.clean_text(agency.name).replace("\n", " ").split(" ")
+    for prefix in _COMMITTEE_PREFIXES:
+        size = len(prefix.split(" "))
+        if len(words) > size and vn.name_key(" ".join(words[:size])) == prefix:
+            words = words[size:]
+            break
+    unit = " ".join(words)
+    unit = unit[:1].upper() + unit[1:]
+    return CommitteeForm(
+        unit=unit,
+        name=f"{COMMITTEE} {vn.lower_first(unit)}",
+        place=agency.place or unit_place(unit),
+        abbr=agency.abbr or "UBND",
+        on_behalf=agency.on_behalf or vn.upper_vn(COMMITTEE),
+        head_title=agency.head_title or "CHỦ TỊCH",
+    )
+
+
+def unit_place(unit: str) -> str:
+    """The địa danh of an administrative unit: its proper name ("Phường Tân Phong" → "Tân Phong");
+    a unit named by a number keeps its kind ("Phường 15"), as ND 30 asks."""
+    lowered = unit.lower()
+    for word in _UNIT_WORDS:
+        if lowered.startswith(word + " "):
+            rest = unit[len(word) + 1:].strip()
+            return unit if not rest or rest[0].isdigit() else rest
+    return unit

@@ -66,6 +66,7 @@ class General(Record):
     appendix_title: str
     report_to: str
     report_addressee: str
+    archive_copies: int | None = None  # copies the drafting unit keeps: "Lưu: VT, NC (02b)."
 
     @property
     def is_draft(self) -> bool:

@@ -6,7 +6,9 @@ import io
 import multiprocessing
 import multiprocessing.context
 import os
+import posixpath
 import re
+import signal
 import zipfile
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
@@ -104,6 +106,7 @@ class TemplateRenderer:
         self.warnings: list[Problem] = []  # repaired tags, reported once per template
         self._names_checked: set[frozenset[str]] = set()
         self._names: frozenset[str] | None = None  # the names the tags use (tags.TagReport.names)
+        self._validated = False  # validate_package has passed on a document of this template
         with self._errors():
             self.prepared = PreparedTemplate(path, self.env, before=self._inspect)
 
@@ -141,7 +144,11 @@ class TemplateRenderer:
     def render(self, context: Mapping[str, Any], stamp: datetime | None = None) -> bytes:
         self.check_names(context)
         with self._errors():
-            return self.prepared.render(context, stamp or datetime(*_EPOCH))
+            data = self.prepared.render(context, stamp or datetime(*_EPOCH))
+        if not self._validated:  # the package's structure is the template's: checked once
+            validate_package(data, self.path.name)
+            self._validated = True
+        return data
 
     @contextmanager
     def _errors(self) -> Iterator[None]:
@@ -204,18 +211,62 @@ def _controls_message(template: str, value: str, found: str) -> str:
     return f"Dữ liệu cho mẫu {template} có ký tự điều khiển ({shown}): «{value[:60]}»"
 
 
+_REL_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+_PKG_REL = "{http://schemas.openxmlformats.org/package/2006/relationships}Relationship"
+_CT_NS = "{http://schemas.openxmlformats.org/package/2006/content-types}"
+
+
 def validate_package(data: bytes, template: str) -> None:
-    """Parse every XML part of a rendered package strictly; Word refuses a file with one bad part."""
+    """Check a rendered package as Word opens it: every XML part well-formed, every relationship
+    id a part uses declared in its .rels, every internal target present, every part typed.
+
+    Word refuses a file with one bad part, and a dangling reference (a header the section points
+    at but the package lacks) makes it "unreadable content". Run on the first document of each
+    template: the package's structure is the template's, the same for every document.
+    """
     parser = etree.XMLParser(**_STRICT)
+
+    def broken(what: str) -> VanbanError:
+        return VanbanError(f"Mẫu {template} cho ra văn bản Word hỏng ({what}); chưa ghi tệp nào. "
+                           "Hãy mở mẫu bằng Word, lưu lại rồi chạy lại.")
+
     with zipfile.ZipFile(io.BytesIO(data)) as package:
-        for name in package.namelist():
+        names = set(package.namelist())
+        trees = {}
+        for name in sorted(names):
             if name.endswith((".xml", ".rels")):
                 try:
-                    etree.fromstring(package.read(name), parser)
+                    trees[name] = etree.fromstring(package.read(name), parser)
                 except etree.XMLSyntaxError as exc:
-                    raise VanbanError(
-                        f"Mẫu {template} cho ra văn bản Word hỏng ({name}: {exc}); chưa ghi tệp nào."
-                    ) from exc
+                    raise broken(f"{name}: {exc}") from exc
+    types = trees.get("[Content_Types].xml")
+    if types is None:
+        raise broken("thiếu [Content_Types].xml")
+    defaults = {d.get("Extension", "").lower() for d in types.iter(f"{_CT_NS}Default")}
+    overrides = {o.get("PartName", "").lstrip("/") for o in types.iter(f"{_CT_NS}Override")}
+    for name in sorted(names):
+        if not name.endswith("/") and name != "[Content_Types].xml" and name not in overrides \
+                and name.rsplit(".", 1)[-1].lower() not in defaults:
+            raise broken(f"{name} không có kiểu nội dung")
+    for name, tree in trees.items():
+        if name.endswith(".rels") or name == "[Content_Types].xml":
+            continue
+        folder, _, base = name.rpartition("/")
+        rels_name = f"{folder}/_rels/{base}.rels" if folder else f"_rels/{base}.rels"
+        declared = {}
+        for rel in trees.get(rels_name, etree.Element("none")).iter(_PKG_REL):
+            declared[rel.get("Id")] = rel
+            target = rel.get("Target", "")
+            if rel.get("TargetMode") == "External":
+                continue
+            path = target.lstrip("/") if target.startswith("/") else posixpath.normpath(
+                posixpath.join(folder, target))
+            if path not in names:
+                raise broken(f"{rels_name} trỏ tới {path}, không có trong tệp")
+        for element in tree.iter():
+            for attribute, value in element.attrib.items():
+                if attribute.startswith(f"{{{_REL_NS}}}") and value not in declared:
+                    raise broken(f"{name} dùng quan hệ {value} mà {rels_name} không khai báo")
 
 
 def normalize_zip(data: bytes, when: datetime) -> bytes:
@@ -335,6 +386,9 @@ def _pool_context() -> multiprocessing.context.BaseContext:
 
 
 def _start_worker(templates: str, names: list[str]) -> None:
+    # Ctrl+C reaches the whole process group: the parent stops the build and says so once; a
+    # worker's own KeyboardInterrupt would print a traceback per process
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     _worker_renderers.clear()
     for name in names:
         _worker_renderers[name] = TemplateRenderer(Path(templates) / name)

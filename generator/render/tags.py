@@ -93,7 +93,10 @@ def _paragraphs(document: Any) -> Iterator[tuple[Any, str]]:
             parts += [("đầu trang đầu", section.first_page_header),
                       ("chân trang đầu", section.first_page_footer)]
         for name, part in parts:
-            if part.is_linked_to_previous and i > 1:
+            # a section without its own header or footer has none to inspect; asking python-docx
+            # for its element would add an empty part in memory, which the rendered package
+            # would then reference without carrying it
+            if part.is_linked_to_previous:
                 continue
             el = part._element
             if id(el) in seen:

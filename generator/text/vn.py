@@ -36,6 +36,25 @@ WINDOWS_RESERVED = frozenset(
 )
 _DATE_RE = re.compile(r"(\d{1,2})([/.\-])(\d{1,2})\2(\d{4})")
 
+# The years a plan, a date or `new-year --year` may name: one range, one message. The zip format of
+# .docx/.xlsx dates its members from 1980 to 2107; a typo such as "2118" must stop at the cell.
+FIRST_YEAR, LAST_YEAR = 1990, 2100
+YEAR_RANGE_TEXT = f"năm phải từ {FIRST_YEAR} đến {LAST_YEAR}, ví dụ 2018"
+
+
+WEEKDAYS: tuple[str, ...] = ("Thứ Hai", "Thứ Ba", "Thứ Tư", "Thứ Năm", "Thứ Sáu", "Thứ Bảy",
+                             "Chủ nhật")
+
+
+def weekday_name(d: date) -> str:
+    """The day of the week as Vietnamese write it ("Thứ Bảy", "Chủ nhật")."""
+    return WEEKDAYS[d.weekday()]
+
+
+def year_in_range(year: int) -> bool:
+    """Whether a year is one the documents can carry (FIRST_YEAR to LAST_YEAR)."""
+    return FIRST_YEAR <= year <= LAST_YEAR
+
 
 def roman(n: int) -> str:
     """Return the Roman numeral numbering the n-th part of a plan or an appendix."""
@@ -156,11 +175,11 @@ def clean_text(s: str) -> str:
 
 # Characters that print nothing and would change a signed document behind the reader's back:
 # C0/C1 controls (docxtpl turns \a and \f into paragraph and page breaks, and XML 1.0 forbids
-# most of them), bidi embeddings/overrides/isolates (they reorder what is shown), the byte-order
+# most of them), bidi marks, embeddings, overrides and isolates (they reorder what is shown), the byte-order
 # mark, non-characters and lone surrogates. Tab, line feed and carriage return are spacing that
 # `clean_text` normalises.
 _CONTROLS = re.compile(
-    "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ufeff\ufffe\uffff"
+    "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\ufeff\ufffe\uffff"
     "\ud800-\udfff]"
 )
 
@@ -368,3 +387,142 @@ YEAR_IN_SYMBOL: frozenset[str] = frozenset(
 def loose_key(s: str) -> str:
     """Return a key that ignores case, spacing and every mark ("Chi thị" = "Chỉ thị")."""
     return " ".join(strip_diacritics(nfc(s)).lower().split())
+
+
+# -- numbers and dates as Excel shows them ----------------------------------------------------
+# A clerk reads a cell as Excel shows it on a Vietnamese Windows: "80%", "1.250.000", "2,5". The
+# stored value (0.8, 1250000, 2.5) is not what was typed, so text taken from a number cell is
+# printed through the cell's number format, with the Vietnamese decimal comma and thousands dot.
+
+_FORMAT_TOKENS = re.compile(r'"[^"]*"|\\.|\[[^\]]*\]|;|[^"\\\[;]+|.')
+_PLACEHOLDERS = re.compile(r"[0#?][0#?,]*(?:\.[0#?]*)?|\.[0#?]+")
+
+
+def _format_section(number_format: str, value: float) -> tuple[str, float]:
+    """The section of a format that shows a value, and the value as that section shows it."""
+    sections = [""]
+    for token in _FORMAT_TOKENS.findall(number_format):
+        if token == ";":
+            sections.append("")
+        else:
+            sections[-1] += token
+    if value < 0 and len(sections) >= 2:
+        return sections[1], -value  # the negative section writes its own sign or brackets
+    if value == 0 and len(sections) >= 3:
+        return sections[2], value
+    return sections[0], value
+
+
+def _group_thousands(digits: str) -> str:
+    head = len(digits) % 3 or 3
+    groups = [digits[:head]] + [digits[i:i + 3] for i in range(head, len(digits), 3)]
+    return ".".join(groups)
+
+
+def _general_number(value: float) -> str:
+    """Excel's General format: up to 10 significant digits, no thousands separator."""
+    if float(value).is_integer() and abs(value) < 1e15:
+        return str(int(value))
+    text = f"{value:.10g}"
+    if "e" in text:  # tiny or huge: Excel would show a scientific form, keep the digits instead
+        text = f"{value:.10f}".rstrip("0").rstrip(".")
+    return text.replace(".", ",")
+
+
+def format_number(value: float | int, number_format: str | None = "General") -> str:
+    """Return a number as Excel shows it with this number format, in Vietnamese writing.
+
+    "0%" shows 0.8 as "80%", "#,##0" shows 1250000 as "1.250.000", "0.0" shows 2.5 as "2,5";
+    General shows up to ten significant digits. Literal text of the format ("0 \"người\"")
+    is kept; colours, conditions and padding are dropped.
+    """
+    section, value = _format_section(number_format or "General", float(value))
+    if section.strip().lower() in ("general", "@"):
+        return _general_number(value)
+    out: list[str] = []
+    percent = 0
+    number_done = False
+    i = 0
+    while i < len(section):
+        char = section[i]
+        if char == '"':
+            end = section.find('"', i + 1)
+            end = len(section) if end < 0 else end
+            out.append(section[i + 1:end])
+            i = end + 1
+            continue
+        if char == "\\" and i + 1 < len(section):
+            out.append(section[i + 1])
+            i += 2
+            continue
+        if char == "[":
+            end = section.find("]", i)
+            i = len(section) if end < 0 else end + 1
+            continue
+        if char == "_":  # padding as wide as the next character
+            out.append(" ")
+            i += 2
+            continue
+        if char == "*":  # fill character: nothing in running text
+            i += 2
+            continue
+        if char == "%":
+            percent += 1
+            out.append("%")
+            i += 1
+            continue
+        match = _PLACEHOLDERS.match(section, i)
+        if match and not number_done:
+            out.append("\0")  # the number goes here once the percent signs are counted
+            number_done = True
+            placeholders = match.group()
+            i = match.end()
+            continue
+        if char in "Ee" and number_done and section[i + 1:i + 2] in ("+", "-"):
+            return _general_number(value)  # scientific formats: the plain digits say the same
+        out.append(char)
+        i += 1
+    if not number_done:
+        return "".join(out)
+    scaled = value * 100 ** percent
+    integer_part, _, decimals = placeholders.partition(".")
+    stripped = integer_part.rstrip(",")
+    scaled /= 1000 ** (len(integer_part) - len(stripped))  # trailing commas scale by thousands
+    places = len(re.findall(r"[0#?]", decimals))
+    shown = f"{abs(scaled):.{places}f}"
+    whole, _, fraction = shown.partition(".")
+    minimum = len(re.sub(r"[^0]", "", decimals))
+    while len(fraction) > minimum and fraction.endswith("0"):
+        fraction = fraction[:-1]
+    if whole == "0" and "0" not in stripped:
+        whole = ""  # "#.##" shows 0.5 as ",5"
+    whole = whole.zfill(stripped.count("0"))
+    if "," in stripped:
+        whole = _group_thousands(whole)
+    text = whole + ("," + fraction if fraction else "")
+    sign = "-" if scaled < 0 and float(shown) != 0 else ""
+    return "".join(out).replace("\0", sign + text)
+
+
+# Date format codes: what is inside quotes or brackets is literal text or a locale, not a part.
+_FORMAT_LITERALS = re.compile(r'"[^"]*"|\\.|\[[^\]]*\]')
+
+
+def date_parts_shown(number_format: str | None) -> str:
+    """Which parts of a date a number format shows: a string of "d", "m", "y" ("my" for "mmm-yy")."""
+    code = _FORMAT_LITERALS.sub("", (number_format or "").split(";")[0]).lower()
+    return "".join(part for part in "dmy" if part in code)
+
+
+def date_as_shown(value: date, number_format: str | None) -> str:
+    """Return a date cell as its format shows it, in the document's writing.
+
+    A format with a day gives "05/3/2018"; one with month and year only ("Jun-18", typed as
+    "6/2018") gives "Tháng 6/2018", which is what the clerk meant; a year alone gives "Năm 2018".
+    """
+    parts = date_parts_shown(number_format)
+    if "d" in parts or not parts:
+        return date_short(value)
+    if "m" in parts:
+        return f"Tháng {value.month}/{value.year}"
+    return f"Năm {value.year}"

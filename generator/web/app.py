@@ -26,8 +26,8 @@ import generator.web.documents  # noqa: F401 - the four pages put their routes o
 import generator.web.problems  # noqa: F401
 import generator.web.returned  # noqa: F401
 import generator.web.start  # noqa: F401
+from generator import DEFAULT_TEMPLATES
 from generator.errors import VanbanError
-from generator.pipeline import DEFAULT_TEMPLATES
 from generator.text import vn
 from generator.web.names import capital
 from generator.web.pages import pages

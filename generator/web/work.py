@@ -13,11 +13,11 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 
+from generator import DEFAULT_TEMPLATES
 from generator.checks.plan import CheckResult, check_workbook
 from generator.errors import ERROR, Loc, Problem, ProblemsFound, VanbanError
 from generator.output.write import atomic_write
 from generator.pipeline import (
-    DEFAULT_TEMPLATES,
     BuildResult,
     CollectResult,
     HandEdited,

@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import errno
+import gc
+import io
+import sys
+import tempfile
 from collections.abc import Mapping, Sequence
 from datetime import date, datetime
 from pathlib import Path
@@ -12,6 +17,8 @@ from openpyxl.utils.datetime import to_excel
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
+from generator.errors import DISK_FULL, VanbanError, os_reason
+from generator.text import vn
 from generator.workbook import schema
 
 GUIDE_NAME = "Hướng dẫn"
@@ -24,8 +31,8 @@ AREAS_HEADER = "Lĩnh vực"
 DATE_FORMAT = "dd/mm/yyyy"
 # Validations cover this many rows below the header; enough for any plan, small enough for Excel.
 LAST_ROW = 1000
-DATE_MIN = date(1990, 1, 1)
-DATE_MAX = date(2100, 12, 31)
+DATE_MIN = date(vn.FIRST_YEAR, 1, 1)
+DATE_MAX = date(vn.LAST_YEAR, 12, 31)
 # Shown in the drop-down of signing prefixes for "no prefix"; the reader maps it back to "".
 EMPTY_CHOICE = "(trống)"
 # Columns at least this wide hold sentences: wrap them even when they are not MULTILINE.
@@ -44,7 +51,7 @@ _TOP_WRAP = Alignment(vertical="top", wrap_text=True)
 _KIND_HINTS = {
     schema.MULTILINE: "Có thể xuống dòng trong ô bằng Alt+Enter.",
     schema.INT: "Số nguyên.",
-    schema.YEAR: "Năm bốn chữ số.",
+    schema.YEAR: f"Năm từ {vn.FIRST_YEAR} đến {vn.LAST_YEAR}.",
     schema.DATE: "Ngày dạng dd/mm/yyyy.",
     schema.CHOICE: "Chọn trong danh sách.",
     schema.BOOL: "Chọn Có hoặc Không.",
@@ -121,9 +128,48 @@ def build_workbook(data: Mapping[str, object] | None = None) -> openpyxl.Workboo
 def save_workbook(wb: openpyxl.Workbook, path: str | Path) -> Path:
     """Save `wb` to `path`, creating the parent folder; returns the path written."""
     path = Path(path)
+    data = workbook_bytes(wb, path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    wb.save(path)
+    path.write_bytes(data)
     return path
+
+
+def _collect_quietly() -> None:
+    hook = sys.unraisablehook
+    sys.unraisablehook = lambda _: None
+    try:
+        gc.collect()
+    finally:
+        sys.unraisablehook = hook
+
+
+_SPOOL_ERRORS = {"IO_ENOSPC": errno.ENOSPC, "IO_EFBIG": errno.EFBIG}
+
+
+def workbook_bytes(wb: openpyxl.Workbook, target: str | Path) -> bytes:
+    """The .xlsx bytes of a workbook, or one message naming `target` when they cannot be made.
+
+    openpyxl writes each sheet through a temporary file in TMPDIR before zipping it: a full
+    temporary folder fails there (lxml's IO_ENOSPC), before the target is touched.
+    """
+    buffer = io.BytesIO()
+    code = None
+    try:
+        wb.save(buffer)
+    except Exception as exc:  # lxml's SerialisationError, or OSError from the plain writer
+        code = getattr(exc, "errno", None) or next(
+            (number for name, number in _SPOOL_ERRORS.items() if name in str(exc)), None)
+        if code is None:
+            raise
+    if code is not None:
+        # openpyxl's half-written sheet writers fail again as they are collected; that second
+        # failure would print "Exception ignored …" after our message
+        _collect_quietly()
+        raise VanbanError(
+            f"Không ghi được {target}: thư mục tạm {tempfile.gettempdir()} "
+            f"{'đã đầy' if code in DISK_FULL else 'không ghi được (' + os_reason(code) + ')'}; "
+            "chưa ghi gì. Hãy dọn bớt thư mục tạm hoặc đặt biến TMPDIR sang ổ còn chỗ trống.")
+    return buffer.getvalue()
 
 
 # -- guide ---------------------------------------------------------------------------------
@@ -313,12 +359,12 @@ def _validation(kind: str, choices: tuple[str, ...], title: str, text: str) -> D
         dv = DataValidation(type="date", operator="between", allow_blank=True,
                             formula1=str(int(to_excel(DATE_MIN))),
                             formula2=str(int(to_excel(DATE_MAX))))
-        dv.error = ("Hãy ghi một ngày dạng dd/mm/yyyy, từ 01/01/1990 đến 31/12/2100, "
-                    "ví dụ 28/12/2017.")
+        dv.error = (f"Hãy ghi một ngày dạng dd/mm/yyyy, từ {vn.date_short(DATE_MIN)} đến "
+                    f"{vn.date_short(DATE_MAX)}, ví dụ 28/12/2017.")
     elif kind == schema.YEAR:
         dv = DataValidation(type="whole", operator="between", allow_blank=True,
                             formula1=str(DATE_MIN.year), formula2=str(DATE_MAX.year))
-        dv.error = "Hãy ghi năm bằng bốn chữ số, ví dụ 2018."
+        dv.error = f"Hãy ghi năm: {vn.YEAR_RANGE_TEXT}."
     elif kind == schema.INT:
         dv = DataValidation(type="whole", operator="greaterThanOrEqual", allow_blank=True,
                             formula1="0")

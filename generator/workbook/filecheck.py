@@ -217,6 +217,13 @@ def _inspect_zip(archive: zipfile.ZipFile, name: str, limits: Limits) -> Inspect
             cells += counted.cells
             if counted.long_cell:
                 long_cells[info.filename] = counted.long_cell
+    if _STRICT_MAIN_NS.encode() in kept.get("xl/workbook.xml", b""):
+        # openpyxl knows only the transitional namespaces: it would find no sheet at all
+        raise VanbanError(
+            f"{name} được lưu dạng “Bảng tính Strict Open XML”, chương trình chưa đọc được dạng "
+            "này; hãy mở bằng Excel, chọn Tệp → Lưu thành → “Sổ làm việc Excel (*.xlsx)” rồi "
+            "chạy lại với tệp mới."
+        )
     sheet_names = _sheet_names(kept)
     for member, count in rows.items():
         if count > limits.rows:
@@ -388,6 +395,9 @@ def _scan_member(stream: IO[bytes], kind: str, budget: int, limits: Limits, keep
         pass  # the row limit is exceeded: no need to read further
     counted.data = b"".join(kept)
     return counted
+
+
+_STRICT_MAIN_NS = "http://purl.oclc.org/ooxml/spreadsheetml/main"
 
 
 def _sheet_names(kept: dict[str, bytes]) -> dict[str, str]:

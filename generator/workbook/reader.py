@@ -141,9 +141,18 @@ class Reader:
 
     def _sheet(self, name: str) -> Worksheet | None:
         wanted = vn.name_key(name)
-        for ws in self.wb.worksheets:
-            if vn.name_key(ws.title) == wanted:
-                return ws
+        found = [ws for ws in self.wb.worksheets if vn.name_key(ws.title) == wanted]
+        if len(found) > 1:
+            # a stale copy ("Nhiệm vụ " before "Nhiệm vụ") must not be read in place of the real one
+            shown = ", ".join(f"“{ws.title}”" for ws in found)
+            self._problem(ERROR, Loc(found[0].title), f"Có {len(found)} sheet cùng tên “{name}”: "
+                          f"{shown} (khác nhau ở dấu cách hoặc chữ hoa); chương trình không biết "
+                          "đọc sheet nào.", code="duplicate-sheet",
+                          suggestion="xóa hoặc đổi tên sheet cũ, chỉ giữ một sheet tên "
+                                     f"“{name}”")
+            return None
+        if found:
+            return found[0]
         self._problem(ERROR, Loc(name), f"Thiếu sheet “{name}”.", code="missing-sheet",
                       expected=f"một sheet tên “{name}”")
         return None
@@ -154,13 +163,21 @@ class Reader:
         if ws is None:
             return None
         by_label: dict[str, int] = {}
-        for number in range(2, ws.max_row + 1):
-            label = ws.cell(number, 1).value
+        duplicated = False
+        for row in range(2, ws.max_row + 1):
+            label = ws.cell(row, 1).value
             if isinstance(label, str) and label.strip():
-                by_label.setdefault(vn.name_key(label), number)
+                first = by_label.setdefault(vn.name_key(label), row)
+                if first != row:
+                    duplicated = True
+                    self._duplicate(Loc(sheet.name, f"A{first}"), Loc(sheet.name, f"A{row}"),
+                                    f"dòng “{label.strip()}”", "duplicate-field")
         values: dict[str, Cell] = {}
         for f in sheet.fields:
             row = by_label.get(vn.name_key(f.label))
+            if row is None and f.optional:
+                values[f.key] = Cell(None, Loc(sheet.name, "A"))
+                continue
             if row is None:
                 self._problem(ERROR, Loc(sheet.name, "A"), f"Thiếu dòng “{f.label}” ở cột A.",
                               code="missing-field", expected=f"một dòng có cột A là “{f.label}”")
@@ -168,7 +185,7 @@ class Reader:
             loc = Loc(sheet.name, f"B{row}")
             values[f.key] = self._convert(ws, ws.cell(row, 2), loc, f.kind, f.required, f.choices,
                                           f.label, (sheet.key, f.key) in schema.SYMBOL_FIELDS)
-        if len(values) != len(sheet.fields):
+        if len(values) != len(sheet.fields) or duplicated:
             return None
 
         def val(key: str, default: Any = "") -> Any:
@@ -188,7 +205,8 @@ class Reader:
             issue_date=values["issue_date"].value, summary=val("summary"),
             authority=val("authority"), proposal=_strip_end(val("proposal")),
             signer=signer(""), archive_unit=val("archive_unit"), drafter=val("drafter"),
-            copies=values["copies"].value, plan_title=val("plan_title"),
+            copies=values["copies"].value, archive_copies=values["archive_copies"].value,
+            plan_title=val("plan_title"),
             issued_by=val("issued_by"), plan_signer=signer("plan_"),
             appendix_title=val("appendix_title"), report_to=val("report_to"),
             report_addressee=val("report_addressee"), locs=locs,
@@ -199,10 +217,18 @@ class Reader:
         if ws is None:
             return
         header: dict[str, int] = {}
+        duplicated = False
         for col in range(1, ws.max_column + 1):
             text = ws.cell(1, col).value
             if isinstance(text, str) and text.strip():
-                header.setdefault(vn.name_key(text), col)
+                first = header.setdefault(vn.name_key(text), col)
+                if first != col:
+                    duplicated = True
+                    self._duplicate(Loc(table.name, f"{get_column_letter(first)}1"),
+                                    Loc(table.name, f"{get_column_letter(col)}1"),
+                                    f"cột “{text.strip()}”", "duplicate-column")
+        if duplicated:
+            return
         columns: dict[str, int] = {}
         for column in table.columns:
             index = header.get(vn.name_key(column.header))
@@ -278,6 +304,20 @@ class Reader:
                                      "hoặc ghi thẳng giá trị thay cho công thức",
                           code="formula-no-value")
             return Cell(None, loc, raw, ok=False)
+        if kind in _TEXT_KINDS:
+            raw = _as_shown(raw, cell.number_format)
+        elif kind == schema.DATE and isinstance(raw, datetime) and "d" not in (
+                shown := vn.date_parts_shown(cell.number_format)) and shown:
+            # "6/2018" typed in Excel is stored as 01/6/2018 and shown "Jun-18": no day was written
+            self._problem(ERROR, loc, f"Ô “{label}” chỉ hiện tháng và năm "
+                          f"({vn.date_as_shown(raw.date(), cell.number_format)}), không có ngày; "
+                          "chương trình không đoán ngày.",
+                          found=f"{vn.date_short(raw.date())} (định dạng {cell.number_format})",
+                          expected="một ngày đầy đủ dạng dd/mm/yyyy",
+                          suggestion="ghi đủ ngày, ví dụ 30/6/2018, hoặc đổi định dạng ô sang "
+                                     "dd/mm/yyyy để thấy ngày Excel đang lưu",
+                          code="month-only-date")
+            return Cell(None, loc, raw, ok=False)
         if isinstance(raw, str):
             for problem in hygiene.text_problems(raw, loc, font=font, one_line=kind == schema.TEXT,
                                                  symbol=symbol):
@@ -314,6 +354,14 @@ class Reader:
                           found=str(cell.value), code="bad-level")
             cell.value = None
             cell.ok = False
+
+    def _duplicate(self, first: Loc, second: Loc, what: str, code: str) -> None:
+        # the first would win and the second be ignored without a word: both cells are named
+        for here, other in ((first, second), (second, first)):
+            self._problem(ERROR, here, f"Có hai {what}: ở {first.cell} và {second.cell}; "
+                          "chương trình không biết lấy giá trị nào.", code=code,
+                          suggestion=f"xóa một trong hai, hoặc gộp nội dung vào một ô "
+                                     f"(ô kia: {other})")
 
     def _problem(self, severity: Severity, loc: Loc, message: str, **kw: str) -> None:
         self.problems.append(Problem(severity, loc, message, **kw))
@@ -353,6 +401,20 @@ def _last_filled_row(ws: Worksheet, columns: Any) -> int:
     return 1
 
 
+_TEXT_KINDS = frozenset({schema.TEXT, schema.MULTILINE, schema.CHOICE})
+
+
+def _as_shown(raw: Any, number_format: str | None) -> Any:
+    """A number or date in a text cell, as Excel shows it ("80%", "Tháng 6/2018"), not as stored."""
+    if isinstance(raw, bool):
+        return raw
+    if isinstance(raw, int | float):
+        return vn.format_number(raw, number_format)
+    if isinstance(raw, datetime):
+        return vn.date_as_shown(raw.date(), number_format)
+    return raw
+
+
 def _text(raw: Any, _choices: tuple[str, ...] = ()) -> str:
     if isinstance(raw, float) and raw.is_integer():
         raw = int(raw)
@@ -378,8 +440,8 @@ def _int(raw: Any, _choices: tuple[str, ...] = ()) -> int:
 
 def _year(raw: Any, choices: tuple[str, ...] = ()) -> int:
     year = _int(raw, choices)
-    if not 1900 <= year <= 2200:
-        raise ValueError("năm phải có bốn chữ số, ví dụ 2018")
+    if not vn.year_in_range(year):
+        raise ValueError(vn.YEAR_RANGE_TEXT)
     return year
 
 
@@ -387,6 +449,8 @@ def _date(raw: Any, _choices: tuple[str, ...] = ()) -> date:
     value = vn.parse_date(raw)
     if value is None:
         raise ValueError("cần một ngày dạng dd/mm/yyyy")
+    if not vn.year_in_range(value.year):
+        raise ValueError(f"ngày {vn.date_short(value)}: {vn.YEAR_RANGE_TEXT}")
     return value
 
 

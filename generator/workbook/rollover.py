@@ -19,6 +19,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from generator.errors import ERROR, Loc, Problem, ProblemsFound, VanbanError
 from generator.text import vn, years
 from generator.workbook import schema
+from generator.workbook.blank import workbook_bytes
 from generator.workbook.reader import Reader
 
 CHANGES_SHEET = "Thay đổi"
@@ -30,7 +31,6 @@ _CODE_COLUMNS = {(schema.AGENCIES.key, "code"), (schema.PERIODS.key, "code")}
 # General fields a person must review every year, whatever they say.
 _SIGNER_FIELDS = ("signer_name", "plan_signer_name")
 _TEXT_KINDS = (schema.TEXT, schema.MULTILINE)
-_WEEKDAYS = ("Thứ Hai", "Thứ Ba", "Thứ Tư", "Thứ Năm", "Thứ Sáu", "Thứ Bảy", "Chủ nhật")
 _LEFT_REASONS = {
     "citation": "Năm {year} nằm trong trích dẫn văn bản, giữ nguyên: kiểm tra văn bản còn "
                 "hiệu lực, có văn bản mới thay thế không.",
@@ -94,13 +94,13 @@ class Rollover:
 # -- public --------------------------------------------------------------------------------
 
 
-def roll(wb: openpyxl.Workbook, target_year: int) -> Rollover:
+def roll(wb: openpyxl.Workbook, target_year: int, name: str = "sổ tính") -> Rollover:
     """A copy of `wb` rolled over to `target_year`; `wb` itself is left as it is.
 
     Rolling k years is k rollovers of one year each, so rolling 2018 → 2019 → 2020 and
     2018 → 2020 give the same cells. Rolling to the workbook's own year changes nothing.
     """
-    new = copy_workbook(wb)
+    new = copy_workbook(wb, name=f"bản chuyển sang năm {target_year} của {name}")
     sheets = _Sheets(new)
     source = sheets.year()
     if target_year < source:
@@ -138,19 +138,19 @@ def roll_file(path: Path, target_year: int) -> Rollover:
         wb = openpyxl.load_workbook(path)  # formulas kept: the clerk's workbook stays hers
     except Exception as exc:  # openpyxl raises many kinds on broken files
         raise VanbanError(f"Không đọc được sổ tính {path.name}: {exc}") from exc
-    result = roll(wb, target_year)
-    reader = Reader(copy_workbook(result.workbook, data_only=True))
+    result = roll(wb, target_year, path.name)
+    reader = Reader(copy_workbook(result.workbook, data_only=True,
+                                  name=f"bản chuyển sang năm {target_year} của {path.name}"))
     if reader.read() is None:  # a bug of the rollover, never of the user's input
         raise ProblemsFound([p for p in reader.problems if p.severity == ERROR],
                             header="Sổ tính sau khi chuyển năm không đọc lại được; chưa ghi gì.")
     return result
 
 
-def copy_workbook(wb: openpyxl.Workbook, data_only: bool = False) -> openpyxl.Workbook:
+def copy_workbook(wb: openpyxl.Workbook, data_only: bool = False,
+                  name: str = "bản sao sổ tính") -> openpyxl.Workbook:
     """An independent copy of a workbook, with everything openpyxl keeps."""
-    buffer = io.BytesIO()
-    wb.save(buffer)
-    buffer.seek(0)
+    buffer = io.BytesIO(workbook_bytes(wb, name))
     return openpyxl.load_workbook(buffer, data_only=data_only)
 
 
@@ -193,7 +193,7 @@ class _Sheets:
             loc = self.general_loc("year")
             raise ProblemsFound([Problem(
                 ERROR, loc, "Chưa có năm kế hoạch hợp lệ nên không biết chuyển từ năm nào.",
-                found="" if value is None else str(value), expected="năm bốn chữ số, ví dụ 2018",
+                found="" if value is None else str(value), expected=vn.YEAR_RANGE_TEXT,
                 code="rollover-year")], header="Chưa chuyển năm.") from None
 
     def table_columns(self, table: schema.TableSheet) -> dict[str, int]:
@@ -337,7 +337,7 @@ def _period_reviews(sheets: _Sheets) -> Iterator[Review]:
                 day = None
         if isinstance(day, date) and day.weekday() >= 5 and ws is not None:
             yield Review(ws.title, cell.coordinate, value,
-                         f"Hạn gửi {day:%d/%m/%Y} rơi vào {_WEEKDAYS[day.weekday()]}: kiểm tra.")
+                         f"Hạn gửi {day:%d/%m/%Y} rơi vào {vn.weekday_name(day)}: kiểm tra.")
 
 
 def _dedupe(reviews: list[Review]) -> list[Review]:

@@ -47,6 +47,7 @@ class Field:
     required: bool = False
     help: str = ""
     choices: tuple[str, ...] = ()
+    optional: bool = False  # a workbook may lack the whole row (added after older workbooks)
 
 
 @dataclass(frozen=True)
@@ -140,7 +141,9 @@ GENERAL = FieldSheet(
         Field("archive_unit", "Đơn vị lưu",
               help="Đơn vị soạn thảo lưu bản chính, ghi sau “Lưu: VT,”. Có thể để trống."),
         Field("drafter", "Ký hiệu người soạn thảo", help="Ví dụ: T96."),
-        Field("copies", "Số lượng bản phát hành", INT, help="Có thể để trống."),
+        Field("copies", "Số lượng bản phát hành", INT,
+              help="In sau ký hiệu người soạn thảo theo Nghị định 30, ví dụ 40 thành "
+                   "“T96.40”. Có thể để trống."),
         Field("plan_title", "Tên kế hoạch", required=True,
               help="Dòng dưới chữ KẾ HOẠCH, ví dụ: Cải cách hành chính Nhà nước năm 2018 "
                    "trên địa bàn tỉnh Bình Phước."),
@@ -161,6 +164,9 @@ GENERAL = FieldSheet(
               help="Nơi nhận các báo cáo định kỳ, ví dụ: UBND tỉnh (qua Sở Nội vụ)."),
         Field("report_addressee", "Kính gửi (báo cáo)",
               help="Dòng “Kính gửi” của các báo cáo, ví dụ: Ủy ban nhân dân tỉnh Bình Phước."),
+        Field("archive_copies", "Số bản lưu", INT, optional=True,
+              help="Số bản đơn vị soạn thảo lưu, in sau đơn vị lưu, ví dụ 2 thành "
+                   "“Lưu: VT, NC (02b)”. Có thể để trống."),
     ),
 )
 
@@ -269,7 +275,8 @@ AGENCIES = TableSheet(
 PERIODS = TableSheet(
     key="periods",
     name="Kỳ báo cáo",
-    help="Các kỳ báo cáo định kỳ (mục VI.1.c của Kế hoạch).",
+    help="Các kỳ báo cáo định kỳ mà Kế hoạch quy định (tên kỳ, trích yếu, hạn gửi, kỳ số liệu); "
+         "mỗi cơ quan có cột Báo cáo là Có nhận một mẫu báo cáo cho mỗi kỳ.",
     columns=(
         Column("code", "Mã kỳ", required=True, width=10, help="Không dấu, ví dụ: quy-1."),
         Column("name", "Tên kỳ", required=True, width=15, suggestions=PERIOD_NAMES,
