@@ -164,8 +164,11 @@ def build(
                        tuple(leftovers), moved_to)
 
 
-# Folders of a year's output that hold no output of the plan: PDFs, leftovers moved aside.
+# Folders of a year's output that hold no output of the plan: PDFs, consolidations of returned
+# forms (vanban collect), leftovers moved aside. Their files are other stages' outputs, never
+# leftovers of the build.
 PDF_FOLDER = "pdf"
+COLLECT_FOLDER = "tong-hop"
 ASIDE_PREFIX = "cu-"  # out/2018/cu-20181228-091500/: leftovers moved aside by --move-leftovers
 
 
@@ -178,7 +181,7 @@ def find_leftovers(folder: Path, outputs: set[Path]) -> list[Path]:
     found = []
     for path in sorted(folder.rglob("*")):
         top = path.relative_to(folder).parts[0]
-        if top == PDF_FOLDER or top.startswith(ASIDE_PREFIX) or not path.is_file():
+        if top in (PDF_FOLDER, COLLECT_FOLDER) or top.startswith(ASIDE_PREFIX) or not path.is_file():
             continue
         if path.suffix.lower() in (".docx", ".xlsx") and not path.name.startswith(("~$", ".")) \
                 and path.resolve() not in outputs and path not in outputs:
@@ -317,6 +320,8 @@ def _update_manifest(outputs: list[Output], folder: Path, manifest: Manifest, wr
     before = Manifest.load(folder).entries if wrote else dict(manifest.entries)
     names = {o.name for o in outputs}
     for name in list(manifest.entries):
+        if name.split("/", 1)[0] in (PDF_FOLDER, COLLECT_FOLDER):
+            continue  # written by vanban pdf and vanban collect, not by the build
         # an output the plan no longer makes keeps its entry while the file is there (should the
         # plan make it again, it is still known as vanban's own), marked so pdf and lint skip it
         if name not in names and not (folder / name).is_file():
@@ -575,7 +580,7 @@ def consolidate_forms(plan: Plan, stream: Iterable[Any], out: Path, period: str 
 
 def collect_folder(out: Path, year: int, period_code: str) -> Path:
     """OUT/<year>/tong-hop/<period>/: where a period's consolidation is written (and the page reads it)."""
-    return out / str(year) / "tong-hop" / vn_slug(period_code)
+    return out / str(year) / COLLECT_FOLDER / vn_slug(period_code)
 
 
 def vn_slug(text: str) -> str:

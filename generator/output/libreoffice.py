@@ -76,9 +76,12 @@ def profile_root() -> Path:
 
 
 def worker_count(documents: int, workers: int | None) -> int:
+    # imported here: `vanban --help` loads this module and must not load the template libraries
+    from generator.render.renderer import available_cores
+
     if workers is not None:
         return max(1, min(workers, documents))
-    return max(1, min(os.cpu_count() or 1, documents // MIN_PER_WORKER))
+    return max(1, min(available_cores(), documents // MIN_PER_WORKER))
 
 
 def share(sizes: Sequence[int], workers: int) -> list[list[int]]:

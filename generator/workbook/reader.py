@@ -164,13 +164,13 @@ class Reader:
             return None
         by_label: dict[str, int] = {}
         duplicated = False
-        for row in range(2, ws.max_row + 1):
-            label = ws.cell(row, 1).value
+        for number in range(2, ws.max_row + 1):
+            label = ws.cell(number, 1).value
             if isinstance(label, str) and label.strip():
-                first = by_label.setdefault(vn.name_key(label), row)
-                if first != row:
+                first = by_label.setdefault(vn.name_key(label), number)
+                if first != number:
                     duplicated = True
-                    self._duplicate(Loc(sheet.name, f"A{first}"), Loc(sheet.name, f"A{row}"),
+                    self._duplicate(Loc(sheet.name, f"A{first}"), Loc(sheet.name, f"A{number}"),
                                     f"dòng “{label.strip()}”", "duplicate-field")
         values: dict[str, Cell] = {}
         for f in sheet.fields:
