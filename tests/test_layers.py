@@ -48,9 +48,16 @@ def module_name(path: Path) -> str:
     return ".".join(parts)
 
 
+def test_every_folder_of_code_is_a_package() -> None:
+    """A folder without __init__.py is left out of the wheel (setuptools' find)."""
+    folders = {p.parent for p in PACKAGE.rglob("*.py")}
+    assert sorted(str(f.relative_to(ROOT)) for f in folders if not (f / "__init__.py").exists()) == []
+
+
 def test_every_stage_is_a_folder_and_known() -> None:
     folders = {p.name for p in PACKAGE.iterdir() if p.is_dir() and (p / "__init__.py").exists()}
-    assert {"text", "plan", "workbook", "checks", "documents", "render", "output", "layout"} <= folders
+    assert {"text", "plan", "workbook", "checks", "documents", "render", "output", "layout", "collect",
+            "web"} <= folders
     modules = {p.stem for p in PACKAGE.glob("*.py")}
     assert modules <= {"__init__", "__main__", "errors", "pipeline", "cli", "launch"}
     assert folders <= set(LAYERS) | set(APART)

@@ -58,3 +58,6 @@ def test_the_wheel_installs_and_builds_the_shipped_workbook_outside_the_checkout
     expected = json.loads(DIGESTS.read_text(encoding="utf-8"))
     assert f"Xong: {len(expected) - 1} văn bản" in output  # all but the manifest
     assert digests(elsewhere / "out" / "2018") == expected
+    # the returned-forms half of the cycle runs from the wheel too (its templates, its collect stage)
+    output = run(vanban, "collect", ROOT / "data" / "vi-du-bao-cao" / "quy-1", cwd=elsewhere)
+    assert (elsewhere / "out" / "2018" / "tong-hop" / "quy-1" / "bao-cao-tong-hop.docx").is_file(), output
