@@ -580,13 +580,9 @@ def consolidate_forms(plan: Plan, stream: Iterable[Any], out: Path, period: str 
 
 def collect_folder(out: Path, year: int, period_code: str) -> Path:
     """OUT/<year>/tong-hop/<period>/: where a period's consolidation is written (and the page reads it)."""
-    return out / str(year) / COLLECT_FOLDER / vn_slug(period_code)
-
-
-def vn_slug(text: str) -> str:
     from generator.text import vn
 
-    return vn.slug(text)
+    return out / str(year) / COLLECT_FOLDER / vn.slug(period_code)
 
 
 def _write_collected(year_folder: Path, folder: Path, files: dict[str, bytes], force: bool,
