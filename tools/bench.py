@@ -389,7 +389,7 @@ def main() -> None:
     print()
     print(table)
     if not args.no_write:
-        _write_doc(table)
+        write_section(table)
         print(f"\nwritten to {DOC.relative_to(ROOT)}")
 
 
@@ -450,13 +450,15 @@ def _collect_row(r: dict[str, Any]) -> str:
             f"outputs ({r['outputs']}; the report with its two charts) took {r['outputs_s']:.2f} s.")
 
 
-def _write_doc(table: str) -> None:
-    text = DOC.read_text(encoding="utf-8") if DOC.exists() else f"# Performance\n\n{START}\n{END}\n"
-    if START not in text:
-        text += f"\n{START}\n{END}\n"
-    head, rest = text.split(START, 1)
-    _, tail = rest.split(END, 1)
-    DOC.write_text(f"{head}{START}\n{table}\n{END}{tail}", encoding="utf-8")
+def write_section(table: str, start: str = START, end: str = END) -> None:
+    """Put a table into docs/performance.md between its two markers (added at the end if missing);
+    tools/bench_pdf.py writes its own section the same way."""
+    text = DOC.read_text(encoding="utf-8") if DOC.exists() else f"# Performance\n\n{start}\n{end}\n"
+    if start not in text:
+        text += f"\n{start}\n{end}\n"
+    head, rest = text.split(start, 1)
+    _, tail = rest.split(end, 1)
+    DOC.write_text(f"{head}{start}\n{table}\n{end}{tail}", encoding="utf-8")
 
 
 if __name__ == "__main__":

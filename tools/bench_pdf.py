@@ -32,6 +32,7 @@ sys.path.insert(0, str(ROOT))
 from generator.output import libreoffice  # noqa: E402
 from generator.output.manifest import Manifest  # noqa: E402
 from generator.pipeline import build  # noqa: E402
+from tools.bench import write_section  # noqa: E402
 
 WORKBOOK = ROOT / "data" / "ke-hoach-cchc-2018.xlsx"
 DOC = ROOT / "docs" / "performance.md"
@@ -132,7 +133,7 @@ def main() -> None:
     print()
     print(table)
     if not args.no_write:
-        _write_doc(table)
+        write_section(table, START, END)
         print(f"\nwritten to {DOC.relative_to(ROOT)}")
 
 
@@ -164,15 +165,6 @@ def _table(n: int, loop: dict, one: dict, ours: dict, workers: str, again: dict,
         "they do not depend on what else the machine runs, the seconds do.",
     ]
     return "\n".join(lines)
-
-
-def _write_doc(table: str) -> None:
-    text = DOC.read_text(encoding="utf-8")
-    if START not in text:
-        text += f"\n{START}\n{END}\n"
-    head, rest = text.split(START, 1)
-    _, tail = rest.split(END, 1)
-    DOC.write_text(f"{head}{START}\n{table}\n{END}{tail}", encoding="utf-8")
 
 
 if __name__ == "__main__":
