@@ -124,12 +124,15 @@ def share(sizes: Sequence[int], workers: int) -> list[list[int]]:
 
 
 def convert(sources: Sequence[Path], workdir: Path, workers: int | None = None,
-            timeout: float = DEFAULT_TIMEOUT, echo: Callable[[str], None] = lambda _: None) -> Batch:
+            timeout: float = DEFAULT_TIMEOUT, echo: Callable[[str], None] = lambda _: None,
+            ready: Callable[[int, Path], None] | None = None) -> Batch:
     """Convert .docx files to workdir/pdf/<index>.pdf with several LibreOffice processes.
 
     Inputs are staged as <index>.docx (two forms of different periods share a file name, and
     LibreOffice names each PDF after its input); each worker starts soffice once for its list
-    and again only after a document that hung or crashed it, without that document.
+    and again only after a document that hung or crashed it, without that document. `ready` is
+    told of each PDF as soon as it is complete, from the workers' threads, while LibreOffice goes
+    on with the next documents (for finishing the PDFs meanwhile).
     """
     soffice = find_soffice()
     staging, target = workdir / "docx", workdir / "pdf"
@@ -148,7 +151,8 @@ def convert(sources: Sequence[Path], workdir: Path, workers: int | None = None,
     root = profile_root()
     failures: list[Failure] = []
     with ThreadPoolExecutor(max_workers=len(lists)) as pool:
-        runs = [pool.submit(_work, soffice, root, [(i, staged[i]) for i in lst], target, timeout, echo)
+        runs = [pool.submit(_work, soffice, root, [(i, staged[i]) for i in lst], target, timeout, echo,
+                            ready or (lambda _i, _p: None))
                 for lst in lists]
         for run in runs:
             failures += run.result()
@@ -172,14 +176,25 @@ def _complete(pdf: Path) -> bool:
 
 
 def _work(soffice: str, root: Path, documents: list[tuple[int, Path]], target: Path,
-          timeout: float, echo: Callable[[str], None]) -> list[Failure]:
+          timeout: float, echo: Callable[[str], None], ready: Callable[[int, Path], None]) -> list[Failure]:
     """One worker: its documents through as few soffice runs as the documents allow."""
     failures: list[Failure] = []
+    told: set[int] = set()
+
+    def passed(position: int) -> None:
+        """LibreOffice has moved on from the documents before `position` of the list it runs."""
+        for i, _ in pending[:position]:
+            pdf = target / f"{i:05d}.pdf"
+            if i not in told and _complete(pdf):
+                told.add(i)
+                ready(i, pdf)
+
     with _profile(root, echo) as profile:
         pending = documents
         fresh_profile_tried = False
         while pending:
-            run = _run(soffice, profile, [path for _, path in pending], target, timeout)
+            run = _run(soffice, profile, [path for _, path in pending], target, timeout, passed)
+            passed(len(pending))
             done = [_complete(target / f"{i:05d}.pdf") for i, _ in pending]
             if run.finished:
                 # LibreOffice went through the list: what it did not write, it could not open
@@ -218,12 +233,14 @@ class _Run:
     exporting: bool  # it had announced exporting the document at cursor (else: failed to open it)
 
 
-def _run(soffice: str, profile: Path, files: list[Path], target: Path, timeout: float) -> _Run:
+def _run(soffice: str, profile: Path, files: list[Path], target: Path, timeout: float,
+         passed: Callable[[int], None]) -> _Run:
     """One soffice run over `files`, killed (with everything it started) when one document takes
     longer than `timeout` seconds.
 
     LibreOffice reports in order: "convert <file> -> …" once a document is open and its export
-    begins, "Error: source file could not be loaded" for one it cannot open.
+    begins, "Error: source file could not be loaded" for one it cannot open; either means it is
+    done with every file before (`passed` is told the position).
     """
     command = [soffice, f"-env:UserInstallation={profile.as_uri()}", "--headless", "--norestore",
                "--nologo", "--nodefault", "--nolockcheck", f"--infilter={IMPORT_FILTER}",
@@ -262,6 +279,7 @@ def _run(soffice: str, profile: Path, files: list[Path], target: Path, timeout: 
             cursor, exporting = cursor + 1, False
         else:
             continue
+        passed(cursor)
         deadline = time.monotonic() + timeout
     code = process.wait()
     reader.join(timeout=10)  # the pipe ends with the process group
