@@ -136,7 +136,7 @@ def make_pdfs(out: Path, year: int | None = None, with_preview: bool = False,
             if outcome.startswith("!"):
                 failures.append(libreoffice.Failure(i, outcome[1:]))
             else:
-                finished[i] = (path, outcome)
+                finished[i] = (finished_path(path), outcome)
         written = _write(folder, manifest, [(todo[i], *finished[i]) for i in sorted(finished)],
                          changed_by_hand, echo)
     failed = [f"  - {todo[f.index].docx}: {f.reason}" for f in sorted(failures, key=lambda f: f.index)]
@@ -147,15 +147,20 @@ def make_pdfs(out: Path, year: int | None = None, with_preview: bool = False,
     return PdfResult(target, tuple(written), tuple(previews), unchanged, batch.workers)
 
 
-def finish_in_place(pdf: str, docx: str) -> str:
-    """Finish one PDF LibreOffice wrote (pdfa.finish) and write it back: the SHA-256 of its new
-    bytes, or "!" and why it could not be finished."""
-    path = Path(pdf)
+def finished_path(pdf: Path) -> Path:
+    """Where the finished copy of a PDF LibreOffice wrote goes (beside it: LibreOffice's own file
+    is never rewritten, the conversion still checks it)."""
+    return pdf.with_suffix(".pdfa")
+
+
+def finish_pdf(pdf: str, docx: str) -> str:
+    """Finish one PDF LibreOffice wrote (pdfa.finish) into finished_path: the SHA-256 of the
+    finished bytes, or "!" and why it could not be finished."""
     try:
-        data = pdfa.finish(path, pdfa.docx_info(Path(docx)))
+        data = pdfa.finish(Path(pdf), pdfa.docx_info(Path(docx)))
     except (pikepdf.PdfError, zipfile.BadZipFile, OSError) as exc:
         return f"!tệp PDF LibreOffice viết ra bị hỏng ({exc})"
-    path.write_bytes(data)
+    finished_path(Path(pdf)).write_bytes(data)
     return digest(data)
 
 
@@ -183,11 +188,11 @@ class _Finisher:
 
     def submit(self, index: int, pdf: Path, docx: Path) -> None:
         if self.pool is not None and index not in self.futures:
-            self.futures[index] = self.pool.submit(finish_in_place, str(pdf), str(docx))
+            self.futures[index] = self.pool.submit(finish_pdf, str(pdf), str(docx))
 
     def result(self, index: int, pdf: Path, docx: Path) -> str:
         future = self.futures.get(index)
-        return future.result() if future is not None else finish_in_place(str(pdf), str(docx))
+        return future.result() if future is not None else finish_pdf(str(pdf), str(docx))
 
 
 def _ignore_interrupt() -> None:
