@@ -10,6 +10,7 @@ import tempfile
 import zipfile
 from collections.abc import Callable
 from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from datetime import datetime
 from hashlib import sha256
@@ -177,22 +178,32 @@ class _Finisher:
             self.pool = ProcessPoolExecutor(max_workers=available_cores(),
                                             mp_context=pool_context(["generator.output.pdf"]),
                                             initializer=_ignore_interrupt)
+        self._made = self.pool
         self.futures: dict[int, Future[str]] = {}
 
     def __enter__(self) -> _Finisher:
         return self
 
     def __exit__(self, *exc: object) -> None:
-        if self.pool is not None:
-            self.pool.shutdown(wait=True, cancel_futures=True)
+        if self._made is not None:
+            self._made.shutdown(wait=True, cancel_futures=True)
 
     def submit(self, index: int, pdf: Path, docx: Path) -> None:
-        if self.pool is not None and index not in self.futures:
-            self.futures[index] = self.pool.submit(finish_pdf, str(pdf), str(docx))
+        pool = self.pool
+        if pool is not None and index not in self.futures:
+            try:
+                self.futures[index] = pool.submit(finish_pdf, str(pdf), str(docx))
+            except (BrokenProcessPool, RuntimeError):  # no processes to be had: finish here
+                self.pool = None
 
     def result(self, index: int, pdf: Path, docx: Path) -> str:
         future = self.futures.get(index)
-        return future.result() if future is not None else finish_pdf(str(pdf), str(docx))
+        if future is not None:
+            try:
+                return future.result()
+            except BrokenProcessPool:  # a finishing process died: this PDF is finished here
+                pass
+        return finish_pdf(str(pdf), str(docx))
 
 
 def _ignore_interrupt() -> None:
