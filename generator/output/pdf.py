@@ -21,7 +21,7 @@ import pikepdf
 from generator.errors import VanbanError
 from generator.output import libreoffice, pdfa
 from generator.output.manifest import MANIFEST, Entry, Manifest, digest
-from generator.output.write import atomic_write, backup_name, within
+from generator.output.write import atomic_write, atomic_write_many, backup_name, within
 
 PACKAGES = libreoffice.PACKAGES
 PDF_FOLDER = "pdf"
@@ -225,11 +225,9 @@ def _write(folder: Path, manifest: Manifest, done: list[tuple[_Job, Path, str]],
         old = digest(job.pdf.read_bytes()) if job.pdf.is_file() else ""
         manifest.entries[job.name] = Entry(sha, job.inputs, job.source, job.title, replaces=old)
     manifest.save(folder)
-    written = []
-    for job, path, _ in done:
-        atomic_write(job.pdf, path.read_bytes())
-        written.append(job.pdf)
-        echo(f"đã ghi {job.pdf}")
+    written = atomic_write_many((job.pdf, path.read_bytes()) for job, path, _ in done)
+    for pdf in written:
+        echo(f"đã ghi {pdf}")
     for job, _, sha in done:
         manifest.entries[job.name] = Entry(sha, job.inputs, job.source, job.title)
     manifest.save(folder)
