@@ -41,8 +41,12 @@ lint: $(STAMP) ## check the templates and the last build against Nghị định 
 serve: $(STAMP) ## open the page for the clerks in the browser (http://127.0.0.1:PORT/, Ctrl+C stops it)
 	$(BIN)/vanban serve --port $(PORT) --open --data $(OUT)/web
 
-test: ruff mypy ## run the whole test suite (LibreOffice tests need soffice and pdftotext)
-	$(BIN)/pytest -q
+# The suite runs on every core (pytest-xdist), one test file per worker at a time so that a file's
+# shared fixtures (a build, a LibreOffice conversion) are made once. TEST_WORKERS=0: one process.
+TEST_WORKERS ?= auto
+
+test: ruff mypy ## run the whole test suite on every core (LibreOffice tests need soffice and pdftotext)
+	$(BIN)/pytest -q -n $(TEST_WORKERS) --dist loadfile
 
 ruff: $(STAMP) ## lint the code (ruff)
 	$(BIN)/ruff check generator tests tools

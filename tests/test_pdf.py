@@ -524,6 +524,17 @@ def test_without_libreoffice_one_line_says_how_to_install_it(source, tmp_path, m
     assert not (out / source.name / "pdf").exists()
 
 
+def test_soffice_runs_with_the_faster_allocator_and_keeps_the_users_preload(monkeypatch):
+    """libtcmalloc-minimal4 (installed by .ci/run) is preloaded into soffice; a library the user
+    preloads stays."""
+    monkeypatch.setenv("LD_PRELOAD", "libuser-hook.so")
+    library = libreoffice._allocator()
+    if os.environ.get("CI") == "true":
+        assert library, "libtcmalloc-minimal4 is not installed"
+    preload = libreoffice.soffice_environment()["LD_PRELOAD"].split()
+    assert preload == ["libuser-hook.so", *([library] if library else [])]
+
+
 def test_a_year_without_documents_is_one_message(tmp_path):
     result = cli("pdf", "--out", str(tmp_path), "--year", "2031")
     assert result.exit_code == 1

@@ -149,3 +149,19 @@ def test_no_citation_ever_changes(citation, source, years):
 def test_text_without_the_moving_years_is_returned_unchanged(text, source):
     assume(str(source) not in text and str(source - 1) not in text)
     assert moved(text, source) == text
+
+
+@pytest.mark.parametrize("text", [
+    "Quyết định số 225/QĐ–TTg ngày 04/02/2017 của Thủ tướng Chính phủ",  # an en dash in the symbol
+    "Quyết định số 2968/QÐ-UBND ngày 13 tháng 11 năm 2017",  # an eth that looks like Đ
+    "Nghị quyết số 18- NQ/TW ngày 25/10/2017 của Ban Chấp hành Trung ương",
+    "Chỉ thị số 07/CT-TTg ngày 22.5.2017",
+    "Chi thị số 26/CT-TTg, ngày 05/9/2016",  # a misspelt type the checks still recognise
+])
+def test_what_the_checks_read_as_a_citation_the_rollover_leaves_as_it_is(text: str) -> None:
+    from generator.text.citations import find_citations
+
+    cited = find_citations(text)
+    assert len(cited) == 1 and cited[0].date is not None
+    assert moved(text, 2017) == text
+    assert moved(text, 2016) == text

@@ -17,6 +17,12 @@ W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 A = "{http://schemas.openxmlformats.org/drawingml/2006/main}"
 
 
+def _props(el: Any, tag: str) -> bytes:
+    """An element's own properties (its w:rPr or w:pPr) as bytes, b"" when it has none."""
+    props = el.find(tag)
+    return etree.tostring(props) if props is not None else b""
+
+
 def _on(el: Any) -> bool | None:
     """The value of a toggle element such as <w:b/>: absent None, val 0/false/off False."""
     if el is None:
@@ -83,6 +89,10 @@ class Formats:
         # keyed by the lxml elements themselves, which keeps their proxies (and identity) alive
         self._runs: dict[tuple[Any, Any], RunFormat] = {}
         self._paras: dict[Any, ParaFormat] = {}
+        # what a format depends on: the paragraph's style and the element's own properties, so
+        # the many runs and paragraphs written alike are resolved once a document
+        self._runs_by_props: dict[tuple[str, bytes | None], RunFormat] = {}
+        self._paras_by_props: dict[tuple[str, bytes | None], ParaFormat] = {}
         self._sids: dict[Any, str] = {}
         self._style_values: dict[str, dict[str, str]] = {}
 
@@ -140,7 +150,11 @@ class Formats:
         """The effective format of run r of paragraph p (r None: the paragraph's own text style)."""
         cached = self._runs.get((p, r))
         if cached is None:
-            cached = self._runs[(p, r)] = self._resolve_run(p, r)
+            key = (self.para_style_id(p), None if r is None else _props(r, W + "rPr"))
+            cached = self._runs_by_props.get(key)
+            if cached is None:
+                cached = self._runs_by_props[key] = self._resolve_run(p, r)
+            self._runs[(p, r)] = cached
         return cached
 
     def _resolve_run(self, p: Any, r: Any | None) -> RunFormat:
@@ -194,7 +208,11 @@ class Formats:
     def para(self, p: Any) -> ParaFormat:
         cached = self._paras.get(p)
         if cached is None:
-            cached = self._paras[p] = self._resolve_para(p)
+            key = (self.para_style_id(p), _props(p, W + "pPr"))
+            cached = self._paras_by_props.get(key)
+            if cached is None:
+                cached = self._paras_by_props[key] = self._resolve_para(p)
+            self._paras[p] = cached
         return cached
 
     def _resolve_para(self, p: Any) -> ParaFormat:

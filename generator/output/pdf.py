@@ -4,10 +4,12 @@ changed, PDF/A-2b, by several LibreOffice processes, recorded in the manifest li
 from __future__ import annotations
 
 import shutil
+import signal
 import subprocess
 import tempfile
 import zipfile
 from collections.abc import Callable
+from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime
 from hashlib import sha256
@@ -123,18 +125,18 @@ def make_pdfs(out: Path, year: int | None = None, with_preview: bool = False,
 
     echo(f"Chuyển {len(todo)} văn bản sang PDF/A-2b ({unchanged} tệp PDF không đổi)…")
     written: list[Path] = []
-    with tempfile.TemporaryDirectory(prefix="vanban-pdf-") as tmp:
-        batch = libreoffice.convert([job.docx for job in todo], Path(tmp), workers, timeout, echo)
+    count = libreoffice.worker_count(len(todo), workers)
+    with tempfile.TemporaryDirectory(prefix="vanban-pdf-") as tmp, _Finisher(count > 1) as finisher:
+        batch = libreoffice.convert([job.docx for job in todo], Path(tmp), count, timeout, echo,
+                                    ready=lambda i, path: finisher.submit(i, path, todo[i].docx))
         finished = {}
         failures = list(batch.failures)
         for i, path in batch.pdfs.items():
-            try:
-                data = pdfa.finish(path, pdfa.docx_info(todo[i].docx))
-            except (pikepdf.PdfError, zipfile.BadZipFile, OSError) as exc:
-                failures.append(libreoffice.Failure(i, f"tệp PDF LibreOffice viết ra bị hỏng ({exc})"))
-                continue
-            path.write_bytes(data)
-            finished[i] = (path, digest(data))
+            outcome = finisher.result(i, path, todo[i].docx)
+            if outcome.startswith("!"):
+                failures.append(libreoffice.Failure(i, outcome[1:]))
+            else:
+                finished[i] = (finished_path(path), outcome)
         written = _write(folder, manifest, [(todo[i], *finished[i]) for i in sorted(finished)],
                          changed_by_hand, echo)
     failed = [f"  - {todo[f.index].docx}: {f.reason}" for f in sorted(failures, key=lambda f: f.index)]
@@ -143,6 +145,59 @@ def make_pdfs(out: Path, year: int | None = None, with_preview: bool = False,
         raise VanbanError(f"{len(failed)} văn bản chưa chuyển được sang PDF (đã ghi {len(written)} "
                           "tệp PDF khác):\n" + "\n".join(failed))
     return PdfResult(target, tuple(written), tuple(previews), unchanged, batch.workers)
+
+
+def finished_path(pdf: Path) -> Path:
+    """Where the finished copy of a PDF LibreOffice wrote goes (beside it: LibreOffice's own file
+    is never rewritten, the conversion still checks it)."""
+    return pdf.with_suffix(".pdfa")
+
+
+def finish_pdf(pdf: str, docx: str) -> str:
+    """Finish one PDF LibreOffice wrote (pdfa.finish) into finished_path: the SHA-256 of the
+    finished bytes, or "!" and why it could not be finished."""
+    try:
+        data = pdfa.finish(Path(pdf), pdfa.docx_info(Path(docx)))
+    except (pikepdf.PdfError, zipfile.BadZipFile, OSError) as exc:
+        return f"!tệp PDF LibreOffice viết ra bị hỏng ({exc})"
+    finished_path(Path(pdf)).write_bytes(data)
+    return digest(data)
+
+
+class _Finisher:
+    """Finishes PDFs while LibreOffice converts the next ones: when there is enough for several
+    LibreOffice workers, in processes of their own (pikepdf holds Python's lock), one per core,
+    fed as each PDF is complete; else here, one after the other, once the conversion is over."""
+
+    def __init__(self, parallel: bool) -> None:
+        from generator.render.renderer import available_cores, pool_context
+
+        self.pool: ProcessPoolExecutor | None = None
+        if parallel:
+            self.pool = ProcessPoolExecutor(max_workers=available_cores(),
+                                            mp_context=pool_context(["generator.output.pdf"]),
+                                            initializer=_ignore_interrupt)
+        self.futures: dict[int, Future[str]] = {}
+
+    def __enter__(self) -> _Finisher:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self.pool is not None:
+            self.pool.shutdown(wait=True, cancel_futures=True)
+
+    def submit(self, index: int, pdf: Path, docx: Path) -> None:
+        if self.pool is not None and index not in self.futures:
+            self.futures[index] = self.pool.submit(finish_pdf, str(pdf), str(docx))
+
+    def result(self, index: int, pdf: Path, docx: Path) -> str:
+        future = self.futures.get(index)
+        return future.result() if future is not None else finish_pdf(str(pdf), str(docx))
+
+
+def _ignore_interrupt() -> None:
+    # Ctrl+C reaches the whole process group: the parent stops and says so once
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 def _write(folder: Path, manifest: Manifest, done: list[tuple[_Job, Path, str]],

@@ -365,7 +365,7 @@ def render_batch(
     # Workers start clean (forkserver or spawn), not as forks of a parent that may hold every
     # context of a national batch, and only a few chunks are in flight at a time.
     folder = str(templates)
-    with ProcessPoolExecutor(max_workers=workers, mp_context=_pool_context(),
+    with ProcessPoolExecutor(max_workers=workers, mp_context=pool_context(["generator.render.renderer"]),
                              initializer=_start_worker, initargs=(folder, sorted(renderers))) as pool:
         window: deque[Future[list[bytes]]] = deque(
             pool.submit(_render_chunk, chunk, stamp, folder) for chunk in islice(pending, workers * 3))
@@ -377,10 +377,11 @@ def render_batch(
             advance(len(rendered))
 
 
-def _pool_context() -> multiprocessing.context.BaseContext:
+def pool_context(preload: list[str]) -> multiprocessing.context.BaseContext:
+    """Where worker processes come from: a fork server that has imported `preload`, or spawn."""
     if "forkserver" in multiprocessing.get_all_start_methods():
         context = multiprocessing.get_context("forkserver")
-        context.set_forkserver_preload(["generator.render.renderer"])
+        context.set_forkserver_preload(preload)
         return context
     return multiprocessing.get_context("spawn")
 

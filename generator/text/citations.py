@@ -12,20 +12,28 @@ from generator.text import vn
 _LOOSE_TYPES = {vn.loose_key(name): name for name in vn.DOCUMENT_TYPES}
 _MAX_TYPE_WORDS = max(len(name.split()) for name in vn.DOCUMENT_TYPES)
 
+# The one definition of how a cited document's number, symbol and date are written. The checks
+# below parse citations with it; the rollover (text/years.py) builds the spans it never changes
+# from the same strings, so what the checks call a citation is what the rollover leaves alone.
 _UP = "A-ZĐÐ"
 _TOKEN = rf"[{_UP}][A-Za-zĐđÐ0-9&]*"
-# number [/year] separator symbol; spaces and dashes are matched loosely so that they can be
-# reported ("18- NQ/TW", "QĐ–UBND") instead of making the citation invisible.
-_NUMBER_SYMBOL = re.compile(
+# number [/year] separator symbol: "225/QĐ-TTg", "108/2014/NĐ-CP", "30c/NQ-CP", Party style
+# "18- NQ/TW". Spaces and dashes are matched loosely so that they can be reported ("18- NQ/TW",
+# "QĐ–UBND") instead of making the citation invisible.
+NUMBER_SYMBOL = (
     rf"(?<![\w/.-])(?P<number>\d{{1,5}}[a-zđ]?)"
     rf"(?:\s*/\s*(?P<year>(?:19|20)\d{{2}}))?"
     rf"(?P<sep>\s*[/\-–—]\s*)"
     rf"(?P<symbol>{_TOKEN}(?:(?:[/\-–—]|\s[/\-–—]\s?|[/\-–—]\s)[{_UP}][{_UP}0-9&a-z]*)*)"
 )
-_DATE_AFTER = re.compile(
-    r"\s*,?\s*ngày\s+(?:(?P<d>\d{1,2})\s*/\s*(?P<m>\d{1,2})\s*/\s*(?P<y>\d{4})"
-    r"|(?P<d2>\d{1,2})\s+tháng\s+(?P<m2>\d{1,2})\s+năm\s+(?P<y2>\d{4}))"
-)
+# A date as plans write it: "04/02/2016", "04.02.2016", "4 - 2 - 2016", "04 tháng 02 năm 2016".
+DATE = (r"(?:\d{1,2}\s*[/.-]\s*\d{1,2}\s*[/.-]\s*\d{4}"
+        r"|\d{1,2}\s+(?i:tháng)\s+\d{1,2}\s+(?i:năm)\s+\d{4})")
+# The date that follows a citation: "…/QĐ-TTg ngày 04/02/2016", "…, ngày 04 tháng 02 năm 2016".
+ON_DATE = rf"\s*,?\s*(?i:ngày)\s+{DATE}"
+
+_NUMBER_SYMBOL = re.compile(NUMBER_SYMBOL)
+_DATE_AFTER = re.compile(ON_DATE)
 _ANY_DATE = re.compile(r"(?<![\d/])(\d{1,2})/(\d{1,2})/(\d{4})(?![\d/])")
 _DASHES = "–—"
 
@@ -88,9 +96,7 @@ def find_citations(text: str) -> list[Citation]:
         end = m.end()
         date_text, when = "", None
         if d := _DATE_AFTER.match(text, end):
-            day, month, year = (d.group("d"), d.group("m"), d.group("y"))
-            if day is None:
-                day, month, year = d.group("d2"), d.group("m2"), d.group("y2")
+            day, month, year = re.findall(r"\d+", d.group())
             date_text = f"{day}/{month}/{year}"
             when = _real_date(day, month, year)
             end = d.end()

@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 
-from generator.text import vn
+from generator.text import citations, vn
 
 # Document types that open a citation (vn.DOCUMENT_TYPES, the other kinds plans cite, and the
 # variant spellings). Longest first, so that "Thông tư liên tịch" wins over "Thông tư".
@@ -19,14 +19,11 @@ _SO = r"(?i:số)"
 _NGAY = r"(?i:ngày)"
 _NAM = r"(?i:năm)"
 _YEAR = r"(?<!\d)((?:19|20|21)\d{2})(?!\d)"
-# A document symbol: "QĐ-TTg", "NĐ-CP", "UBND-NC", "NQ/TW", "QH13"; never a date or a year.
-_SYMBOL = r"[A-ZĐ][A-Za-zĐđ&]*\d*(?:\s?[-/]\s?[A-ZĐ][A-Za-zĐđ&]*\d*)*"
-# A number and symbol: "225/QĐ-TTg", "108/2014/NĐ-CP", "30c/NQ-CP", Party style "18- NQ/TW".
-_NUMBER_SYMBOL = r"(?<![\w/])\d+[a-zđ]?(?:/\d{4})?\s?[-/]\s?" + _SYMBOL
-_NUM_DATE = r"\d{1,2}\s?[/.-]\s?\d{1,2}\s?[/.-]\s?\d{4}"
-_WORD_DATE = r"\d{1,2}\s+(?i:tháng)\s+\d{1,2}\s+" + _NAM + r"\s+\d{4}"
-_DATE = f"(?:{_NUM_DATE}|{_WORD_DATE})"
-_ON_DATE = rf"(?:\s*,?\s*{_NGAY}\s+{_DATE})"
+# A number and symbol ("225/QĐ-TTg"), a date and "ngày <date>" as text/citations.py defines them
+# for the checks: one definition of a citation for both.
+_NUMBER_SYMBOL = citations.NUMBER_SYMBOL
+_DATE = citations.DATE
+_ON_DATE = f"(?:{citations.ON_DATE})"
 
 # Spans that are never changed, tried in this order.
 _CITATIONS: tuple[tuple[str, re.Pattern[str]], ...] = (
