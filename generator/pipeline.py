@@ -573,7 +573,7 @@ def consolidate_forms(plan: Plan, stream: Iterable[Any], out: Path, period: str 
             when, origin = None, MANUAL
         receipts[code] = Receipt(code, when, origin, returned.source.name if returned else "",
                                  bool(when and when > chosen.deadline))
-    result = consolidate(plan, chosen, matched, receipts, kept.manual)
+    result = consolidate(plan, chosen, matched, receipts, kept.manual, fingerprints.agencies)
     result.problems[:0] = problems
     return result, kept, folder, len(matched)
 

@@ -184,9 +184,11 @@ class ManualRow:
 
 
 def consolidate(plan: Plan, period: Period, forms: dict[str, ReturnedForm],
-                receipts: dict[str, Receipt], manual: list[ManualRow]) -> Consolidation:
-    """The period's figures from the forms (one per agency code, already matched)."""
-    agencies = Agencies(plan)
+                receipts: dict[str, Receipt], manual: list[ManualRow],
+                agencies: Agencies | None = None) -> Consolidation:
+    """The period's figures from the forms (one per agency code, already matched); `agencies`:
+    the plan's resolved assignments when the caller has them already."""
+    agencies = agencies or Agencies(plan)
     window = window_of(period)
     infos = plan_tasks(plan, agencies)
     by_code = {t.code: t for t in infos}
@@ -207,33 +209,33 @@ def consolidate(plan: Plan, period: Period, forms: dict[str, ReturnedForm],
         expected = {t.ref for t in assigned.led} | {t.ref for t in assigned.coordinated}
         seen: set[str] = set()
         for row in form.tasks:
-            place = where(name, row.table, row.row)
+            here = (name, row.table, row.row)  # made into a Loc only for a problem
             info = by_code.get(row.code)
             if info is None:
-                problems.append(Problem(WARNING, place, f"Mã nhiệm vụ {row.code} không có trong Phụ lục "
-                                        "Kế hoạch; bỏ qua dòng này", code="collect-unknown-task"))
+                problems.append(Problem(WARNING, where(*here), f"Mã nhiệm vụ {row.code} không có trong "
+                                        "Phụ lục Kế hoạch; bỏ qua dòng này", code="collect-unknown-task"))
                 continue
             if row.code in seen:
-                problems.append(Problem(WARNING, place, f"Nhiệm vụ {row.code} có hai dòng; chỉ đọc dòng "
-                                        "đầu", code="collect-duplicate-task"))
+                problems.append(Problem(WARNING, where(*here), f"Nhiệm vụ {row.code} có hai dòng; chỉ đọc "
+                                        "dòng đầu", code="collect-duplicate-task"))
                 continue
             seen.add(row.code)
             role = role_of(info, code)
             if role is None:
-                problems.append(Problem(INFO, place, f"Nhiệm vụ {row.code} không giao cho cơ quan này; "
-                                        "vẫn ghi lại kết quả như cơ quan phối hợp",
+                problems.append(Problem(INFO, where(*here), f"Nhiệm vụ {row.code} không giao cho cơ quan "
+                                        "này; vẫn ghi lại kết quả như cơ quan phối hợp",
                                         code="collect-extra-task"))
                 role = COORDINATOR
             answer = st.read_answer(row.status)
             if row.status and answer is None:
                 problems.append(Problem(
-                    WARNING, place, f"Không đọc được mức độ hoàn thành của nhiệm vụ {row.code}; chưa tính "
-                    "nhiệm vụ này cho cơ quan", found=row.status[:80],
+                    WARNING, where(*here), f"Không đọc được mức độ hoàn thành của nhiệm vụ {row.code}; "
+                    "chưa tính nhiệm vụ này cho cơ quan", found=row.status[:80],
                     expected="Hoàn thành; Hoàn thành quá hạn; Đang thực hiện; Chưa thực hiện; Thường xuyên",
                     code="collect-status-unreadable"))
             elif not row.status and role == LEAD:
                 problems.append(Problem(
-                    WARNING, place, f"Nhiệm vụ {row.code} (chủ trì) chưa ghi mức độ hoàn thành",
+                    WARNING, where(*here), f"Nhiệm vụ {row.code} (chủ trì) chưa ghi mức độ hoàn thành",
                     code="collect-status-empty"))
             records[row.code].append(Record(row.code, code, role, row.status, answer, row.result,
                                             row.note, name, row.table, row.row))

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import lru_cache
 
 from lxml import etree
 
@@ -89,7 +90,11 @@ def key(text: str) -> str:
 
 def loose(text: str) -> str:
     """Column heads and fixed words compared without case or any mark."""
-    return vn.loose_key(text)
+    return _short_loose(text) if len(text) <= _SHORT else vn.loose_key(text)
+
+
+_SHORT = 200  # the column heads, titles and codes met on every form are worked out once a run
+_short_loose = lru_cache(maxsize=4096)(vn.loose_key)
 
 
 def read_form(source: Source) -> ReturnedForm:
@@ -191,8 +196,15 @@ def _task_rows(form: ReturnedForm, table: Table, heads: dict[int, str]) -> None:
 
 
 def _code(text: str) -> str:
+    return _short_code(text) if len(text) <= _SHORT else _read_code(text)
+
+
+def _read_code(text: str) -> str:
     match = _CODE.fullmatch(text.strip().replace(" ", ""))
     return f"{match.group(1)}.{int(match.group(2))}" if match else ""
+
+
+_short_code = lru_cache(maxsize=4096)(_read_code)
 
 
 def _target_rows(form: ReturnedForm, table: Table, heads: dict[int, str]) -> None:

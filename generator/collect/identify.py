@@ -32,12 +32,17 @@ class Fingerprints:
         self._agencies: Agencies | None = None
         self._values: dict[str, str] = {}
 
+    @property
+    def agencies(self) -> Agencies:
+        """The plan's task assignments, resolved once (the consolidation uses them too)."""
+        if self._agencies is None:
+            self._agencies = Agencies(self.plan)
+        return self._agencies
+
     def of(self, code: str) -> str:
         if code not in self._values:
-            if self._agencies is None:
-                self._agencies = Agencies(self.plan)
             agency = next(a for a in self.plan.agencies if a.code == code)
-            self._values[code] = agency_fingerprint(self._agencies, agency)
+            self._values[code] = agency_fingerprint(self.agencies, agency)
         return self._values[code]
 
 
