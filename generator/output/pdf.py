@@ -133,11 +133,11 @@ def make_pdfs(out: Path, year: int | None = None, with_preview: bool = False,
         finished = {}
         failures = list(batch.failures)
         for i, path in batch.pdfs.items():
-            outcome = finisher.result(i, path, todo[i].docx)
-            if outcome.startswith("!"):
-                failures.append(libreoffice.Failure(i, outcome[1:]))
+            sha, problem = finisher.result(i, path, todo[i].docx)
+            if problem:
+                failures.append(libreoffice.Failure(i, problem))
             else:
-                finished[i] = (finished_path(path), outcome)
+                finished[i] = (finished_path(path), sha)
         written = _write(folder, manifest, [(todo[i], *finished[i]) for i in sorted(finished)],
                          changed_by_hand, echo)
     failed = [f"  - {todo[f.index].docx}: {f.reason}" for f in sorted(failures, key=lambda f: f.index)]
@@ -154,15 +154,15 @@ def finished_path(pdf: Path) -> Path:
     return pdf.with_suffix(".pdfa")
 
 
-def finish_pdf(pdf: str, docx: str) -> str:
+def finish_pdf(pdf: str, docx: str) -> tuple[str, str]:
     """Finish one PDF LibreOffice wrote (pdfa.finish) into finished_path: the SHA-256 of the
-    finished bytes, or "!" and why it could not be finished."""
+    finished bytes and "", or "" and why it could not be finished."""
     try:
         data = pdfa.finish(Path(pdf), pdfa.docx_info(Path(docx)))
     except (pikepdf.PdfError, zipfile.BadZipFile, OSError) as exc:
-        return f"!tệp PDF LibreOffice viết ra bị hỏng ({exc})"
+        return "", f"tệp PDF LibreOffice viết ra bị hỏng ({exc})"
     finished_path(Path(pdf)).write_bytes(data)
-    return digest(data)
+    return digest(data), ""
 
 
 class _Finisher:
@@ -179,7 +179,7 @@ class _Finisher:
                                             mp_context=pool_context(["generator.output.pdf"]),
                                             initializer=_ignore_interrupt)
         self._made = self.pool
-        self.futures: dict[int, Future[str]] = {}
+        self.futures: dict[int, Future[tuple[str, str]]] = {}
 
     def __enter__(self) -> _Finisher:
         return self
@@ -196,7 +196,7 @@ class _Finisher:
             except (BrokenProcessPool, RuntimeError):  # no processes to be had: finish here
                 self.pool = None
 
-    def result(self, index: int, pdf: Path, docx: Path) -> str:
+    def result(self, index: int, pdf: Path, docx: Path) -> tuple[str, str]:
         future = self.futures.get(index)
         if future is not None:
             try:
