@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+import re
+import zipfile
+
+import pytest
 from docx import Document
 from docx.enum.section import WD_ORIENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml.ns import qn
 from docx.shared import Mm, Pt
+
+from tests.conftest import ROOT
 
 
 def test_three_sections_portrait_portrait_landscape_on_a4(decision_docx):
@@ -106,3 +112,26 @@ def test_attached_plan_has_its_own_header_and_the_issuing_line(decision_docx):
     # the plan's header table has no number/date row
     assert len(doc.tables[1].rows) == 1 if doc.tables[1].rows[0].cells[0].text.startswith("Nơi") \
         else len(doc.tables[2].rows) == 1
+
+
+@pytest.mark.parametrize("name", ["decision", "report", "summary", "reminder"])
+def test_a_shipped_template_carries_only_the_styles_it_uses(name):
+    """LibreOffice imports every style of every document it converts to PDF: no unused style of
+    python-docx's default template, no latent styles, no Word 2010 copy of the styles, no
+    thumbnail (tools/build_templates.py, slim)."""
+    with zipfile.ZipFile(ROOT / "templates" / f"{name}.docx") as package:
+        names = package.namelist()
+        styles = package.read("word/styles.xml")
+        parts = b"".join(package.read(n) for n in names
+                         if n.endswith(".xml") and not n.startswith("word/styles"))
+    assert "word/stylesWithEffects.xml" not in names
+    assert "docProps/thumbnail.jpeg" not in names
+    assert b"<w:latentStyles" not in styles
+    used = set(re.findall(rb'w:(?:pStyle|rStyle|tblStyle|numStyleLink|styleLink) w:val="([^"]+)"', parts))
+    defined = re.findall(rb'<w:style [^>]*w:styleId="([^"]+)"', styles)
+    referenced = set(re.findall(rb'<w:(?:basedOn|link|next) w:val="([^"]+)"', styles))
+    defaults = set(re.findall(rb'<w:style [^>]*w:default="1"[^>]*w:styleId="([^"]+)"', styles)) | \
+        set(re.findall(rb'<w:style [^>]*w:styleId="([^"]+)"[^>]*w:default="1"', styles))
+    unused = [s.decode() for s in defined if s not in used | referenced | defaults]
+    assert unused == []
+    assert len(defined) < 60  # built on python-docx's default template, they defined 190-odd
