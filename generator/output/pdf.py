@@ -10,6 +10,7 @@ import tempfile
 import zipfile
 from collections.abc import Callable
 from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from datetime import datetime
 from hashlib import sha256
@@ -20,7 +21,7 @@ import pikepdf
 from generator.errors import VanbanError
 from generator.output import libreoffice, pdfa
 from generator.output.manifest import MANIFEST, Entry, Manifest, digest
-from generator.output.write import atomic_write, backup_name, within
+from generator.output.write import atomic_write, atomic_write_many, backup_name, within
 
 PACKAGES = libreoffice.PACKAGES
 PDF_FOLDER = "pdf"
@@ -132,11 +133,11 @@ def make_pdfs(out: Path, year: int | None = None, with_preview: bool = False,
         finished = {}
         failures = list(batch.failures)
         for i, path in batch.pdfs.items():
-            outcome = finisher.result(i, path, todo[i].docx)
-            if outcome.startswith("!"):
-                failures.append(libreoffice.Failure(i, outcome[1:]))
+            sha, problem = finisher.result(i, path, todo[i].docx)
+            if problem:
+                failures.append(libreoffice.Failure(i, problem))
             else:
-                finished[i] = (finished_path(path), outcome)
+                finished[i] = (finished_path(path), sha)
         written = _write(folder, manifest, [(todo[i], *finished[i]) for i in sorted(finished)],
                          changed_by_hand, echo)
     failed = [f"  - {todo[f.index].docx}: {f.reason}" for f in sorted(failures, key=lambda f: f.index)]
@@ -153,15 +154,15 @@ def finished_path(pdf: Path) -> Path:
     return pdf.with_suffix(".pdfa")
 
 
-def finish_pdf(pdf: str, docx: str) -> str:
+def finish_pdf(pdf: str, docx: str) -> tuple[str, str]:
     """Finish one PDF LibreOffice wrote (pdfa.finish) into finished_path: the SHA-256 of the
-    finished bytes, or "!" and why it could not be finished."""
+    finished bytes and "", or "" and why it could not be finished."""
     try:
         data = pdfa.finish(Path(pdf), pdfa.docx_info(Path(docx)))
     except (pikepdf.PdfError, zipfile.BadZipFile, OSError) as exc:
-        return f"!tệp PDF LibreOffice viết ra bị hỏng ({exc})"
+        return "", f"tệp PDF LibreOffice viết ra bị hỏng ({exc})"
     finished_path(Path(pdf)).write_bytes(data)
-    return digest(data)
+    return digest(data), ""
 
 
 class _Finisher:
@@ -177,22 +178,32 @@ class _Finisher:
             self.pool = ProcessPoolExecutor(max_workers=available_cores(),
                                             mp_context=pool_context(["generator.output.pdf"]),
                                             initializer=_ignore_interrupt)
-        self.futures: dict[int, Future[str]] = {}
+        self._made = self.pool
+        self.futures: dict[int, Future[tuple[str, str]]] = {}
 
     def __enter__(self) -> _Finisher:
         return self
 
     def __exit__(self, *exc: object) -> None:
-        if self.pool is not None:
-            self.pool.shutdown(wait=True, cancel_futures=True)
+        if self._made is not None:
+            self._made.shutdown(wait=True, cancel_futures=True)
 
     def submit(self, index: int, pdf: Path, docx: Path) -> None:
-        if self.pool is not None and index not in self.futures:
-            self.futures[index] = self.pool.submit(finish_pdf, str(pdf), str(docx))
+        pool = self.pool
+        if pool is not None and index not in self.futures:
+            try:
+                self.futures[index] = pool.submit(finish_pdf, str(pdf), str(docx))
+            except (BrokenProcessPool, RuntimeError):  # no processes to be had: finish here
+                self.pool = None
 
-    def result(self, index: int, pdf: Path, docx: Path) -> str:
+    def result(self, index: int, pdf: Path, docx: Path) -> tuple[str, str]:
         future = self.futures.get(index)
-        return future.result() if future is not None else finish_pdf(str(pdf), str(docx))
+        if future is not None:
+            try:
+                return future.result()
+            except BrokenProcessPool:  # a finishing process died: this PDF is finished here
+                pass
+        return finish_pdf(str(pdf), str(docx))
 
 
 def _ignore_interrupt() -> None:
@@ -214,11 +225,9 @@ def _write(folder: Path, manifest: Manifest, done: list[tuple[_Job, Path, str]],
         old = digest(job.pdf.read_bytes()) if job.pdf.is_file() else ""
         manifest.entries[job.name] = Entry(sha, job.inputs, job.source, job.title, replaces=old)
     manifest.save(folder)
-    written = []
-    for job, path, _ in done:
-        atomic_write(job.pdf, path.read_bytes())
-        written.append(job.pdf)
-        echo(f"đã ghi {job.pdf}")
+    written = atomic_write_many((job.pdf, path.read_bytes()) for job, path, _ in done)
+    for pdf in written:
+        echo(f"đã ghi {pdf}")
     for job, _, sha in done:
         manifest.entries[job.name] = Entry(sha, job.inputs, job.source, job.title)
     manifest.save(folder)
