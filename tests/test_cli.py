@@ -225,9 +225,12 @@ def test_ctrl_c_during_a_build_is_one_vietnamese_line_exit_130_and_nothing_half_
     import zipfile
 
     out = tmp_path / "out"
+    # Ctrl+C as at a terminal: a test run started in the background of a script (`cmd &`) ignores
+    # SIGINT, and a child would inherit that; the build is started with the default disposition
     process = subprocess.Popen([sys.executable, "-m", "generator", "build", str(WORKBOOK), "--out",
                                 str(out), "--dump-context", str(tmp_path / "ctx")],
-                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                               preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     assert process.stdout is not None
     for line in process.stdout:  # contexts are dumped one by one before anything is rendered
         if line.startswith("đã ghi ngữ cảnh"):

@@ -445,7 +445,9 @@ def _collect_row(r: dict[str, Any]) -> str:
     return (f"Collect (`vanban collect`'s reading and consolidation, one process, one core): "
             f"{r['docs']:,} filled forms in {r['runs']} consolidations (each province's forms of each "
             f"period) in {r['seconds']:.1f} s = {r['docs'] / r['seconds']:.0f} forms/s "
-            f"({1000 * r['cpu_s'] / r['docs']:.1f} ms CPU per form); peak memory {r['peak_mb']:.0f} MB "
+            f"({1000 * r['cpu_s'] / r['docs']:.2f} ms CPU per form, that is {r['docs'] / r['cpu_s']:.0f} "
+            f"forms/s on a core of its own; load average at the end "
+            f"{', '.join(f'{x:.1f}' for x in os.getloadavg())}); peak memory {r['peak_mb']:.0f} MB "
             f"(after start-up and the plan: {r['start_mb']:.0f} MB). Making one consolidation's "
             f"outputs ({r['outputs']}; the report with its two charts) took {r['outputs_s']:.2f} s.")
 

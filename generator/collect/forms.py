@@ -160,31 +160,26 @@ def _text(row: Row, column: int | None) -> str:
 
 def _task_rows(form: ReturnedForm, table: Table, heads: dict[int, str]) -> None:
     code_col = _find(heads, "stt")
-    columns = {
-        "result": _find(heads, "ket qua thuc hien"),
-        "status": _find(heads, "muc do hoan thanh"),
-        "note": _find(heads, "ghi chu"),
-        "role": _find(heads, "vai tro"),
-    }
+    columns = (_find(heads, "ket qua thuc hien"), _find(heads, "muc do hoan thanh"),
+               _find(heads, "ghi chu"), _find(heads, "vai tro"))
     last: TaskRow | None = None
     for number, row in enumerate(table.rows[1:], start=2):
         cell = row.at(code_col) if code_col is not None else None
-        code = _code(cell.text if cell and not cell.continued else "")
-        values = {name: _text(row, col) for name, col in columns.items()}
+        code = _code(cell.text) if cell is not None and not cell.continued else ""
+        result, status, note, role = [_text(row, column) for column in columns]
         if code:
-            last = TaskRow(code, values["result"], values["status"], values["note"], values["role"],
-                           table.number, number)
+            last = TaskRow(code, result, status, note, role, table.number, number)
             form.tasks.append(last)
             continue
-        extra = " ".join(v for k, v in values.items() if k != "role" and v)
+        extra = " ".join(v for v in (result, status, note) if v)
         if not extra or len(row.cells) < 3:
             continue  # an area's title row, or an empty row
         if last is not None:
             # a row added under a task (the agency needed more room): its text goes with that task
-            last.result = "\n".join(t for t in (last.result, values["result"]) if t)
-            last.note = "\n".join(t for t in (last.note, values["note"]) if t)
-            if values["status"] and not last.status:
-                last.status = values["status"]
+            last.result = "\n".join(t for t in (last.result, result) if t)
+            last.note = "\n".join(t for t in (last.note, note) if t)
+            if status and not last.status:
+                last.status = status
             form.problems.append(Problem(
                 WARNING, where(form.source.name, table.number, number),
                 f"Dòng thêm không có mã nhiệm vụ; đã ghép vào nhiệm vụ {last.code} ở dòng trên",

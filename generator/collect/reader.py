@@ -6,7 +6,10 @@ What clerks really send back (measured, ../docs/collect.md): answers typed with 
 python-docx repeats it on every row, this reader does not), text split over runs and paragraphs,
 comments (not part of the text), forms saved again by LibreOffice. docx2python reads all of these
 the same way (tests compare both readers on every such edit); this reader does only what collect
-needs, from one parse of word/document.xml, fast enough for ten thousand forms.
+needs, from one parse of word/document.xml, fast enough for ten thousand forms: one pass over the
+elements that matter (`_single_pass`) reads the usual form; a form with deleted or moved text, or
+a shape that pass does not read (a table in a cell, a text box), is read by the general walk
+(`_blocks`, `_table`, `_cell_text`), and tests hold both to the same result on every edit.
 """
 
 from __future__ import annotations
@@ -123,7 +126,8 @@ def saved_at(core_xml: bytes | None) -> datetime | None:
         return None
 
 
-def read_document(document_xml: bytes, custom_xml: bytes | None = None, single_pass: bool = True) -> Document:
+def read_document(document_xml: bytes, custom_xml: bytes | None = None,
+                  single_pass: bool = True) -> Document:
     """Parse word/document.xml (and docProps/custom.xml) into tables and paragraphs: in one pass
     when it can (see _fast_blocks), else by the general walk (always, with single_pass=False)."""
     root = etree.fromstring(document_xml, _PARSER)
@@ -290,8 +294,10 @@ def _inside(element: etree._Element, ancestor: etree._Element) -> None:
 
 def _lines(lines: list[str]) -> str:
     """A cell's text from its paragraphs' texts, as _cell_text joins them."""
-    if len(lines) == 1:
+    if len(lines) == 1:  # most cells: one paragraph
         return lines[0].replace("\u00a0", " ").strip()
+    if not lines:
+        return ""
     return "\n".join(t for t in (line.replace("\u00a0", " ").strip() for line in lines) if t)
 
 
@@ -326,7 +332,7 @@ def _single_pass(body: etree._Element) -> list[Table | str]:
                 if cell is not None:
                     if p is not None:
                         lines.append("".join(pieces))
-                    cell._text = _lines(lines) if lines else ""
+                    cell._text = _lines(lines)
                 if tbl is not None:
                     blocks.append(Table(number, rows))
                 elif p is not None:
@@ -340,7 +346,7 @@ def _single_pass(body: etree._Element) -> list[Table | str]:
             if cell is not None:
                 if p is not None:
                     lines.append("".join(pieces))
-                cell._text = _lines(lines) if lines else ""
+                cell._text = _lines(lines)
             cell = Cell(None, cells[-1].column + cells[-1].span if cells else start, 1, False, "")
             cells.append(cell)
             tc, p, lines, pieces = element, None, [], []
@@ -350,7 +356,7 @@ def _single_pass(body: etree._Element) -> list[Table | str]:
             if cell is not None:
                 if p is not None:
                     lines.append("".join(pieces))
-                cell._text = _lines(lines) if lines else ""
+                cell._text = _lines(lines)
             cells, start = [], 0
             rows.append(Row(cells))
             tr, tc, cell, p, pieces = element, None, None, None, []
@@ -360,7 +366,7 @@ def _single_pass(body: etree._Element) -> list[Table | str]:
             if cell is not None:
                 if p is not None:
                     lines.append("".join(pieces))
-                cell._text = _lines(lines) if lines else ""
+                cell._text = _lines(lines)
             if tbl is not None:
                 blocks.append(Table(number, rows))
             elif p is not None:
@@ -402,7 +408,7 @@ def _single_pass(body: etree._Element) -> list[Table | str]:
     if cell is not None:
         if p is not None:
             lines.append("".join(pieces))
-        cell._text = _lines(lines) if lines else ""
+        cell._text = _lines(lines)
     if tbl is not None:
         blocks.append(Table(number, rows))
     elif p is not None:
