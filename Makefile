@@ -45,8 +45,14 @@ serve: $(STAMP) ## open the page for the clerks in the browser (http://127.0.0.1
 # shared fixtures (a build, a LibreOffice conversion) are made once. TEST_WORKERS=0: one process.
 TEST_WORKERS ?= auto
 
-test: ruff mypy ## run the whole test suite on every core (LibreOffice tests need soffice and pdftotext)
-	$(BIN)/pytest -q -n $(TEST_WORKERS) --dist loadfile
+# ruff first (a second); mypy checks the types while the tests run, its report printed after theirs;
+# either failing fails `make test`.
+test: ruff ## ruff, then the whole test suite on every core with mypy beside it (LibreOffice tests need soffice and pdftotext)
+	@$(BIN)/mypy > $(VENV)/mypy.log 2>&1 & types=$$!; \
+	echo "$(BIN)/pytest -q -n $(TEST_WORKERS) --dist loadfile  (and $(BIN)/mypy meanwhile)"; \
+	$(BIN)/pytest -q -n $(TEST_WORKERS) --dist loadfile; tests=$$?; \
+	wait $$types; typed=$$?; echo "$(BIN)/mypy:"; cat $(VENV)/mypy.log; \
+	test $$tests -eq 0 && test $$typed -eq 0
 
 ruff: $(STAMP) ## lint the code (ruff)
 	$(BIN)/ruff check generator tests tools
