@@ -301,6 +301,22 @@ def _lines(lines: list[str]) -> str:
     return "\n".join(t for t in (line.replace("\u00a0", " ").strip() for line in lines) if t)
 
 
+def _close_cell(cell: Cell, lines: list[str], pieces: list[str] | None) -> None:
+    """The open cell is over: its text from its paragraphs (and the open one's pieces, if any)."""
+    if pieces is not None:
+        lines.append("".join(pieces))
+    cell._text = _lines(lines)
+
+
+def _close_block(blocks: list[Table | str], number: int, rows: list[Row] | None,
+                 pieces: list[str] | None) -> None:
+    """The open block of the body is over: a table (its rows), else a paragraph (its pieces)."""
+    if rows is not None:
+        blocks.append(Table(number, rows))
+    elif pieces is not None:
+        blocks.append("".join(pieces).replace("\u00a0", " ").strip())
+
+
 def _single_pass(body: etree._Element) -> list[Table | str]:
     blocks: list[Table | str] = []
     number = 0
@@ -330,13 +346,9 @@ def _single_pass(body: etree._Element) -> list[Table | str]:
                 if parent is not body:
                     _up_to(element, body)
                 if cell is not None:
-                    if p is not None:
-                        lines.append("".join(pieces))
-                    cell._text = _lines(lines)
-                if tbl is not None:
-                    blocks.append(Table(number, rows))
-                elif p is not None:
-                    blocks.append("".join(pieces).replace("\u00a0", " ").strip())
+                    _close_cell(cell, lines, pieces if p is not None else None)
+                _close_block(blocks, number, rows if tbl is not None else None,
+                             pieces if p is not None else None)
                 tbl = tr = tc = cell = None
             pieces = []
             p = element
@@ -344,9 +356,7 @@ def _single_pass(body: etree._Element) -> list[Table | str]:
             if tr is None or (element.getparent() is not tr and _up_to(element, tr) is not tr):
                 raise _Declined
             if cell is not None:
-                if p is not None:
-                    lines.append("".join(pieces))
-                cell._text = _lines(lines)
+                _close_cell(cell, lines, pieces if p is not None else None)
             cell = Cell(None, cells[-1].column + cells[-1].span if cells else start, 1, False, "")
             cells.append(cell)
             tc, p, lines, pieces = element, None, [], []
@@ -354,9 +364,7 @@ def _single_pass(body: etree._Element) -> list[Table | str]:
             if tbl is None or (element.getparent() is not tbl and _up_to(element, tbl) is not tbl):
                 raise _Declined
             if cell is not None:
-                if p is not None:
-                    lines.append("".join(pieces))
-                cell._text = _lines(lines)
+                _close_cell(cell, lines, pieces if p is not None else None)
             cells, start = [], 0
             rows.append(Row(cells))
             tr, tc, cell, p, pieces = element, None, None, None, []
@@ -364,13 +372,9 @@ def _single_pass(body: etree._Element) -> list[Table | str]:
             if element.getparent() is not body:
                 _up_to(element, body)  # else a table in a cell or in a text box: declined
             if cell is not None:
-                if p is not None:
-                    lines.append("".join(pieces))
-                cell._text = _lines(lines)
-            if tbl is not None:
-                blocks.append(Table(number, rows))
-            elif p is not None:
-                blocks.append("".join(pieces).replace("\u00a0", " ").strip())
+                _close_cell(cell, lines, pieces if p is not None else None)
+            _close_block(blocks, number, rows if tbl is not None else None,
+                         pieces if p is not None else None)
             number += 1
             tbl, tr, tc, p, cell, rows, pieces = element, None, None, None, None, [], []
         elif tag == _TAB:
@@ -406,11 +410,7 @@ def _single_pass(body: etree._Element) -> list[Table | str]:
             else:
                 cell.continued = element.get(_VAL, "continue") == "continue"
     if cell is not None:
-        if p is not None:
-            lines.append("".join(pieces))
-        cell._text = _lines(lines)
-    if tbl is not None:
-        blocks.append(Table(number, rows))
-    elif p is not None:
-        blocks.append("".join(pieces).replace("\u00a0", " ").strip())
+        _close_cell(cell, lines, pieces if p is not None else None)
+    _close_block(blocks, number, rows if tbl is not None else None,
+                 pieces if p is not None else None)
     return blocks
