@@ -255,3 +255,17 @@ def test_an_existing_copy_is_kept_unless_forced_and_then_backed_up(tmp_path):
     assert openpyxl.load_workbook(out).sheetnames[0] == "Kết quả kiểm tra"
     again = run("check", WORKBOOK, "--annotate", WORKBOOK, "--force")
     assert again.exit_code == 2  # the checked workbook itself: never, even with --force
+
+
+def test_a_workbook_corrected_under_the_same_name_is_checked_again(tmp_path):
+    """One process (the web page) checks a workbook, the clerk corrects it and saves it under the
+    same name: the second check reads the new bytes, it does not repeat the first one's errors."""
+    path = copy_with(tmp_path, Thông_tin_chung__B5="x")  # the plan year
+    first = run("check", path)
+    assert first.exit_code == 1 and "Thông tin chung!B5" in first.output
+    copy_with(tmp_path)  # the clerk puts the year back, same file name
+    second = run("check", path)
+    assert second.exit_code == 0, second.output
+    assert "Thông tin chung!B5" not in second.output
+    path.write_bytes(b"")  # and a file emptied by a failed copy is refused, not remembered
+    assert "là tệp rỗng (0 byte)" in run("check", path).output

@@ -490,3 +490,29 @@ def test_a_package_referencing_a_missing_relationship_is_refused(tmp_path):
             dst.writestr(info, body)
     with pytest.raises(VanbanError, match="dùng quan hệ rId99"):
         validate_package(broken.getvalue(), "tu-lam.docx")
+
+
+def test_a_template_edited_between_two_builds_of_one_process_is_prepared_again(tmp_path):
+    """The web page builds again and again in one process: a clerk's edit of a template between
+    two builds is in the second build's documents (a template is kept prepared by its bytes)."""
+    import shutil
+
+    import openpyxl
+
+    from generator.pipeline import build
+    from tests.conftest import reports_only
+
+    templates = tmp_path / "mau"
+    shutil.copytree(DEFAULT_TEMPLATES, templates)
+    wb = openpyxl.load_workbook(WORKBOOK)
+    reports_only(wb)  # no forms: the decision is the document looked at
+    workbook = tmp_path / "ke-hoach.xlsx"
+    wb.save(workbook)
+    first = build(workbook, tmp_path / "a", templates)
+    edited = docx.Document(str(templates / "decision.docx"))
+    edited.add_paragraph("Dòng thêm vào mẫu giữa hai lần tạo.")
+    edited.save(str(templates / "decision.docx"))
+    second = build(workbook, tmp_path / "b", templates)
+    name = "3406-qd-ubnd.docx"
+    assert "Dòng thêm vào mẫu giữa hai lần tạo." not in document_lines(first.folder / name)
+    assert "Dòng thêm vào mẫu giữa hai lần tạo." in document_lines(second.folder / name)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import dataclasses
 import re
+import threading
+from collections import OrderedDict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -15,6 +17,7 @@ from generator.plan.model import Plan
 from generator.text import vn
 from generator.text.citations import citation_problems, date_problems
 from generator.workbook import schema
+from generator.workbook.filecheck import content_digest
 from generator.workbook.reader import read_workbook
 
 _CODE_CHARS = re.compile(r"[A-Za-z0-9_.-]+")
@@ -35,12 +38,37 @@ class CheckResult:
         return tuple(p for p in self.problems if p.severity == ERROR)
 
 
+# A process that reads one workbook more than once (the web page checks it, then builds from it;
+# `new-year` checks before rolling) reads and checks it once while its bytes stay the same: the
+# result depends on nothing else (the file's path and bytes, `strict`), and it cannot be changed.
+_KEPT = 4
+_results: OrderedDict[tuple[str, bool], tuple[str, CheckResult]] = OrderedDict()
+_results_lock = threading.Lock()
+
+
 def check_workbook(path: Path, strict: bool = False) -> CheckResult:
     """Read a workbook and run every check; nothing is raised for problems in the data.
 
     The checks on the whole plan also run when some cells had errors, on the rows that could
-    be read, so that the clerk gets every problem in one run.
+    be read, so that the clerk gets every problem in one run. The same file with the same bytes
+    is read once per process (see `_results`).
     """
+    key, digest = (str(path), strict), content_digest(path)
+    with _results_lock:
+        kept = _results.get(key)
+    if kept is not None and kept[0] == digest:
+        return kept[1]
+    result = _check_workbook(path, strict)
+    if digest is not None and content_digest(path) == digest:  # not changed while it was being read
+        with _results_lock:
+            _results[key] = (digest, result)
+            _results.move_to_end(key)
+            while len(_results) > _KEPT:
+                _results.popitem(last=False)
+    return result
+
+
+def _check_workbook(path: Path, strict: bool) -> CheckResult:
     reader = read_workbook(path)
     problems = list(reader.problems)
     if reader.partial is not None:

@@ -15,7 +15,7 @@ from generator.collect.summary import (
     summary_context,
 )
 from generator.collect.tracking import JSON, WORKBOOK, Kept, json_bytes, tracking_workbook
-from generator.render.renderer import TemplateRenderer
+from generator.render.renderer import renderer_for
 
 
 def stamp_of(result: Consolidation) -> datetime:
@@ -32,9 +32,9 @@ def render_outputs(result: Consolidation, kept: Kept, templates: Path) -> dict[s
         WORKBOOK: tracking_workbook(result, kept, stamp),
         JSON: json_bytes(result),
     }
-    summary = TemplateRenderer(templates / SUMMARY_TEMPLATE)
+    summary = renderer_for(templates / SUMMARY_TEMPLATE)
     files[SUMMARY] = summary.render(summary_context(result, summary.prepared), stamp)
     if result.missing:
-        reminder = TemplateRenderer(templates / REMINDER_TEMPLATE)
+        reminder = renderer_for(templates / REMINDER_TEMPLATE)
         files[REMINDER] = reminder.render(reminder_context(result), stamp)
     return files

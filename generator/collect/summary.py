@@ -8,6 +8,7 @@ same consolidation gives the same bytes.
 
 from __future__ import annotations
 
+import functools
 import io
 import textwrap
 from collections.abc import Sequence
@@ -80,6 +81,20 @@ def chart_png(labels: Sequence[str], rows: Sequence[Counts], title: str) -> byte
     return buffer.getvalue()
 
 
+def _chart(labels: Sequence[str], rows: Sequence[Counts], title: str) -> bytes:
+    """`chart_png`, drawn once per process for the same numbers (the web page consolidates a
+    period again as forms arrive; most of its charts do not change)."""
+    numbers = tuple(tuple(getattr(row, attribute) for _, attribute, _ in SERIES) for row in rows)
+    return _drawn(tuple(labels), numbers, title)
+
+
+@functools.lru_cache(maxsize=32)
+def _drawn(labels: tuple[str, ...], numbers: tuple[tuple[int, ...], ...], title: str) -> bytes:
+    rows = [Counts(**dict(zip((attribute for _, attribute, _ in SERIES), values, strict=True)))
+            for values in numbers]
+    return chart_png(labels, rows, title)
+
+
 def _clean(text: str) -> str:
     return vn.strip_controls(text)[0].strip()
 
@@ -124,7 +139,7 @@ def summary_context(result: Consolidation, template: Any, pictures: bool = True)
     names = {a.code: a.name for a in plan.agencies}
     expected = [a for a in plan.agencies if a.reports]
     year = period.deadline.year
-    charts = {name: InlineImage(template, io.BytesIO(chart_png(labels, rows, CHART_TITLES[name])),
+    charts = {name: InlineImage(template, io.BytesIO(_chart(labels, rows, CHART_TITLES[name])),
                                 width=Mm(CHART_WIDTH_MM)) if pictures else ""
               for name, (labels, rows) in chart_data(result).items()}
     areas = []

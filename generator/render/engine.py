@@ -310,6 +310,11 @@ class PreparedTemplate:
             self._extras = _Extras(self._raw, self._links)
         return self._extras.part(self._rendering)
 
+    @property
+    def has_links(self) -> bool:
+        """A hyperlink relationship was added to the template's own parts (RichText url_id)."""
+        return bool(self._links)
+
     def build_url_id(self, url: str) -> str:
         """The relationship id of a hyperlink (RichText's url_id), the same in every document."""
         rid = self._docx.part.relate_to(url, RT.HYPERLINK, is_external=True)

@@ -9,8 +9,9 @@ import os
 import posixpath
 import re
 import signal
+import threading
 import zipfile
-from collections import deque
+from collections import OrderedDict, deque
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from contextlib import contextmanager
@@ -28,6 +29,7 @@ from generator.errors import Problem, ProblemsFound, VanbanError
 from generator.render import tags
 from generator.render.engine import STRICT_PARSER_OPTIONS, PreparedTemplate, RenderedXmlError, note_printed
 from generator.text import vn
+from generator.workbook.filecheck import content_digest
 
 # Zip members are dated from the plan, never from the clock, so equal input gives equal bytes.
 _EPOCH = (2000, 1, 1, 0, 0, 0)
@@ -288,6 +290,38 @@ def normalize_zip(data: bytes, when: datetime) -> bytes:
     return out.getvalue()
 
 
+# -- prepared once per process -------------------------------------------------------------------
+
+# A process that makes documents more than once (the web page: check, build, build again, collect;
+# a build followed by its forms' collect) prepares each template once, not at every build: about a
+# tenth of a second per template. Kept per thread (a prepared template holds the state of the
+# document it is rendering) and keyed by the file's bytes, so an edited template is prepared again.
+_PREPARED_KEPT = 8
+_TEMPLATE_BYTES = 64 * 2**20  # a bigger template is prepared every time, not kept
+_prepared = threading.local()
+
+
+def renderer_for(path: Path) -> TemplateRenderer:
+    """The template at `path`, prepared (see TemplateRenderer) or taken as this thread prepared it
+    before from the same bytes."""
+    digest = content_digest(path, limit=_TEMPLATE_BYTES)
+    if digest is None:
+        return TemplateRenderer(path)  # its own message: missing, unreadable, not a file
+    kept: OrderedDict[str, TemplateRenderer] = getattr(_prepared, "kept", None) or OrderedDict()
+    _prepared.kept = kept
+    key = str(path.resolve())
+    renderer = kept.get(key)
+    # a template that made a hyperlink relationship keeps it in its fixed parts: never reused, so
+    # that a document does not depend on the documents made before it in the process
+    if renderer is None or renderer.digest != digest or renderer.prepared.has_links:
+        renderer = TemplateRenderer(path)
+    kept[key] = renderer
+    kept.move_to_end(key)
+    while len(kept) > _PREPARED_KEPT:
+        kept.popitem(last=False)
+    return renderer
+
+
 # -- many documents ------------------------------------------------------------------------------
 
 # Below this many documents a worker pool costs more to start (about half a second: a clean
@@ -329,7 +363,7 @@ def render_batch(
         # not have, is reported in this process, before the document is rendered
         renderer = renderers.get(name)
         if renderer is None:
-            renderer = renderers[name] = TemplateRenderer(templates / name)
+            renderer = renderers[name] = renderer_for(templates / name)
         renderer.check_names(context)
         return renderer
 

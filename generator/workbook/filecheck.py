@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import io
+import os
 import posixpath
 import re
+import stat
 import zipfile
 from dataclasses import dataclass
+from hashlib import sha256
 from pathlib import Path
 from typing import IO, Any
 from xml.parsers import expat
@@ -72,6 +75,24 @@ class _Unsafe(Exception):
 
 class _RowLimit(Exception):
     pass
+
+
+# O_NONBLOCK: opening a named pipe does not wait for a writer; O_BINARY: bytes as they are (Windows)
+_READ_ONLY = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0)
+
+
+def content_digest(path: Path, limit: int = LIMITS.file_bytes) -> str | None:
+    """SHA-256 of a regular file of at most `limit` bytes, read through one handle; None for
+    anything else (missing, a folder, a device such as /dev/zero, too big), which is then never
+    read here: the checks that name such a file come after."""
+    try:
+        with open(os.open(path, _READ_ONLY), "rb") as handle:
+            info = os.fstat(handle.fileno())
+            if not stat.S_ISREG(info.st_mode) or info.st_size > limit:
+                return None
+            return sha256(handle.read(limit + 1)).hexdigest()
+    except OSError:
+        return None
 
 
 def inspect_workbook(path: Path, limits: Limits = LIMITS) -> Inspection:
