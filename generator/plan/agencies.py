@@ -143,6 +143,8 @@ class Registry:
 
     agencies: tuple[Agency, ...]
     _entries: dict[str, list[_Entry]] = field(default_factory=dict, init=False, repr=False)
+    # a cell's text → its resolution (immutable): half of a plan's lead/support cells repeat
+    _resolved: dict[str, Resolution] = field(default_factory=dict, init=False, repr=False)
 
     def __post_init__(self) -> None:
         for agency in self.agencies:
@@ -165,6 +167,12 @@ class Registry:
 
     def resolve(self, text: str) -> Resolution:
         """Longest match over the cell; separators skipped; whatever is left is unresolved."""
+        resolved = self._resolved.get(text)
+        if resolved is None:
+            resolved = self._resolved[text] = self._resolve(text)
+        return resolved
+
+    def _resolve(self, text: str) -> Resolution:
         text = vn.clean_text(text or "")
         tokens = _tokens(text)
         mentions: list[Mention] = []
