@@ -111,6 +111,7 @@ def custom_properties(xml: bytes | None) -> dict[str, str]:
 # copy of drawing content (read the careful, slower way); and tracked changes of any kind
 _HIDDEN_TAGS = (f"{_W}del", f"{_W}moveFrom", f"{_MC}Fallback")
 _TRACKED_TAGS = (f"{_W}ins", f"{_W}moveTo", f"{_W}del", f"{_W}moveFrom")
+_MARKED_TAGS = tuple(dict.fromkeys(_HIDDEN_TAGS + _TRACKED_TAGS))
 _SAVED = re.compile(rb"<dcterms:modified[^>]*>\s*(\d{4})-(\d\d)-(\d\d)T(\d\d):(\d\d):(\d\d)")
 
 
@@ -136,8 +137,11 @@ def read_document(document_xml: bytes, custom_xml: bytes | None = None,
     if body is None:
         return doc
     # searched in the tree (C speed), not in the bytes: a comment or CDATA cannot fake them
-    doc.tracked = next(root.iter(*_TRACKED_TAGS), None) is not None
-    careful = next(root.iter(*_HIDDEN_TAGS), None) is not None
+    # the usual form has neither: one search of the tree tells, a second only when it has either
+    careful = False
+    if next(root.iter(*_MARKED_TAGS), None) is not None:
+        doc.tracked = next(root.iter(*_TRACKED_TAGS), None) is not None
+        careful = next(root.iter(*_HIDDEN_TAGS), None) is not None
     blocks = _fast_blocks(body) if single_pass and not careful else None
     if blocks is None:
         blocks = []
