@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 from docx import Document
+from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Pt, Twips
 
@@ -312,7 +313,11 @@ def test_a_theme_font_wins_over_the_named_font_as_in_word(decision_docx, tmp_pat
     in the theme our template inherited from python-docx)."""
     def theme_font(doc):
         run = para_starting(doc, "QUYẾT ĐỊNH:").runs[0]
-        rfonts = run._r.get_or_add_rPr().find(qn("w:rFonts"))
+        rpr = run._r.get_or_add_rPr()
+        rfonts = rpr.find(qn("w:rFonts"))
+        if rfonts is None:  # our runs take their font from the styles; Word writes one here
+            rfonts = OxmlElement("w:rFonts")
+            rpr.insert(0, rfonts)
         rfonts.set(qn("w:asciiTheme"), "minorHAnsi")
         rfonts.set(qn("w:hAnsiTheme"), "minorHAnsi")
 

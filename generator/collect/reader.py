@@ -111,6 +111,7 @@ def custom_properties(xml: bytes | None) -> dict[str, str]:
 # copy of drawing content (read the careful, slower way); and tracked changes of any kind
 _HIDDEN_TAGS = (f"{_W}del", f"{_W}moveFrom", f"{_MC}Fallback")
 _TRACKED_TAGS = (f"{_W}ins", f"{_W}moveTo", f"{_W}del", f"{_W}moveFrom")
+_MARKED_TAGS = tuple(dict.fromkeys(_HIDDEN_TAGS + _TRACKED_TAGS))
 _SAVED = re.compile(rb"<dcterms:modified[^>]*>\s*(\d{4})-(\d\d)-(\d\d)T(\d\d):(\d\d):(\d\d)")
 
 
@@ -136,8 +137,11 @@ def read_document(document_xml: bytes, custom_xml: bytes | None = None,
     if body is None:
         return doc
     # searched in the tree (C speed), not in the bytes: a comment or CDATA cannot fake them
-    doc.tracked = next(root.iter(*_TRACKED_TAGS), None) is not None
-    careful = next(root.iter(*_HIDDEN_TAGS), None) is not None
+    # the usual form has neither: one search of the tree tells, a second only when it has either
+    careful = False
+    if next(root.iter(*_MARKED_TAGS), None) is not None:
+        doc.tracked = next(root.iter(*_TRACKED_TAGS), None) is not None
+        careful = next(root.iter(*_HIDDEN_TAGS), None) is not None
     blocks = _fast_blocks(body) if single_pass and not careful else None
     if blocks is None:
         blocks = []
@@ -327,13 +331,17 @@ def _single_pass(body: etree._Element) -> list[Table | str]:
     lines: list[str] = []  # the open cell's paragraphs before the open one
     pieces: list[str] = []  # the open paragraph's text so far
     start = 0  # the grid column the open row's first cell starts at (w:gridBefore)
+    last_run = None  # the run of the last w:t, known to be in the open paragraph
     for element in body.iter(*_FAST_TAGS):
         tag = element.tag
         if tag == _T:
             if p is None:
                 raise _Declined
-            if element.getparent().getparent() is not p:  # w:t in w:r in w:p, else look up
-                _inside(element, p)
+            run = element.getparent()
+            if run is not last_run:  # a run's second w:t needs no second look
+                if run.getparent() is not p:  # w:t in w:r in w:p, else look up
+                    _inside(element, p)
+                last_run = run
             text = element.text
             if text:
                 pieces.append(text)
@@ -351,13 +359,17 @@ def _single_pass(body: etree._Element) -> list[Table | str]:
                              pieces if p is not None else None)
                 tbl = tr = tc = cell = None
             pieces = []
-            p = element
+            p, last_run = element, None
         elif tag == _TC:
             if tr is None or (element.getparent() is not tr and _up_to(element, tr) is not tr):
                 raise _Declined
-            if cell is not None:
-                _close_cell(cell, lines, pieces if p is not None else None)
-            cell = Cell(None, cells[-1].column + cells[-1].span if cells else start, 1, False, "")
+            if cell is not None:  # the row's cell before this one is over (as _close_cell, inline)
+                if p is not None:
+                    lines.append("".join(pieces))
+                cell._text = lines[0].replace("\u00a0", " ").strip() if len(lines) == 1 else _lines(lines)
+                cell = Cell(None, cell.column + cell.span, 1, False, "")
+            else:
+                cell = Cell(None, start, 1, False, "")
             cells.append(cell)
             tc, p, lines, pieces = element, None, [], []
         elif tag == _TR:

@@ -6,7 +6,8 @@ import difflib
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cached_property, lru_cache
+from typing import NamedTuple
 
 from generator.plan.model import Agency, NumberedItem, NumberedTask, Plan
 from generator.text import vn
@@ -65,8 +66,7 @@ _SOFT = frozenset({",", "-"})
 _TOKEN_RE = re.compile(r"\w+|[^\w\s]")
 
 
-@dataclass(frozen=True)
-class _Token:
+class _Token(NamedTuple):  # a tuple: made for every word of every cell, a frozen dataclass costs 3×
     key: str
     start: int
     end: int
@@ -75,11 +75,18 @@ class _Token:
 def _tokens(text: str) -> list[_Token]:
     tokens = []
     for match in _TOKEN_RE.finditer(text):
-        word = match.group()
-        key = vn.name_key(word)
-        for part in _EXPANSIONS.get(key, (key,)):
-            tokens.append(_Token(part, match.start(), match.end()))
+        start, end = match.span()
+        for part in _word_keys(match.group()):
+            tokens.append(_Token(part, start, end))
     return tokens
+
+
+@lru_cache(maxsize=8192)
+def _word_keys(word: str) -> tuple[str, ...]:
+    """A word's keys (two for an abbreviation such as UBND): worked out once a run per word, not
+    once per cell it appears in (every run resolves each task's cells anew; the words repeat)."""
+    key = vn.name_key(word)
+    return _EXPANSIONS.get(key, (key,))
 
 
 def _words(text: str) -> tuple[str, ...]:
@@ -136,6 +143,8 @@ class Registry:
 
     agencies: tuple[Agency, ...]
     _entries: dict[str, list[_Entry]] = field(default_factory=dict, init=False, repr=False)
+    # a cell's text → its resolution (immutable): half of a plan's lead/support cells repeat
+    _resolved: dict[str, Resolution] = field(default_factory=dict, init=False, repr=False)
 
     def __post_init__(self) -> None:
         for agency in self.agencies:
@@ -158,6 +167,12 @@ class Registry:
 
     def resolve(self, text: str) -> Resolution:
         """Longest match over the cell; separators skipped; whatever is left is unresolved."""
+        resolved = self._resolved.get(text)
+        if resolved is None:
+            resolved = self._resolved[text] = self._resolve(text)
+        return resolved
+
+    def _resolve(self, text: str) -> Resolution:
         text = vn.clean_text(text or "")
         tokens = _tokens(text)
         mentions: list[Mention] = []
