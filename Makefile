@@ -42,15 +42,17 @@ serve: $(STAMP) ## open the page for the clerks in the browser (http://127.0.0.1
 	$(BIN)/vanban serve --port $(PORT) --open --data $(OUT)/web
 
 # The suite runs on every core (pytest-xdist), one test file per worker at a time so that a file's
-# shared fixtures (a build, a LibreOffice conversion) are made once. TEST_WORKERS=0: one process.
+# shared fixtures (a build, a LibreOffice conversion) are made once, the files handed out in the
+# order tests/conftest.py gives them (heaviest first; xdist would otherwise order them by their
+# number of tests, and start the longest file last). TEST_WORKERS=0: one process.
 TEST_WORKERS ?= auto
 
 # ruff first (a second); mypy checks the types while the tests run, its report printed after theirs;
 # either failing fails `make test`.
 test: ruff ## ruff, then the whole test suite on every core with mypy beside it (LibreOffice tests need soffice and pdftotext)
 	@$(BIN)/mypy > $(VENV)/mypy.log 2>&1 & types=$$!; \
-	echo "$(BIN)/pytest -q -n $(TEST_WORKERS) --dist loadfile  (and $(BIN)/mypy meanwhile)"; \
-	$(BIN)/pytest -q -n $(TEST_WORKERS) --dist loadfile; tests=$$?; \
+	echo "$(BIN)/pytest -q -n $(TEST_WORKERS) --dist loadfile --no-loadscope-reorder  (and $(BIN)/mypy meanwhile)"; \
+	$(BIN)/pytest -q -n $(TEST_WORKERS) --dist loadfile --no-loadscope-reorder; tests=$$?; \
 	wait $$types; typed=$$?; echo "$(BIN)/mypy:"; cat $(VENV)/mypy.log; \
 	test $$tests -eq 0 && test $$typed -eq 0
 

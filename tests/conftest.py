@@ -79,15 +79,18 @@ def reports_only(wb, *codes: str) -> None:
             ws.cell(row, reports_col).value = "Không"
 
 
-# `make test` runs the files on every core (pytest-xdist, --dist loadfile), each file handed to the
-# next free worker in collection order. The heaviest files go first, so that no long file starts
-# last and keeps one worker busy while the others wait (the largest first, as in any schedule of
-# unequal jobs). Measured wall time per file, heaviest first; the other files keep their order.
+# `make test` runs the files on every core (pytest-xdist, --dist loadfile --no-loadscope-reorder),
+# each file handed to the next free worker in collection order (without --no-loadscope-reorder,
+# xdist orders the files by their number of tests: the browser tests, few and long, went last and
+# kept one worker busy alone). The heaviest files go first, so that no long file starts last (the
+# largest first, as in any schedule of unequal jobs). Measured wall time per file on 2 cores, heaviest
+# first; the other files keep their order.
 HEAVY_FIRST = (
-    "test_pdf.py", "test_collect.py", "test_web_browser.py", "test_engine.py", "test_atomic.py",
-    "test_lint.py", "test_checks.py", "test_incremental.py", "test_file_names.py",
-    "test_collect_bad_input.py", "test_reports.py", "test_properties.py", "test_cli.py",
-    "test_injection.py", "test_rollover.py", "test_web_routes.py", "test_wheel.py",
+    "test_pdf.py", "test_web_browser.py", "test_collect.py", "test_atomic.py", "test_checks.py",
+    "test_engine.py", "test_incremental.py", "test_lint.py", "test_properties.py", "test_file_names.py",
+    "test_cli.py", "test_reports.py", "test_injection.py", "test_wheel.py", "test_web_routes.py",
+    "test_collect_bad_input.py", "test_check_cli.py", "test_hostile_files.py", "test_rollover.py",
+    "test_rewrites.py",
 )
 
 

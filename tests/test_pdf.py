@@ -9,6 +9,7 @@ LibreOffice workers) is shared by the module; the tests that need another run sa
 from __future__ import annotations
 
 import fcntl
+import functools
 import os
 import re
 import shutil
@@ -102,10 +103,17 @@ def page_sizes(pdf: Path) -> list[tuple[float, float]]:
 
 
 def pages_raw(pdf: Path) -> list[str]:
-    """Each page's text in content order (-raw keeps table cells in reading order)."""
-    count = len(page_sizes(pdf))
-    return [run("pdftotext", "-raw", "-f", str(n), "-l", str(n), str(pdf), "-")
-            for n in range(1, count + 1)]
+    """Each page's text in content order (-raw keeps table cells in reading order), each ending
+    in its form feed as `pdftotext -f N -l N` gives it; one pdftotext run per file, not per page."""
+    info = pdf.stat()
+    return list(_pages_raw(pdf, info.st_mtime_ns, info.st_size))
+
+
+@functools.lru_cache(maxsize=8)
+def _pages_raw(pdf: Path, mtime_ns: int, size: int) -> tuple[str, ...]:
+    pages = tuple(text + "\f" for text in run("pdftotext", "-raw", str(pdf), "-").split("\f")[:-1])
+    assert len(pages) == len(page_sizes(pdf))
+    return pages
 
 
 def document_starts(pages: list[str]) -> list[int]:
