@@ -363,10 +363,8 @@ def _single_pass(body: etree._Element) -> list[Table | str]:
         elif tag == _TC:
             if tr is None or (element.getparent() is not tr and _up_to(element, tr) is not tr):
                 raise _Declined
-            if cell is not None:  # the row's cell before this one is over (as _close_cell, inline)
-                if p is not None:
-                    lines.append("".join(pieces))
-                cell._text = lines[0].replace("\u00a0", " ").strip() if len(lines) == 1 else _lines(lines)
+            if cell is not None:  # the row's cell before this one is over
+                _close_cell(cell, lines, pieces if p is not None else None)
                 cell = Cell(None, cell.column + cell.span, 1, False, "")
             else:
                 cell = Cell(None, start, 1, False, "")

@@ -307,8 +307,7 @@ def renderer_for(path: Path) -> TemplateRenderer:
     digest = content_digest(path, limit=_TEMPLATE_BYTES)
     if digest is None:
         return TemplateRenderer(path)  # its own message: missing, unreadable, not a file
-    kept: OrderedDict[str, TemplateRenderer] = getattr(_prepared, "kept", None) or OrderedDict()
-    _prepared.kept = kept
+    kept: OrderedDict[str, TemplateRenderer] = _prepared.__dict__.setdefault("kept", OrderedDict())
     key = str(path.resolve())
     renderer = kept.get(key)
     # a template that made a hyperlink relationship keeps it in its fixed parts: never reused, so
