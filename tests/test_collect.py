@@ -173,6 +173,25 @@ def test_clerk_entries_are_kept_between_runs(golden: dict, tmp_path: Path) -> No
         [[c.value for c in r] for r in kept["Nhập tay"].iter_rows(min_row=2)]
 
 
+@pytest.mark.parametrize("typed", ["31/2/2018", "hôm qua"])
+def test_a_received_date_the_clerk_mistyped_is_named_by_its_cell(golden: dict, tmp_path: Path,
+                                                                  typed: str) -> None:
+    out = tmp_path / "out"
+    shutil.copytree(golden["out"], out)
+    path = out / "2018" / "tong-hop" / "quy-1" / "tong-hop.xlsx"
+    wb = openpyxl.load_workbook(path)
+    row = next(r for r in wb["Tiếp nhận"].iter_rows(min_row=2) if r[0].value == "STP")
+    row[2].value = typed
+    wb.save(path)
+    before = {p.name: p.read_bytes() for p in path.parent.iterdir()}
+    result = CliRunner().invoke(main, ["collect", str(golden["returned"]), "--workbook",
+                                       str(golden["workbook"]), "--out", str(out)])
+    assert result.exit_code == 1, result.output
+    assert "Traceback" not in result.output and not isinstance(result.exception, ValueError)
+    assert f"tong-hop.xlsx: Tiếp nhận!C{row[0].row}: ngày nhận «{typed}» không đọc được" in result.output
+    assert {p.name: p.read_bytes() for p in path.parent.iterdir()} == before  # nothing written
+
+
 def test_returned_files_are_never_changed(golden: dict) -> None:
     files = {p.name: (p.read_bytes(), p.stat().st_mtime_ns) for p in golden["returned"].iterdir()}
     collect([golden["returned"]], golden["workbook"], golden["out"])
