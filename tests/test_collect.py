@@ -215,7 +215,10 @@ def test_status_at_each_window_edge(code: str, edge: date) -> None:
     assert st.timeliness(going, on_edge, window) == st.LATE
     assert st.timeliness(going, after, window) == st.NOT_DUE
     assert st.timeliness(done, on_edge, window) == st.ON_TIME
-    assert st.timeliness(st.Answer(st.DONE, said_late=True), after, window) == st.LATE
+    assert st.timeliness(st.Answer(st.DONE, said_late=True), on_edge, window) == st.LATE
+    # a task not yet due cannot have been finished late, whatever the agency wrote
+    assert st.timeliness(st.Answer(st.DONE, said_late=True), after, window) == st.ON_TIME
+    assert st.timeliness(st.Answer(st.DONE, said_late=True), None, window) == st.ON_TIME
     assert st.timeliness(going, None, window) == st.WITHIN
     assert st.timeliness(None, on_edge, window) == st.LATE  # not reported, deadline passed
 
@@ -228,12 +231,18 @@ def test_status_at_each_window_edge(code: str, edge: date) -> None:
     ("dang thuc hien", st.IN_PROGRESS, False), ("Chưa hoàn thành", st.IN_PROGRESS, False),
     ("Chưa thực hiện", st.NOT_STARTED, False), ("chua trien khai", st.NOT_STARTED, False),
     ("Thường xuyên", st.RECURRING, False), ("Thực hiện thường xuyên", st.RECURRING, False),
+    ("HTQH", st.DONE, True), ("Hoàn thành chậm", st.DONE, True), ("Hoàn thành (100%)", st.DONE, False),
+    ("Hoàn thành, không chậm trễ", st.DONE, False), ("Hoàn thành đúng hạn, không quá hạn", st.DONE, False),
+    ("Đã hoàn thành ngày 10/3/2018 theo kế hoạch", st.DONE, False),
 ])
 def test_status_spellings(text: str, completion: str, late: bool) -> None:
     assert st.read_answer(text) == st.Answer(completion, late)
 
 
-@pytest.mark.parametrize("text", ["Tốt", "xem báo cáo kèm theo", "?", "Không rõ"])
+@pytest.mark.parametrize("text", ["Tốt", "xem báo cáo kèm theo", "?", "Không rõ",
+                                  "Hoàn thành một phần", "Hoàn thành 1/2 nội dung",
+                                  "Hoàn thành chưa đạt yêu cầu", "Hoàn thành không đạt",
+                                  "Hoàn thành\nĐang thực hiện"])
 def test_status_that_cannot_be_read_is_never_guessed(text: str) -> None:
     assert st.read_answer(text) is None
 
