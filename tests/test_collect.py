@@ -6,6 +6,7 @@ import json
 import re
 import shutil
 import subprocess
+import zipfile
 from datetime import date, datetime
 from pathlib import Path
 
@@ -19,6 +20,7 @@ from generator.collect import status as st
 from generator.collect.forms import Source, read_form
 from generator.pipeline import build, collect, load_checked
 from tests.conftest import WORKBOOK, need_tool, reports_only
+from tests.xlsx_files import rewrite_members
 from tools import make_example_forms as fill
 
 # -- the golden small plan: 8 tasks, 4 reporting agencies, counts worked out by hand ------------
@@ -190,6 +192,23 @@ def test_a_received_date_the_clerk_mistyped_is_named_by_its_cell(golden: dict, t
     assert "Traceback" not in result.output and not isinstance(result.exception, ValueError)
     assert f"tong-hop.xlsx: Tiếp nhận!C{row[0].row}: ngày nhận «{typed}» không đọc được" in result.output
     assert {p.name: p.read_bytes() for p in path.parent.iterdir()} == before  # nothing written
+
+
+def test_a_form_saved_late_in_the_evening_utc_is_received_the_next_day_in_vietnam(
+        golden: dict, tmp_path: Path) -> None:
+    # Word records the save in UTC: 18:00Z on 5/3 (the deadline) is 01:00 on 6/3 in Vietnam: late
+    returned = tmp_path / "returned"
+    shutil.copytree(golden["returned"], returned)
+    form = returned / "stc.docx"
+    with zipfile.ZipFile(form) as z:
+        core = z.read("docProps/core.xml").decode("utf-8")
+    core = re.sub(r"(<dcterms:modified[^>]*>)[^<]*", r"\g<1>2018-03-05T18:00:00Z", core)
+    rewrite_members(form, tmp_path / "stc.docx", {"docProps/core.xml": core})
+    shutil.move(tmp_path / "stc.docx", form)
+    result = collect([returned], golden["workbook"], tmp_path / "out")
+    data = json.loads((result.folder / "tong-hop.json").read_text(encoding="utf-8"))
+    stc = {r["agency"]: r for r in data["receipts"]}["STC"]
+    assert stc["received"] == "2018-03-06" and "STC" in data["late"], stc
 
 
 def test_returned_files_are_never_changed(golden: dict) -> None:
