@@ -534,8 +534,10 @@ def consolidate_forms(plan: Plan, stream: Iterable[Any], out: Path, period: str 
                               f"{', '.join(str(p) for p in found.paths)}.")
         period = next(iter(by_period), None)
         if period is None:
-            raise VanbanError("Chỉ có tệp PDF hoặc ảnh chụp, không xác định được kỳ báo cáo; hãy chọn "
-                              "kỳ bằng --period.")
+            shown, more = found.unreadable[:5], len(found.unreadable) - 5
+            names = ", ".join(shown) + (f" và {more} tệp khác" if more > 0 else "")
+            raise VanbanError(f"Chỉ có tệp PDF hoặc ảnh chụp ({names}), không xác định được kỳ báo cáo; "
+                              "hãy chọn kỳ bằng --period.")
     else:
         if others:
             problems.append(Problem(INFO, None, f"Bỏ qua {sum(others.values())} báo cáo của kỳ khác "

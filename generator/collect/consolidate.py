@@ -8,6 +8,7 @@ day) and done / all tasks of the plan.
 
 from __future__ import annotations
 
+import difflib
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -246,7 +247,16 @@ def consolidate(plan: Plan, period: Period, forms: dict[str, ReturnedForm],
                 f"{len(missing_rows)} nhiệm vụ được giao (dòng đã bị xóa?): {', '.join(missing_rows)}",
                 code="collect-missing-rows"))
 
+    known_agencies = {a.code for a in plan.agencies}
     for typed in manual:
+        if typed.agency not in known_agencies:
+            close = difflib.get_close_matches(typed.agency.upper(), sorted(known_agencies), n=1)
+            said = (f"Mã cơ quan {typed.agency} không có trong sheet Cơ quan của sổ tính kế hoạch"
+                    if typed.agency else "Chưa ghi mã cơ quan")
+            problems.append(Problem(WARNING, typed.loc, f"{said}; chưa tính dòng nhập tay này",
+                                    suggestion=f"có phải {close[0]}?" if close else "",
+                                    code="collect-unknown-agency"))
+            continue
         info = by_code.get(typed.task)
         if info is None:
             problems.append(Problem(WARNING, typed.loc, f"Mã nhiệm vụ {typed.task} không có trong Phụ lục "

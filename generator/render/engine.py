@@ -106,6 +106,12 @@ def _check_supported(value: Any) -> None:
             "với chính mẫu đã chuẩn bị đang dựng văn bản.")
 
 
+def _refuse_replacement(method: str, what: str) -> None:
+    raise UnsupportedValue(
+        f"Mẫu đã chuẩn bị (PreparedTemplate) không hỗ trợ {method} (thay {what} trong mẫu). Hãy dùng "
+        "DocxTemplate của docxtpl cho mẫu này, hoặc thay sẵn trong tệp mẫu (.docx) rồi mới chuẩn bị.")
+
+
 class RenderedXmlError(ValueError):
     """The template and the data together gave a part that is not well-formed XML."""
 
@@ -329,6 +335,20 @@ class PreparedTemplate:
         raise UnsupportedValue(
             "Mẫu đã chuẩn bị (PreparedTemplate) không chèn được văn bản con (Subdoc); hãy dùng "
             "DocxTemplate của docxtpl cho mẫu này.")
+
+    # docxtpl's replacements of pictures, media and embedded files act on the package when it is
+    # saved; a prepared template copies its parts as read once, so they would be silently lost
+    def replace_pic(self, embedded_file: Any, dst_file: Any) -> None:
+        _refuse_replacement("replace_pic", "ảnh")
+
+    def replace_media(self, src_file: Any, dst_file: Any) -> None:
+        _refuse_replacement("replace_media", "tệp media")
+
+    def replace_embedded(self, src_file: Any, dst_file: Any) -> None:
+        _refuse_replacement("replace_embedded", "tệp nhúng")
+
+    def replace_zipname(self, zipname: Any, dst_file: Any) -> None:
+        _refuse_replacement("replace_zipname", "tệp trong gói")
 
     # -- preparation -------------------------------------------------------------------------
 
