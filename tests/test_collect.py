@@ -6,6 +6,7 @@ import json
 import re
 import shutil
 import subprocess
+import zipfile
 from datetime import date, datetime
 from pathlib import Path
 
@@ -19,6 +20,7 @@ from generator.collect import status as st
 from generator.collect.forms import Source, read_form
 from generator.pipeline import build, collect, load_checked
 from tests.conftest import WORKBOOK, need_tool, reports_only
+from tests.xlsx_files import rewrite_members
 from tools import make_example_forms as fill
 
 # -- the golden small plan: 8 tasks, 4 reporting agencies, counts worked out by hand ------------
@@ -173,6 +175,42 @@ def test_clerk_entries_are_kept_between_runs(golden: dict, tmp_path: Path) -> No
         [[c.value for c in r] for r in kept["Nhập tay"].iter_rows(min_row=2)]
 
 
+@pytest.mark.parametrize("typed", ["31/2/2018", "hôm qua"])
+def test_a_received_date_the_clerk_mistyped_is_named_by_its_cell(golden: dict, tmp_path: Path,
+                                                                  typed: str) -> None:
+    out = tmp_path / "out"
+    shutil.copytree(golden["out"], out)
+    path = out / "2018" / "tong-hop" / "quy-1" / "tong-hop.xlsx"
+    wb = openpyxl.load_workbook(path)
+    row = next(r for r in wb["Tiếp nhận"].iter_rows(min_row=2) if r[0].value == "STP")
+    row[2].value = typed
+    wb.save(path)
+    before = {p.name: p.read_bytes() for p in path.parent.iterdir()}
+    result = CliRunner().invoke(main, ["collect", str(golden["returned"]), "--workbook",
+                                       str(golden["workbook"]), "--out", str(out)])
+    assert result.exit_code == 1, result.output
+    assert "Traceback" not in result.output and not isinstance(result.exception, ValueError)
+    assert f"tong-hop.xlsx: Tiếp nhận!C{row[0].row}: ngày nhận «{typed}» không đọc được" in result.output
+    assert {p.name: p.read_bytes() for p in path.parent.iterdir()} == before  # nothing written
+
+
+def test_a_form_saved_late_in_the_evening_utc_is_received_the_next_day_in_vietnam(
+        golden: dict, tmp_path: Path) -> None:
+    # Word records the save in UTC: 18:00Z on 5/3 (the deadline) is 01:00 on 6/3 in Vietnam: late
+    returned = tmp_path / "returned"
+    shutil.copytree(golden["returned"], returned)
+    form = returned / "stc.docx"
+    with zipfile.ZipFile(form) as z:
+        core = z.read("docProps/core.xml").decode("utf-8")
+    core = re.sub(r"(<dcterms:modified[^>]*>)[^<]*", r"\g<1>2018-03-05T18:00:00Z", core)
+    rewrite_members(form, tmp_path / "stc.docx", {"docProps/core.xml": core})
+    shutil.move(tmp_path / "stc.docx", form)
+    result = collect([returned], golden["workbook"], tmp_path / "out")
+    data = json.loads((result.folder / "tong-hop.json").read_text(encoding="utf-8"))
+    stc = {r["agency"]: r for r in data["receipts"]}["STC"]
+    assert stc["received"] == "2018-03-06" and "STC" in data["late"], stc
+
+
 def test_returned_files_are_never_changed(golden: dict) -> None:
     files = {p.name: (p.read_bytes(), p.stat().st_mtime_ns) for p in golden["returned"].iterdir()}
     collect([golden["returned"]], golden["workbook"], golden["out"])
@@ -196,7 +234,10 @@ def test_status_at_each_window_edge(code: str, edge: date) -> None:
     assert st.timeliness(going, on_edge, window) == st.LATE
     assert st.timeliness(going, after, window) == st.NOT_DUE
     assert st.timeliness(done, on_edge, window) == st.ON_TIME
-    assert st.timeliness(st.Answer(st.DONE, said_late=True), after, window) == st.LATE
+    assert st.timeliness(st.Answer(st.DONE, said_late=True), on_edge, window) == st.LATE
+    # a task not yet due cannot have been finished late, whatever the agency wrote
+    assert st.timeliness(st.Answer(st.DONE, said_late=True), after, window) == st.ON_TIME
+    assert st.timeliness(st.Answer(st.DONE, said_late=True), None, window) == st.ON_TIME
     assert st.timeliness(going, None, window) == st.WITHIN
     assert st.timeliness(None, on_edge, window) == st.LATE  # not reported, deadline passed
 
@@ -209,12 +250,18 @@ def test_status_at_each_window_edge(code: str, edge: date) -> None:
     ("dang thuc hien", st.IN_PROGRESS, False), ("Chưa hoàn thành", st.IN_PROGRESS, False),
     ("Chưa thực hiện", st.NOT_STARTED, False), ("chua trien khai", st.NOT_STARTED, False),
     ("Thường xuyên", st.RECURRING, False), ("Thực hiện thường xuyên", st.RECURRING, False),
+    ("HTQH", st.DONE, True), ("Hoàn thành chậm", st.DONE, True), ("Hoàn thành (100%)", st.DONE, False),
+    ("Hoàn thành, không chậm trễ", st.DONE, False), ("Hoàn thành đúng hạn, không quá hạn", st.DONE, False),
+    ("Đã hoàn thành ngày 10/3/2018 theo kế hoạch", st.DONE, False),
 ])
 def test_status_spellings(text: str, completion: str, late: bool) -> None:
     assert st.read_answer(text) == st.Answer(completion, late)
 
 
-@pytest.mark.parametrize("text", ["Tốt", "xem báo cáo kèm theo", "?", "Không rõ"])
+@pytest.mark.parametrize("text", ["Tốt", "xem báo cáo kèm theo", "?", "Không rõ",
+                                  "Hoàn thành một phần", "Hoàn thành 1/2 nội dung",
+                                  "Hoàn thành chưa đạt yêu cầu", "Hoàn thành không đạt",
+                                  "Hoàn thành\nĐang thực hiện"])
 def test_status_that_cannot_be_read_is_never_guessed(text: str) -> None:
     assert st.read_answer(text) is None
 

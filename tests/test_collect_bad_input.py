@@ -3,6 +3,7 @@ written, the returned files untouched."""
 
 from __future__ import annotations
 
+import json
 import re
 import zipfile
 from datetime import datetime
@@ -109,6 +110,23 @@ def test_a_form_without_properties_is_matched_by_its_header(forms: Path, tmp_pat
     code, output = run(str(folder), "--out", str(tmp_path / "out"))
     assert code == 0, output
     assert "1 cơ quan đã gửi" in output
+    data = json.loads((tmp_path / "out" / "2018" / "tong-hop" / "quy-1" / "tong-hop.json")
+                      .read_text(encoding="utf-8"))
+    assert data["received"] == ["SGDDT"]
+
+
+def test_a_form_without_properties_whose_own_name_is_not_recognised(forms: Path, tmp_path: Path) -> None:
+    # the header still names the province's People's Committee above the agency: that body does not
+    # report, so the form must not be filed under it
+    source, target = tmp_path / "a.docx", tmp_path / "b.docx"
+    source.write_bytes(filled(forms, "snv"))
+    with zipfile.ZipFile(source) as z:
+        body = z.read("word/document.xml").decode("utf-8")
+    assert "SỞ NỘI VỤ" in body and "UBND TỈNH BÌNH PHƯỚC" in body
+    rewrite_members(source, target, {"docProps/custom.xml": None,
+                                     "word/document.xml": body.replace("SỞ NỘI VỤ", "SỞ NV")})
+    refused(returned(tmp_path, {"gui-lai.docx": target.read_bytes()}), tmp_path / "out",
+            "gui-lai.docx không có thông tin nhận dạng của vanban và không xác định được cơ quan")
 
 
 OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"

@@ -2,7 +2,7 @@
 
 import re
 import unicodedata
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 
 import pytest
 from hypothesis import given
@@ -17,6 +17,7 @@ from generator.text.vn import (
     date_words,
     format_number,
     letter,
+    local_time,
     month_text,
     name_key,
     nfc,
@@ -321,3 +322,9 @@ def test_a_date_prints_the_parts_its_format_shows(number_format, shown):
 
 def test_bidi_marks_are_control_characters():
     assert strip_controls("Sở\u200f Nội\u200e vụ") == ("Sở Nội vụ", "\u200f\u200e")
+
+
+def test_a_moment_in_utc_is_shown_on_the_clock_in_vietnam() -> None:
+
+    assert local_time(datetime(2018, 3, 5, 20, 30, tzinfo=UTC)) == datetime(2018, 3, 6, 3, 30)
+    assert local_time(datetime(2018, 3, 5, 20, 30)) == datetime(2018, 3, 5, 20, 30)  # already local

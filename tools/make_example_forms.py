@@ -18,7 +18,7 @@ import random
 import sys
 import tempfile
 from collections.abc import Callable
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 
 from docx import Document
@@ -27,6 +27,8 @@ from docx.oxml.ns import qn
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+from generator.text import vn  # noqa: E402
 
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 EXAMPLES = ROOT / "data" / "vi-du-bao-cao"
@@ -221,8 +223,10 @@ def write_section(doc, title_start: str, text: str) -> None:
 
 
 def saved(doc, when: datetime, by: str = "Văn thư") -> None:
-    """As Word does on saving: the last-saved date and author."""
-    doc.core_properties.modified = when
+    """As Word does on saving: the last-saved date (`when` on the clock in Vietnam, recorded in UTC)
+    and author."""
+    doc.core_properties.modified = when.replace(tzinfo=vn.VIETNAM_TIME).astimezone(UTC).replace(
+        tzinfo=None)
     doc.core_properties.last_modified_by = by
 
 

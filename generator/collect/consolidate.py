@@ -234,6 +234,13 @@ def consolidate(plan: Plan, period: Period, forms: dict[str, ReturnedForm],
                     "chưa tính nhiệm vụ này cho cơ quan", found=row.status[:80],
                     expected="Hoàn thành; Hoàn thành quá hạn; Đang thực hiện; Chưa thực hiện; Thường xuyên",
                     code="collect-status-unreadable"))
+            elif answer is not None and answer.said_late and not st.is_due(info.due, window):
+                problems.append(Problem(
+                    INFO, where(*here), f"Nhiệm vụ {row.code} ghi «{row.status.strip()[:60]}» nhưng "
+                    + (f"chưa đến hạn (thời hạn: {info.deadline})" if info.due else
+                       f"thời hạn «{info.deadline or 'không ghi'}» không có ngày cụ thể")
+                    + "; tính là hoàn thành đúng hạn",
+                    code="collect-late-before-deadline"))
             elif not row.status and role == LEAD:
                 problems.append(Problem(
                     WARNING, where(*here), f"Nhiệm vụ {row.code} (chủ trì) chưa ghi mức độ hoàn thành",

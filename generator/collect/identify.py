@@ -80,7 +80,11 @@ def _by_text(form: ReturnedForm, plan: Plan) -> Identity:
     header = key(form.header)
     lines = [key(line) for line in form.header.split("\n") if line.strip()]
     agencies = []
+    # only an agency that reports has a form: the body above it in the header (UBND tỉnh) and the
+    # recipient never match alone, so a form whose own name is not recognised is not theirs
     for agency in plan.agencies:
+        if not agency.reports:
+            continue
         names = [key(n) for n in agency.names]
         if any(n and (n in lines or f" {n} " in f" {header} ") for n in names):
             agencies.append(agency)

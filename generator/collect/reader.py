@@ -16,11 +16,12 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta, timezone
 
 from lxml import etree
 
 from generator.render.engine import STRICT_PARSER_OPTIONS
+from generator.text import vn
 
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 _W = "{" + W + "}"
@@ -112,19 +113,28 @@ def custom_properties(xml: bytes | None) -> dict[str, str]:
 _HIDDEN_TAGS = (f"{_W}del", f"{_W}moveFrom", f"{_MC}Fallback")
 _TRACKED_TAGS = (f"{_W}ins", f"{_W}moveTo", f"{_W}del", f"{_W}moveFrom")
 _MARKED_TAGS = tuple(dict.fromkeys(_HIDDEN_TAGS + _TRACKED_TAGS))
-_SAVED = re.compile(rb"<dcterms:modified[^>]*>\s*(\d{4})-(\d\d)-(\d\d)T(\d\d):(\d\d):(\d\d)")
+_SAVED = re.compile(rb"<dcterms:modified[^>]*>\s*(\d{4})-(\d\d)-(\d\d)T(\d\d):(\d\d):(\d\d)(?:\.\d+)?"
+                    rb"(Z|[+-]\d\d:?\d\d)?")
 
 
 def saved_at(core_xml: bytes | None) -> datetime | None:
-    """When the file was last saved, as Word and LibreOffice record it in docProps/core.xml."""
+    """When the file was last saved, as Word and LibreOffice record it in docProps/core.xml (in
+    UTC, as a rule), on the clock in Vietnam."""
     match = _SAVED.search(core_xml or b"")
     if not match:
         return None
     try:
-        year, month, day, hour, minute, second = (int(g) for g in match.groups())
-        return datetime(year, month, day, hour, minute, second)
+        year, month, day, hour, minute, second = (int(g) for g in match.groups()[:6])
+        moment = datetime(year, month, day, hour, minute, second)
     except ValueError:
         return None
+    zone = match.group(7)
+    if zone:
+        offset = timedelta() if zone == b"Z" else timedelta(
+            hours=int(zone[1:3]), minutes=int(zone[-2:])) * (-1 if zone[:1] == b"-" else 1)
+        if abs(offset) < timedelta(hours=24):  # else not a time zone: the time as written
+            moment = vn.local_time(moment.replace(tzinfo=timezone(offset)))
+    return moment
 
 
 def read_document(document_xml: bytes, custom_xml: bytes | None = None,

@@ -1,13 +1,15 @@
 """The status model: completion (as the agency answers) × timeliness (computed, never read from prose).
 
 Completion is what the agency writes in "Mức độ hoàn thành", however it is spelled ("HT",
-"Đã hoàn thành", "hoàn thành 100%", "dang thuc hien"). Timeliness is computed from the task's
-deadline in the workbook and the period's data window:
+"Đã hoàn thành", "hoàn thành 100%", "dang thuc hien"). "Done" is read only when every word after
+"hoàn thành" is one that says how or when (đúng hạn, quá hạn, theo kế hoạch, ngày 10/3/2018…):
+"Hoàn thành một phần", "Hoàn thành chưa đạt yêu cầu" or two statuses in one cell are not read.
+Timeliness is computed from the task's deadline in the workbook and the period's data window:
 
 | completion | deadline | timeliness |
 |---|---|---|
-| done | the agency wrote "quá hạn" | late (quá hạn) |
-| done | otherwise | on time (đúng hạn) |
+| done | due, and the agency wrote "quá hạn" | late (quá hạn) |
+| done | otherwise (a task not yet due cannot be late, whatever the words) | on time (đúng hạn) |
 | not done (in progress, not started) | a date on or before the window's last day | late (quá hạn) |
 | not done | a date after the window's last day | not yet due (chưa đến hạn) |
 | not done, recurring, unknown | no date (Thường xuyên, Hàng quý, Khi có văn bản…) | within (trong hạn) |
@@ -59,14 +61,21 @@ def _key(text: str) -> str:
     return " ".join(re.sub(r"[^\w%]+", " ", plain).split())
 
 
-_LATE = re.compile(r"\b(qua han|tre han|tre|cham|muon|qh)\b")
+# after "hoàn thành": the words that may follow it (how, when, how much); any other word (một phần,
+# chưa đạt, đang thực hiện…) makes the cell unreadable rather than "done"
+_LATE_WORDS = frozenset({"tre", "cham", "muon", "qh"})  # and "qua han"
+_DONE_WORDS = frozenset({
+    "dung", "han", "tien", "do", "theo", "ke", "hoach", "ngay", "thang", "nam", "truoc", "tot",
+    "nhiem", "vu", "dh", "va", "dat", "yeu", "cau", "%", "xong", "100%", "duoc", "giao",
+})  # fmt: skip
+_DONE_HEAD = re.compile(r"(htqh|ht qh)|htdh|ht dh"
+                        r"|(?:da )?(?:hoan thanh|hoan tat|thuc hien xong|xong|ht|da thuc hien)")
 _PERCENT = re.compile(r"(\d{1,3})\s*%")
 # tried in order, each against the whole key; the first that matches decides
 _PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = tuple((c, re.compile(p)) for c, p in (
     (NOT_STARTED, r"(chua|khong) (thuc hien|trien khai|lam|bat dau|thuc hien duoc)\b.*|cth|x? ?chua th"),
     (RECURRING, r"(dang )?(thuc hien |trien khai )?(thuong xuyen|dinh ky|hang (nam|quy|thang))\b.*|tx"),
     (IN_PROGRESS, r"(dang|tiep tuc|chua hoan thanh|chua xong|dang trong qua trinh)\b.*|dth|dtt|dang th"),
-    (DONE, r"(da )?(hoan thanh|xong|ht|thuc hien xong|hoan tat)\b.*|ht ?(dh|qh)?|da thuc hien"),
 ))  # fmt: skip
 
 
@@ -82,14 +91,48 @@ def read_answer(text: str) -> Answer | None:
         return None
     for completion, pattern in _PATTERNS:
         if pattern.fullmatch(key):
-            if completion == DONE:
-                percent = _PERCENT.search(key)
-                if percent and int(percent.group(1)) < 100:
-                    return Answer(IN_PROGRESS)
-                late = key == "htqh" or bool(_LATE.search(key))
-                return Answer(DONE, said_late=late)
             return Answer(completion)
-    return None
+    return _done(key)
+
+
+def _done(key: str) -> Answer | None:
+    """"Hoàn thành" and the words after it that say how or when, else None."""
+    head = _DONE_HEAD.match(key)
+    if head is None or (head.end() < len(key) and key[head.end()] != " "):
+        return None
+    late = head.group(1) is not None
+    words = key[head.end():].split()
+    i = 0
+    while i < len(words):
+        word = words[i]
+        if word == "khong" or word == "qua":  # "không chậm trễ", "không quá hạn"; "quá hạn"
+            span = _late_span(words, i + 1 if word == "khong" else i)
+            if span == 0:
+                return None
+            late = late or word == "qua"
+            i += span + (word == "khong")
+        elif word in _LATE_WORDS:
+            late = True
+            i += 1
+        elif word in _DONE_WORDS or word.isdigit() or (word[-1] == "%" and word[:-1].isdigit()):
+            i += 1
+        else:
+            return None
+    percent = _PERCENT.search(key)
+    if percent and int(percent.group(1)) < 100:
+        return Answer(IN_PROGRESS)
+    return Answer(DONE, said_late=late)
+
+
+def _late_span(words: list[str], i: int) -> int:
+    """How many words from i say "late" (quá hạn, trễ hạn, chậm trễ, muộn…); 0 when they do not."""
+    if words[i:i + 2] == ["qua", "han"]:
+        return 2
+    span = 0
+    while i + span < len(words) and (words[i + span] in _LATE_WORDS or
+                                     (span and words[i + span] == "han")):
+        span += 1
+    return span
 
 
 @dataclass(frozen=True)
@@ -106,11 +149,11 @@ def is_due(due: date | None, window: Window) -> bool:
 
 
 def timeliness(answer: Answer | None, due: date | None, window: Window) -> str:
-    """Timeliness from the deadline and the window; only "late" may come from the agency's words
-    ("Hoàn thành quá hạn"), since a finished task's end date is not in the form."""
+    """Timeliness from the deadline and the window; only "late" of a finished task that was due may
+    come from the agency's words ("Hoàn thành quá hạn"), since its end date is not in the form."""
     completion = answer.completion if answer else UNKNOWN
-    if completion == DONE:
-        return LATE if answer is not None and answer.said_late else ON_TIME
+    if completion == DONE:  # late only when the agency says so of a task that was due
+        return LATE if answer is not None and answer.said_late and is_due(due, window) else ON_TIME
     if due is None:
         return WITHIN
     return LATE if is_due(due, window) else NOT_DUE

@@ -68,7 +68,11 @@ def read_kept(path: Path) -> Kept:
                 if not row or not row[0]:
                     continue
                 value = row[2] if len(row) > 2 else None
-                when = value.date() if isinstance(value, datetime) else vn.parse_date(value)
+                try:
+                    when = value.date() if isinstance(value, datetime) else vn.parse_date(value)
+                except ValueError as exc:  # not a date, or no such day (31/2/2018)
+                    raise VanbanError(f"{path.name}: {RECEIPT_SHEET}!C{number}: ngày nhận «{value}» không "
+                                      f"đọc được ({exc}); hãy ghi dạng dd/mm/yyyy.") from None
                 if when is None and value not in (None, ""):
                     raise VanbanError(f"{path.name}: {RECEIPT_SHEET}!C{number}: ngày nhận «{value}» không "
                                       "đọc được; hãy ghi dạng dd/mm/yyyy.")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import functools
 import re
 import unicodedata
-from datetime import date, datetime
+from datetime import date, datetime, timedelta, timezone
 
 # Point letters of Nghị định 30/2020/NĐ-CP: f, j, w, z do not exist in Vietnamese and the
 # letters with a modifier (ă, â, ê, ô, ơ, ư) are skipped, but đ is kept.
@@ -158,6 +158,17 @@ def parse_date(value: object) -> date | None:
         return date(int(year), int(month), int(day))
     except ValueError:
         raise ValueError(f"Ngày {text} không tồn tại") from None
+
+
+VIETNAM_TIME = timezone(timedelta(hours=7))  # UTC+7, no summer time
+
+
+def local_time(moment: datetime) -> datetime:
+    """A moment as the clock in Vietnam shows it (naive); a naive moment is taken as local already.
+    Word and LibreOffice record when a file was saved in UTC: 20:30Z on 5/3 is 03:30 on 6/3 here."""
+    if moment.tzinfo is None:
+        return moment
+    return moment.astimezone(VIETNAM_TIME).replace(tzinfo=None)
 
 
 def nfc(s: str) -> str:
