@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -45,12 +46,99 @@ class _Shown(click.ClickException):
         click.echo(f"Lỗi: {self.format_message()}", err=True, file=file)
 
 
+class _Usage(click.UsageError):
+    """A usage mistake (a missing argument, an unknown option, a value of the wrong kind) said in
+    Vietnamese on one line: what is wrong, the command's usage and where its help is; exit code 2."""
+
+    def show(self, file: IO[Any] | None = None) -> None:
+        ctx = self.ctx
+        hint = ""
+        if ctx is not None:
+            usage = " ".join([ctx.command_path, *ctx.command.collect_usage_pieces(ctx)])
+            hint = f" Cách dùng: {usage}; xem «{ctx.command_path} --help»."
+        click.echo(f"Lỗi: {self.format_message()}{hint}", err=True, file=file)
+
+
+def _param_name(param: click.Parameter | None) -> str:
+    if isinstance(param, click.Option):
+        return "/".join(param.opts)
+    return param.human_readable_name if param is not None else ""
+
+
+def _expected(kind: click.ParamType) -> str:
+    """What a value of an option's type must be, in Vietnamese."""
+    if isinstance(kind, click.Choice):
+        return "một trong: " + ", ".join(str(c) for c in kind.choices)
+    if isinstance(kind, click.Path):
+        return ("một thư mục, không phải tệp" if not kind.file_okay else
+                "một tệp, không phải thư mục" if not kind.dir_okay else "một đường dẫn")
+    if isinstance(kind, (click.types.IntParamType, click.types.FloatParamType)):
+        what = "một số nguyên" if isinstance(kind, click.types.IntParamType) else "một số"
+        low, high = getattr(kind, "min", None), getattr(kind, "max", None)
+        if low is not None and high is not None:
+            return f"{what} từ {low} đến {high}"
+        if low is not None:
+            return f"{what} từ {low} trở lên"
+        return what if high is None else f"{what} không quá {high}"
+    return ""
+
+
+def _vietnamese(error: click.UsageError) -> str:
+    """Click's usage error in Vietnamese (click's own are English); ours are kept as they are."""
+    message = error.message
+    if isinstance(error, click.MissingParameter):  # before BadParameter: it is one
+        kind = "đối số" if isinstance(error.param, click.Argument) else "tùy chọn"
+        return f"Thiếu {kind} {_param_name(error.param)}."
+    if isinstance(error, click.BadParameter):
+        value = re.search(r"'([^']*)'|^(\S+) is not in the range", message)
+        found = f" «{value.group(1) if value.group(1) is not None else value.group(2)}»" if value else ""
+        expected = _expected(error.param.type) if error.param is not None else ""
+        return (f"Giá trị{found} của {_param_name(error.param) or 'tham số'} không hợp lệ"
+                + (f"; cần {expected}." if expected else "."))
+    if isinstance(error, click.NoSuchOption):
+        close = f"; có phải {' hoặc '.join(error.possibilities)}?" if error.possibilities else "."
+        return f"Không có tùy chọn {error.option_name}{close}"
+    if isinstance(error, click.BadOptionUsage):
+        if "does not take a value" in message:
+            return f"Tùy chọn {error.option_name} không nhận giá trị."
+        return f"Tùy chọn {error.option_name} cần một giá trị."
+    command = re.match(r"No such command '(.*)'", message)
+    if command:
+        near = getattr(error, "possibilities", None)  # click 8.4 and later
+        return f"Không có lệnh {command.group(1)}" + (f"; có phải {' hoặc '.join(near)}?" if near else ".")
+    extra = re.match(r"Got unexpected extra arguments? \((.*)\)", message)
+    if extra:
+        return f"Thừa đối số: {extra.group(1)}."
+    if message == "Missing command.":
+        return "Thiếu tên lệnh."
+    return message
+
+
+@contextmanager
+def _usage_in_vietnamese() -> Iterator[None]:
+    try:
+        yield
+    except click.exceptions.NoArgsIsHelpError:
+        raise  # `vanban` alone: the help itself
+    except _Usage:
+        raise
+    except click.UsageError as error:
+        raise _Usage(_vietnamese(error), error.ctx) from None
+
+
 class _Vanban(click.Group):
-    """The command group: the pipeline's errors become click's output and exit code here."""
+    """The command group: the pipeline's errors become click's output and exit code here, and
+    click's usage errors (of the group and of every command) are said in Vietnamese."""
+
+    def make_context(self, info_name: str | None, args: list[str], parent: click.Context | None = None,
+                     **extra: Any) -> click.Context:
+        with _usage_in_vietnamese():  # the group's own options and arguments
+            return super().make_context(info_name, args, parent, **extra)
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
-            return super().invoke(ctx)
+            with _usage_in_vietnamese():  # the command's name, options and arguments
+                return super().invoke(ctx)
         except VanbanError as error:
             raise _Shown(error) from error
         except KeyboardInterrupt:  # click would print its English "Aborted!"

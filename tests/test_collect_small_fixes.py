@@ -4,17 +4,21 @@ a folder of scans only, docxtpl's replacements on a prepared template, usage err
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from pathlib import Path
 
 import docx
 import openpyxl
 import pytest
+from click.testing import CliRunner
 
+from generator.cli import main
 from generator.errors import VanbanError
 from generator.pipeline import collect
 from generator.render.engine import PreparedTemplate, UnsupportedValue
 from generator.render.renderer import make_environment
-from tests.conftest import WORKBOOK
+from tests.conftest import ROOT, WORKBOOK
 
 # the smallest PDF a reader opens: the collector only looks at the name, but the file is a real one
 PDF = (b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n2 0 obj<</Type/Pages/Kids[]/Count 0>>endobj\n"
@@ -86,3 +90,45 @@ def test_docxtpl_replacements_are_refused_on_a_prepared_template(tmp_path: Path,
     message = str(caught.value)
     assert f"Mẫu đã chuẩn bị (PreparedTemplate) không hỗ trợ {method}" in message
     assert "Hãy dùng DocxTemplate của docxtpl cho mẫu này" in message
+
+
+# -- usage mistakes of the command line: Vietnamese, exit code 2 (docs/collect.md, README) ----------
+
+def test_collect_without_forms_is_one_vietnamese_line_with_exit_code_2() -> None:
+    vanban = Path(sys.executable).with_name("vanban")  # the installed command, as the clerk runs it
+    done = subprocess.run([str(vanban), "collect"], capture_output=True, text=True, cwd=ROOT, timeout=60)
+    assert done.returncode == 2
+    assert done.stdout == ""
+    assert done.stderr == ("Lỗi: Thiếu đối số FORMS. Cách dùng: vanban collect [OPTIONS] FORMS...; "
+                           "xem «vanban collect --help».\n")
+
+
+@pytest.mark.parametrize(("args", "said"), [
+    (["collect"], "Lỗi: Thiếu đối số FORMS."),
+    (["collect", "--period"], "Lỗi: Tùy chọn --period cần một giá trị."),
+    (["build", "--outt", "x"], "Lỗi: Không có tùy chọn --outt; có phải --out?"),
+    (["--bogus"], "Lỗi: Không có tùy chọn --bogus."),
+    (["buil"], "Lỗi: Không có lệnh buil; có phải build?"),
+    (["serve", "--port", "abc"],
+     "Lỗi: Giá trị «abc» của --port không hợp lệ; cần một số nguyên từ 0 đến 65535."),
+    (["pdf", "--timeout", "abc"], "Lỗi: Giá trị «abc» của --timeout không hợp lệ; cần một số từ 1 trở lên."),
+    (["check", "a.xlsx", "b.xlsx"], "Lỗi: Thừa đối số: b.xlsx."),
+    (["build", "--force=1"], "Lỗi: Tùy chọn --force không nhận giá trị."),
+    (["pdf", "x.pdf"], "Lỗi: Chỉ ghi tên tệp khi dùng --check."),  # the command's own message, kept
+])
+def test_usage_mistakes_of_every_command_are_said_in_vietnamese(args: list[str], said: str) -> None:
+    result = CliRunner().invoke(main, args)
+    assert result.exit_code == 2, result.output
+    assert result.output.startswith(said), result.output
+    assert len(result.output.splitlines()) == 1
+    for english in ("Error", "Usage:", "Missing", "No such", "Invalid value", "Try '"):
+        assert english not in result.output
+
+
+def test_a_period_the_workbook_does_not_have_is_a_data_mistake_exit_1(tmp_path: Path) -> None:
+    result = CliRunner().invoke(main, ["collect", str(scans(tmp_path / "returned", 1)), "--workbook",
+                                       str(WORKBOOK), "--out", str(tmp_path / "out"), "--period", "quy-9"])
+    assert result.exit_code == 1, result.output
+    assert result.output == ("Lỗi: Không có kỳ báo cáo «quy-9» trong sổ tính; các kỳ: quy-1, 6-thang, quy-3, "
+                             "nam.\n")
+    assert not (tmp_path / "out").exists()

@@ -193,11 +193,17 @@ def merge_notes(doc, first: str, second: str, note: str) -> None:
     type_plain(task_row(doc, first).cells[6], note)
 
 
-def move_targets_first(doc) -> None:
-    """The targets table moved above the task table."""
+def move_targets_first(doc, apart: bool = True) -> None:
+    """The targets table moved above the task table, an empty paragraph between them as Word keeps
+    it (pasted right against a table, Word makes the two one table, and so does LibreOffice on
+    saving). `apart=False` puts them against each other: one table to Word, two in the file."""
     targets = target_table(doc)
-    if targets is not None:
-        task_table(doc)._tbl.addprevious(targets._tbl)
+    if targets is None:
+        return
+    tasks = task_table(doc)._tbl
+    tasks.addprevious(targets._tbl)
+    if apart:
+        tasks.addprevious(OxmlElement("w:p"))
 
 
 def fill_targets(doc, achieved: str) -> None:

@@ -118,27 +118,62 @@ def form_from(doc: Document, source: Source) -> ReturnedForm:
             WARNING, where(source.name), "Văn bản còn thay đổi đang theo dõi (Track Changes); đã đọc "
             "như khi chấp nhận mọi thay đổi", code="collect-tracked-changes"))
     for table in doc.tables:
-        heads = _heads(table)
-        if _find(heads, "muc do hoan thanh", "ket qua thuc hien") is not None and \
-                _find(heads, "stt") is not None:
-            if form.task_table:
-                form.problems.append(Problem(
-                    WARNING, where(source.name, table.number), "Có hơn một bảng nhiệm vụ; đọc thêm "
-                    "các dòng có mã nhiệm vụ của bảng này", code="collect-second-task-table"))
-            else:
-                form.task_table = table.number
-            _task_rows(form, table, heads)
-        elif _find(heads, "ket qua dat duoc") is not None and _find(heads, "chi tieu") is not None:
-            _target_rows(form, table, heads)
+        for rows, first in _segments(table):
+            heads = _heads(rows[0])
+            if _is_task_table(heads):
+                if not form.task_table:
+                    form.task_table = table.number
+                elif form.task_table != table.number:  # not a header row repeated in the table
+                    form.problems.append(Problem(
+                        WARNING, where(source.name, table.number), "Có hơn một bảng nhiệm vụ; đọc "
+                        "thêm các dòng có mã nhiệm vụ của bảng này", code="collect-second-task-table"))
+                _task_rows(form, table.number, rows, first, heads)
+            elif _is_targets_table(heads):
+                _target_rows(form, table.number, rows, first, heads)
     _sections(form, doc)
     return form
 
 
-def _heads(table: Table) -> dict[int, str]:
-    """The column heads (first row) by grid column, as keys."""
-    if not table.rows:
-        return {}
-    return {cell.column: loose(cell.text) for cell in table.rows[0].cells}
+def _heads(row: Row) -> dict[int, str]:
+    """The column heads (a table's first row) by grid column, as keys."""
+    return {cell.column: loose(cell.text) for cell in row.cells}
+
+
+def _is_task_table(heads: dict[int, str]) -> bool:
+    return _find(heads, "muc do hoan thanh", "ket qua thuc hien") is not None and \
+        _find(heads, "stt") is not None
+
+
+def _is_targets_table(heads: dict[int, str]) -> bool:
+    return _find(heads, "ket qua dat duoc") is not None and _find(heads, "chi tieu") is not None
+
+
+def _segments(table: Table) -> list[tuple[list[Row], int]]:
+    """The tables within a table, each as its rows and the number of its first row in the table.
+
+    Word shows two tables with nothing between them as one, and saves them as one (so does
+    LibreOffice): a table moved against another becomes one table whose rows change heads midway.
+    A row whose STT cell says "STT" and whose cells are a task or targets table's heads starts a
+    new one. Only that one cell of each row is looked at, the cell the task rows read anyway.
+    """
+    rows = table.rows
+    if not rows:
+        return []
+    column = _find(_heads(rows[0]), "stt") or 0
+    starts = [0]
+    for index in range(1, len(rows)):
+        cell = rows[index].at(column)
+        if cell is None or cell.continued:
+            continue
+        text = cell.text
+        if len(text) < 16 and loose(text) == "stt":
+            heads = _heads(rows[index])
+            if _is_task_table(heads) or _is_targets_table(heads):
+                starts.append(index)
+    if len(starts) == 1:
+        return [(rows, 1)]
+    ends = starts[1:] + [len(rows)]
+    return [(rows[start:end], start + 1) for start, end in zip(starts, ends, strict=True)]
 
 
 def _find(heads: dict[int, str], *names: str) -> int | None:
@@ -158,17 +193,18 @@ def _text(row: Row, column: int | None) -> str:
     return cell.text
 
 
-def _task_rows(form: ReturnedForm, table: Table, heads: dict[int, str]) -> None:
+def _task_rows(form: ReturnedForm, table: int, rows: list[Row], first: int,
+               heads: dict[int, str]) -> None:
     code_col = _find(heads, "stt")
     columns = (_find(heads, "ket qua thuc hien"), _find(heads, "muc do hoan thanh"),
                _find(heads, "ghi chu"), _find(heads, "vai tro"))
     last: TaskRow | None = None
-    for number, row in enumerate(table.rows[1:], start=2):
+    for number, row in enumerate(rows[1:], start=first + 1):
         cell = row.at(code_col) if code_col is not None else None
         code = _code(cell.text) if cell is not None and not cell.continued else ""
         result, status, note, role = [_text(row, column) for column in columns]
         if code:
-            last = TaskRow(code, result, status, note, role, table.number, number)
+            last = TaskRow(code, result, status, note, role, table, number)
             form.tasks.append(last)
             continue
         extra = " ".join(v for v in (result, status, note) if v)
@@ -181,12 +217,12 @@ def _task_rows(form: ReturnedForm, table: Table, heads: dict[int, str]) -> None:
             if status and not last.status:
                 last.status = status
             form.problems.append(Problem(
-                WARNING, where(form.source.name, table.number, number),
+                WARNING, where(form.source.name, table, number),
                 f"Dòng thêm không có mã nhiệm vụ; đã ghép vào nhiệm vụ {last.code} ở dòng trên",
                 code="collect-added-row"))
         else:
             form.problems.append(Problem(
-                WARNING, where(form.source.name, table.number, number),
+                WARNING, where(form.source.name, table, number),
                 "Dòng không có mã nhiệm vụ ở cột STT; bỏ qua", found=extra[:80], code="collect-no-code"))
 
 
@@ -202,17 +238,18 @@ def _read_code(text: str) -> str:
 _short_code = lru_cache(maxsize=4096)(_read_code)
 
 
-def _target_rows(form: ReturnedForm, table: Table, heads: dict[int, str]) -> None:
+def _target_rows(form: ReturnedForm, table: int, rows: list[Row], first: int,
+                 heads: dict[int, str]) -> None:
     number_col = _find(heads, "stt")
     text_col = _find(heads, "chi tieu")
     value_col = _find(heads, "muc chi tieu")
     achieved_col = _find(heads, "ket qua dat duoc")
-    for index, row in enumerate(table.rows[1:], start=2):
+    for index, row in enumerate(rows[1:], start=first + 1):
         text = _text(row, text_col)
         if not text:
             continue
         form.targets.append(TargetRow(_text(row, number_col), text, _text(row, value_col),
-                                      _text(row, achieved_col), table.number, index))
+                                      _text(row, achieved_col), table, index))
 
 
 def _header_text(doc: Document) -> str:
