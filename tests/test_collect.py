@@ -559,6 +559,23 @@ def test_report_and_reminder_pass_lint(golden: dict) -> None:
     assert lint_paths(files, None) == []
 
 
+def test_a_chart_gives_a_name_that_takes_two_lines_the_room_of_two_lines(golden: dict) -> None:
+    import struct
+
+    from generator.collect.summary import CHART_TITLES, DPI, chart_data, chart_png
+
+    labels, rows = chart_data(golden["result"].consolidation)["chart_agencies"]
+
+    def height(names: list[str]) -> int:  # the PNG's height in pixels, from its header
+        return struct.unpack(">I", chart_png(names, rows, CHART_TITLES["chart_agencies"])[20:24])[0]
+
+    one_line = height(["Sở Nông nghiệp và Phát triển nông thôn", *labels[1:]])  # 38 letters: one line
+    assert one_line == height(list(labels))
+    longer = ["Ban Quản lý các khu công nghiệp và khu kinh tế tỉnh", *labels[1:]]  # 51 letters: two
+    # every bar is spaced for two lines (3.5 mm more each), not only that one
+    assert height(longer) - one_line >= 0.95 * 3.5 * len(labels) * DPI / 25.4
+
+
 def test_each_chart_is_in_the_report_and_its_table_holds_the_same_numbers(golden: dict) -> None:
     import zipfile
 
