@@ -212,6 +212,35 @@ def test_a_form_saved_late_in_the_evening_utc_is_received_the_next_day_in_vietna
     assert stc["received"] == "2018-03-06" and "STC" in data["late"], stc
 
 
+def test_the_report_and_the_reminder_are_signed_as_the_workbook_says(golden: dict, tmp_path: Path) -> None:
+    from tests.docx_text import document_lines
+
+    wb = openpyxl.load_workbook(golden["workbook"])
+    sheet = wb["Thông tin chung"]
+    rows = {row[0].value: row[0].row for row in sheet.iter_rows(min_row=2)}
+    for label, value in (("Báo cáo tổng hợp: quyền hạn ký", "TM."),
+                         ("Báo cáo tổng hợp: ký thay mặt cho", "ỦY BAN NHÂN DÂN"),
+                         ("Báo cáo tổng hợp: chức vụ người ký", "KT. CHỦ TỊCH\nPHÓ CHỦ TỊCH"),
+                         ("Báo cáo tổng hợp: họ tên người ký", "Trần Văn Mi")):
+        sheet.cell(rows[label], 2).value = value
+    workbook = tmp_path / "ky-rieng.xlsx"
+    wb.save(workbook)
+    result = collect([golden["returned"]], workbook, tmp_path / "out")
+    for name in ("bao-cao-tong-hop.docx", "don-doc.docx"):
+        lines = document_lines(result.folder / name)
+        end = lines.index("TM. ỦY BAN NHÂN DÂN")
+        assert lines[end:end + 2] == ["TM. ỦY BAN NHÂN DÂN", "KT. CHỦ TỊCH\nPHÓ CHỦ TỊCH"], name
+        assert "Trần Văn Mi" in lines[end:] and "Nguyễn Văn Trâm" not in lines, name
+    # half a signature is refused at its cell
+    name_row = rows["Báo cáo tổng hợp: họ tên người ký"]
+    sheet.cell(name_row, 2).value = None
+    wb.save(workbook)
+    run = CliRunner().invoke(main, ["check", str(workbook)])
+    assert run.exit_code == 1, run.output
+    assert (f"Thông tin chung!B{name_row}: Đã ghi chữ ký của báo cáo tổng hợp nhưng thiếu họ tên "
+            "người ký") in run.output, run.output
+
+
 def test_returned_files_are_never_changed(golden: dict) -> None:
     files = {p.name: (p.read_bytes(), p.stat().st_mtime_ns) for p in golden["returned"].iterdir()}
     collect([golden["returned"]], golden["workbook"], golden["out"])

@@ -248,6 +248,14 @@ def _general(plan: Plan) -> Iterator[Problem]:
             WARNING, attached.loc("title"), "Chức vụ người ký Kế hoạch khác chức vụ người ký Quyết định.",
             found=attached.title, expected=decision.title, code="signer-title-mismatch",
         )
+    report = g.report_signer
+    for part, label in (("title", "chức vụ"), ("name", "họ tên")):
+        if report is not None and not getattr(report, part):
+            yield Problem(
+                ERROR, report.loc(part), f"Đã ghi chữ ký của báo cáo tổng hợp nhưng thiếu {label} "
+                "người ký.", expected=f"{label} người ký, hoặc để trống cả bốn dòng “Báo cáo tổng hợp: …” "
+                "để dùng chữ ký của Quyết định", code="report-signer-incomplete",
+            )
 
 
 def _text_cells(plan: Plan) -> Iterator[tuple[str, Loc | None]]:

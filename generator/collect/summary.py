@@ -209,7 +209,7 @@ def summary_context(result: Consolidation, template: Any, pictures: bool = True)
         "drafter": "",
         "copies": "",
         "archive_copies_text": "",
-        "signer": signer_context(g.signer),
+        "signer": signer_context(g.collect_signer),
     }
 
 
@@ -310,5 +310,5 @@ def reminder_context(result: Consolidation) -> dict[str, Any]:
         "period_name": period.name,
         "report_to": g.report_to or _reporter(result),
         "deadline": vn.date_short(period.deadline),
-        "signer": signer_context(g.signer),
+        "signer": signer_context(g.collect_signer),
     }

@@ -67,6 +67,12 @@ class General(Record):
     report_to: str
     report_addressee: str
     archive_copies: int | None = None  # copies the drafting unit keeps: "Lưu: VT, NC (02b)."
+    report_signer: Signer | None = None  # the consolidated report's and reminder's; None: `signer`
+
+    @property
+    def collect_signer(self) -> Signer:
+        """Who signs what `vanban collect` writes: its own signer when given, else the decision's."""
+        return self.report_signer or self.signer
 
     @property
     def is_draft(self) -> bool:

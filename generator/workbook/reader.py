@@ -210,6 +210,9 @@ class Reader:
             issued_by=val("issued_by"), plan_signer=signer("plan_"),
             appendix_title=val("appendix_title"), report_to=val("report_to"),
             report_addressee=val("report_addressee"), locs=locs,
+            report_signer=signer("report_") if any(
+                val(f"report_signer_{part}") for part in ("prefix", "on_behalf", "title", "name"))
+            else None,
         )
 
     def _read_table(self, table: schema.TableSheet) -> Iterator[RawRow]:

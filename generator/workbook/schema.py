@@ -100,6 +100,11 @@ _SIGNER_HELP = (
     "TL. (thừa lệnh), TUQ. (thừa ủy quyền)."
 )
 
+_REPORT_SIGNER_HELP = (
+    "Chữ ký của báo cáo tổng hợp và công văn đôn đốc (vanban collect); để trống cả bốn dòng "
+    "thì dùng chữ ký của Quyết định."
+)
+
 _AGENCIES_HELP = (
     "Tên cơ quan (hoặc tên gọi khác) trong sheet Cơ quan, hoặc cụm chỉ nhóm như Các sở, ban, "
     "ngành; UBND cấp huyện; UBND cấp xã. Nhiều cơ quan cách nhau bởi dấu ; hoặc dấu phẩy."
@@ -167,6 +172,14 @@ GENERAL = FieldSheet(
         Field("archive_copies", "Số bản lưu", INT, optional=True,
               help="Số bản đơn vị soạn thảo lưu, in sau đơn vị lưu, ví dụ 2 thành "
                    "“Lưu: VT, NC (02b)”. Có thể để trống."),
+        Field("report_signer_prefix", "Báo cáo tổng hợp: quyền hạn ký", CHOICE, choices=SIGNING_PREFIXES,
+              optional=True, help=_SIGNER_HELP + " " + _REPORT_SIGNER_HELP),
+        Field("report_signer_on_behalf", "Báo cáo tổng hợp: ký thay mặt cho", optional=True,
+              help="Như “Ký thay mặt cho”, ví dụ: ỦY BAN NHÂN DÂN (TM.) hoặc CHỦ TỊCH (KT.)."),
+        Field("report_signer_title", "Báo cáo tổng hợp: chức vụ người ký", optional=True,
+              help="Ví dụ: PHÓ CHỦ TỊCH. " + _REPORT_SIGNER_HELP),
+        Field("report_signer_name", "Báo cáo tổng hợp: họ tên người ký", optional=True,
+              help="Không ghi học hàm, học vị. " + _REPORT_SIGNER_HELP),
     ),
 )
 
