@@ -6,6 +6,7 @@ import json
 import re
 import shutil
 import subprocess
+import tempfile
 import zipfile
 from datetime import date, datetime
 from pathlib import Path
@@ -487,22 +488,32 @@ def test_the_single_pass_reads_a_form_saved_by_libreoffice_as_the_general_walk(
     assert one_pass
 
 
-def test_a_form_saved_by_libreoffice_and_an_odt_read_alike(snv_form: Path, tmp_path: Path) -> None:
+def test_a_form_saved_by_libreoffice_and_an_odt_read_alike(snv_form: Path, tmp_path: Path,
+                                                          monkeypatch: pytest.MonkeyPatch) -> None:
     soffice = need_tool("soffice")
     data, codes = edited(snv_form, "tracked")
-    returned = tmp_path / "returned"
-    returned.mkdir()
     (tmp_path / "snv.docx").write_bytes(data)
+    (tmp_path / "stp.docx").write_bytes(edited(snv_form.parent / "stp.docx", "plain")[0])
+    converted, returned = tmp_path / "converted", tmp_path / "returned"
+    returned.mkdir()
     subprocess.run([soffice, f"-env:UserInstallation=file://{tmp_path}/profile", "--headless",
-                    "--convert-to", "odt", "--outdir", str(returned), str(tmp_path / "snv.docx")],
-                   check=True, capture_output=True, timeout=240)
-    assert (returned / "snv.odt").is_file()
+                    "--convert-to", "odt", "--outdir", str(converted), str(tmp_path / "snv.docx"),
+                    str(tmp_path / "stp.docx")], check=True, capture_output=True, timeout=240)
+    shutil.copy(converted / "snv.odt", returned)
+    with zipfile.ZipFile(returned / "nop-lai.zip", "w") as z:  # an .odt sent inside a .zip
+        z.write(converted / "stp.odt", "stp.odt")
+    scratch = tmp_path / "tmp"
+    scratch.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(scratch))
     result = collect([returned], WORKBOOK, tmp_path / "out", "quy-1")  # converted by LibreOffice
     tasks = {t["code"]: t for t in json.loads((result.folder / "tong-hop.json").read_text("utf-8"))["tasks"]}
     answer = tasks[codes[0]]["agencies"]["SNV"]
     assert answer["status"] == "in_progress"
     assert answer["result"] == f"Kết quả {codes[0]}. Số liệu kèm theo"
     assert answer["file"] == "snv.odt"
+    stp = next(t["agencies"]["STP"] for t in tasks.values() if "STP" in t["agencies"])
+    assert stp["file"] == "nop-lai.zip/stp.odt"  # named as the clerk sees it, not by a temporary copy
+    assert list(scratch.iterdir()) == []  # the copies taken out of the .zip are gone
 
 
 # -- the command line -----------------------------------------------------------------------
@@ -546,6 +557,23 @@ def test_report_and_reminder_pass_lint(golden: dict) -> None:
     files = [folder / "bao-cao-tong-hop.docx", folder / "don-doc.docx"]
     assert [f.name for f in files if f.is_file()] == ["bao-cao-tong-hop.docx", "don-doc.docx"]
     assert lint_paths(files, None) == []
+
+
+def test_a_chart_gives_a_name_that_takes_two_lines_the_room_of_two_lines(golden: dict) -> None:
+    import struct
+
+    from generator.collect.summary import CHART_TITLES, DPI, chart_data, chart_png
+
+    labels, rows = chart_data(golden["result"].consolidation)["chart_agencies"]
+
+    def height(names: list[str]) -> int:  # the PNG's height in pixels, from its header
+        return struct.unpack(">I", chart_png(names, rows, CHART_TITLES["chart_agencies"])[20:24])[0]
+
+    one_line = height(["Sở Nông nghiệp và Phát triển nông thôn", *labels[1:]])  # 38 letters: one line
+    assert one_line == height(list(labels))
+    longer = ["Ban Quản lý các khu công nghiệp và khu kinh tế tỉnh", *labels[1:]]  # 51 letters: two
+    # every bar is spaced for two lines (3.5 mm more each), not only that one
+    assert height(longer) - one_line >= 0.95 * 3.5 * len(labels) * DPI / 25.4
 
 
 def test_each_chart_is_in_the_report_and_its_table_holds_the_same_numbers(golden: dict) -> None:

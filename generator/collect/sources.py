@@ -38,6 +38,15 @@ class Found:
     count: int = 0
 
 
+@dataclass(frozen=True)
+class _Pending:
+    """A .doc/.odt/.rtf waiting for the one LibreOffice run: where it is, its name as shown, its date."""
+
+    path: Path
+    shown: str
+    modified: datetime
+
+
 def _modified(path: Path) -> datetime:
     return datetime.fromtimestamp(path.stat().st_mtime).replace(microsecond=0)
 
@@ -57,13 +66,16 @@ def files_under(paths: list[Path]) -> list[Path]:
 
 
 def sources(found: Found) -> Iterator[Source]:
-    """Each readable form as a Source, one at a time (memory stays flat for thousands of forms)."""
-    to_convert: list[Path] = []
-    for path in files_under(found.paths):
-        yield from _one(path, path.name if len(found.paths) == 1 and found.paths[0] == path
-                        else _shown(path, found.paths), found, to_convert)
-    if to_convert:
-        yield from _converted(to_convert, found)
+    """Each readable form as a Source, one at a time (memory stays flat for thousands of forms).
+    Copies taken out of a .zip (to convert, or a .zip in a .zip) live in a temporary folder that is
+    removed at the end, whatever happens."""
+    to_convert: list[_Pending] = []
+    with tempfile.TemporaryDirectory(prefix="vanban-zip-") as scratch:
+        for path in files_under(found.paths):
+            yield from _one(path, path.name if len(found.paths) == 1 and found.paths[0] == path
+                            else _shown(path, found.paths), found, to_convert, Path(scratch))
+        if to_convert:
+            yield from _converted(to_convert)
 
 
 def _shown(path: Path, roots: list[Path]) -> str:
@@ -74,7 +86,8 @@ def _shown(path: Path, roots: list[Path]) -> str:
     return str(path)
 
 
-def _one(path: Path, shown: str, found: Found, to_convert: list[Path]) -> Iterator[Source]:
+def _one(path: Path, shown: str, found: Found, to_convert: list[_Pending],
+         scratch: Path) -> Iterator[Source]:
     name = path.name
     suffix = path.suffix.lower()
     if name.startswith(("~$", ".~lock")) or name.startswith("."):
@@ -86,10 +99,10 @@ def _one(path: Path, shown: str, found: Found, to_convert: list[Path]) -> Iterat
         found.count += 1
         yield Source(shown, path.read_bytes(), _modified(path))
     elif suffix == ".zip":
-        yield from _zip_members(path, shown, found, to_convert)
+        yield from _zip_members(path, shown, found, to_convert, scratch)
     elif suffix in CONVERTED_SUFFIXES:
         found.count += 1
-        to_convert.append(path)
+        to_convert.append(_Pending(path, shown, _modified(path)))
     elif suffix in UNREADABLE_SUFFIXES:
         found.unreadable.append(shown)
         found.problems.append(Problem(
@@ -101,7 +114,8 @@ def _one(path: Path, shown: str, found: Found, to_convert: list[Path]) -> Iterat
                                       "bỏ qua", code="collect-skipped-file"))
 
 
-def _zip_members(path: Path, shown: str, found: Found, to_convert: list[Path]) -> Iterator[Source]:
+def _zip_members(path: Path, shown: str, found: Found, to_convert: list[_Pending],
+                 scratch: Path) -> Iterator[Source]:
     try:
         archive = zipfile.ZipFile(path)
     except (zipfile.BadZipFile, OSError) as exc:
@@ -127,16 +141,16 @@ def _zip_members(path: Path, shown: str, found: Found, to_convert: list[Path]) -
                 found.count += 1
                 yield Source(inner, _read_member(archive, info, inner), when)
             elif suffix in CONVERTED_SUFFIXES or suffix == ".zip":
-                # converted or opened from a copy in a temporary folder (the archive stays as it is)
-                tmp = Path(tempfile.mkdtemp(prefix="vanban-zip-"))
+                # converted or opened from a copy in the scratch folder (the archive stays as it is)
+                tmp = Path(tempfile.mkdtemp(dir=scratch))
                 copy = tmp / member.name
                 copy.write_bytes(_read_member(archive, info, inner))
                 if suffix == ".zip":
-                    yield from _zip_members(copy, inner, found, to_convert)
+                    yield from _zip_members(copy, inner, found, to_convert, scratch)
                     shutil.rmtree(tmp, ignore_errors=True)
                 else:
                     found.count += 1
-                    to_convert.append(copy)
+                    to_convert.append(_Pending(copy, inner, when))
             elif suffix in UNREADABLE_SUFFIXES:
                 found.unreadable.append(inner)
                 found.problems.append(Problem(
@@ -155,12 +169,13 @@ def _read_member(archive: zipfile.ZipFile, info: zipfile.ZipInfo, inner: str) ->
     return data
 
 
-def _converted(paths: list[Path], found: Found) -> Iterator[Source]:
+def _converted(pending: list[_Pending]) -> Iterator[Source]:
     """.doc/.odt/.rtf converted to .docx by one LibreOffice run, in a temporary folder."""
+    paths = [p.path for p in pending]
     soffice = shutil.which("soffice") or shutil.which("libreoffice")
     if soffice is None:
         raise VanbanError(
-            f"Cần LibreOffice để đọc {len(paths)} báo cáo dạng .doc/.odt ({paths[0].name}…); hãy cài "
+            f"Cần LibreOffice để đọc {len(paths)} báo cáo dạng .doc/.odt ({pending[0].shown}…); hãy cài "
             f"(sudo apt-get install {PACKAGES}) hoặc mở bằng Word và lưu lại dưới dạng .docx.")
     with tempfile.TemporaryDirectory(prefix="vanban-collect-") as tmp:
         staging, out = Path(tmp) / "in", Path(tmp) / "out"
@@ -178,10 +193,9 @@ def _converted(paths: list[Path], found: Found) -> Iterator[Source]:
         except subprocess.TimeoutExpired as exc:
             raise VanbanError("LibreOffice không chuyển xong các báo cáo .doc/.odt trong thời gian cho "
                               "phép.") from exc
-        for path, copy in zip(paths, staged, strict=True):
+        for one, copy in zip(pending, staged, strict=True):
             converted = out / f"{copy.stem}.docx"
-            shown = _shown(path, found.paths) if path.exists() else path.name
             if not converted.is_file():
-                raise VanbanError(f"{shown}: LibreOffice không mở được tệp này (hỏng hoặc có mật khẩu); "
-                                  "hãy mở bằng Word và lưu lại dưới dạng .docx.")
-            yield Source(shown, converted.read_bytes(), _modified(path))
+                raise VanbanError(f"{one.shown}: LibreOffice không mở được tệp này (hỏng hoặc có mật "
+                                  "khẩu); hãy mở bằng Word và lưu lại dưới dạng .docx.")
+            yield Source(one.shown, converted.read_bytes(), one.modified)

@@ -49,9 +49,11 @@ def chart_png(labels: Sequence[str], rows: Sequence[Counts], title: str) -> byte
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
 
-    wrapped = ["\n".join(textwrap.wrap(label, 34)) or label for label in labels]
-    lines = sum(w.count("\n") + 1 for w in wrapped)
-    height_mm = 28 + 6.5 * max(lines, len(labels))
+    # an agency's name on one line up to 42 letters ("Sở Nông nghiệp và Phát triển nông thôn");
+    # when a longer one takes two, every bar gets the room of two lines, so labels never touch
+    wrapped = ["\n".join(textwrap.wrap(label, 42)) or label for label in labels]
+    lines = max((w.count("\n") + 1 for w in wrapped), default=1)
+    height_mm = 28 + (6.5 + 3.5 * (lines - 1)) * len(labels)
     with matplotlib.rc_context({"font.family": "serif", "font.serif": ["DejaVu Serif"],
                                 "font.size": 8, "svg.hashsalt": "vanban"}):
         figure = Figure(figsize=(CHART_WIDTH_MM / 25.4, height_mm / 25.4), dpi=DPI)
