@@ -118,8 +118,7 @@ def form_from(doc: Document, source: Source) -> ReturnedForm:
             WARNING, where(source.name), "Văn bản còn thay đổi đang theo dõi (Track Changes); đã đọc "
             "như khi chấp nhận mọi thay đổi", code="collect-tracked-changes"))
     for table in doc.tables:
-        for rows, first in _segments(table):
-            heads = _heads(rows[0])
+        for rows, first, heads in _segments(table):
             if _is_task_table(heads):
                 if not form.task_table:
                     form.task_table = table.number
@@ -148,8 +147,9 @@ def _is_targets_table(heads: dict[int, str]) -> bool:
     return _find(heads, "ket qua dat duoc") is not None and _find(heads, "chi tieu") is not None
 
 
-def _segments(table: Table) -> list[tuple[list[Row], int]]:
-    """The tables within a table, each as its rows and the number of its first row in the table.
+def _segments(table: Table) -> list[tuple[list[Row], int, dict[int, str]]]:
+    """The tables within a table, each as its rows, the number of its first row in the table and
+    its column heads.
 
     Word shows two tables with nothing between them as one, and saves them as one (so does
     LibreOffice): a table moved against another becomes one table whose rows change heads midway.
@@ -159,7 +159,8 @@ def _segments(table: Table) -> list[tuple[list[Row], int]]:
     rows = table.rows
     if not rows:
         return []
-    column = _find(_heads(rows[0]), "stt") or 0
+    heads = [_heads(rows[0])]
+    column = _find(heads[0], "stt") or 0
     starts = [0]
     for index in range(1, len(rows)):
         cell = rows[index].at(column)
@@ -167,13 +168,15 @@ def _segments(table: Table) -> list[tuple[list[Row], int]]:
             continue
         text = cell.text
         if len(text) < 16 and loose(text) == "stt":
-            heads = _heads(rows[index])
-            if _is_task_table(heads) or _is_targets_table(heads):
+            found = _heads(rows[index])
+            if _is_task_table(found) or _is_targets_table(found):
                 starts.append(index)
+                heads.append(found)
     if len(starts) == 1:
-        return [(rows, 1)]
+        return [(rows, 1, heads[0])]
     ends = starts[1:] + [len(rows)]
-    return [(rows[start:end], start + 1) for start, end in zip(starts, ends, strict=True)]
+    return [(rows[start:end], start + 1, found)
+            for start, end, found in zip(starts, ends, heads, strict=True)]
 
 
 def _find(heads: dict[int, str], *names: str) -> int | None:
