@@ -340,3 +340,16 @@ def test_new_year_to_a_year_out_of_range_is_one_vietnamese_line(tmp_path, year):
     assert result.exit_code == 1, result.output
     assert "năm phải từ 1990 đến 2100" in result.output
     assert "Traceback" not in result.output and not out.exists()
+
+
+def test_a_report_signer_given_is_to_be_reviewed_and_an_empty_one_is_not(rolled, tmp_path: Path) -> None:
+    label = "Báo cáo tổng hợp: họ tên người ký"
+    row = next(r[0].row for r in rolled["Thông tin chung"].iter_rows(min_row=2) if r[0].value == label)
+    reviews = {(r[1], r[2]) for r in changes_sheet_rows(rolled) if r[0] == rollover.REVIEW}
+    assert ("Thông tin chung", f"B{row}") not in reviews  # nobody named: it signs as the decision
+    wb = openpyxl.load_workbook(WORKBOOK)
+    wb["Thông tin chung"].cell(row, 2).value = "Trần Văn Mi"
+    wb["Thông tin chung"].cell(row - 1, 2).value = "PHÓ CHỦ TỊCH"
+    wb.save(tmp_path / "ky.xlsx")
+    again = new_year(tmp_path / "ky.xlsx", 2019)
+    assert any(r.cell == f"B{row}" and "Người ký báo cáo tổng hợp" in r.reason for r in again.reviews)

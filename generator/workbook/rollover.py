@@ -323,6 +323,8 @@ def _fixed_reviews(sheets: _Sheets, target: int) -> Iterator[Review]:
         label = "Quyết định" if key == "signer_name" else "Kế hoạch"
         yield from general(key, f"Người ký {label}: kiểm tra quyền hạn ký, chức vụ và họ tên "
                                 f"người ký năm {target}.", when_empty=True)
+    yield from general("report_signer_name", "Người ký báo cáo tổng hợp: kiểm tra quyền hạn ký, chức vụ "
+                                             f"và họ tên người ký năm {target}.")
 
 
 def _period_reviews(sheets: _Sheets) -> Iterator[Review]:
