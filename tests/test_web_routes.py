@@ -219,3 +219,48 @@ def test_vanban_serve_prints_its_address_and_warns_off_the_loopback(tmp_path):
         finally:
             server.terminate()
             server.wait(timeout=30)
+
+
+EXAMPLES = ROOT / "data" / "vi-du-bao-cao" / "quy-1"
+
+
+def post_returned(client, book_id: str, period: str, files: list[tuple[bytes, str]]):
+    form = {"csrf": token(client), "ky": period,
+            "bao_cao": [(io.BytesIO(data), name) for data, name in files]}
+    return client.post(f"/w/{book_id}/bao-cao", data=form, content_type="multipart/form-data")
+
+
+def received_names(app) -> list[str]:
+    return sorted(p.name for p in stored(app) if p.parent.name == "tep")
+
+
+def test_returned_uploads_that_are_not_reports_are_refused_and_the_same_file_is_kept_once(app, client):
+    book_id = post_workbook(client).headers["Location"].split("/")[2]
+    snv, stp = (EXAMPLES / "snv.docx").read_bytes(), (EXAMPLES / "stp.docx").read_bytes()
+    # a text file named .xlsx, and an empty file: the whole upload is refused, naming both
+    response = post_returned(client, book_id, "quy-1", [(snv, "snv.docx"), (b"ghi chu", "ghi-chu.xlsx"),
+                                                        (b"", "rong.docx")])
+    assert_vietnamese_page(response, 400,
+                           "Không nhận ghi-chu.xlsx (không phải báo cáo), rong.docx (tệp rỗng)")
+    assert "Chưa lưu tệp nào" in text(response) and received_names(app) == []
+    # the same form twice: kept once; a second upload of nothing new says so
+    response = post_returned(client, book_id, "quy-1", [(snv, "snv.docx")])
+    assert response.status_code == 303 and received_names(app) == ["0001.docx"]
+    response = post_returned(client, book_id, "quy-1", [(snv, "snv (1).docx")])
+    assert_vietnamese_page(response, 400, "snv (1).docx đã nhận trước đó (giống hệt từng byte)")
+    response = post_returned(client, book_id, "quy-1", [(snv, "snv.docx"), (stp, "stp.docx")])
+    assert received_names(app) == ["0001.docx", "0002.docx"]
+    page = text(client.get(response.headers["Location"]))
+    assert "Đã nhận 1 tệp, bỏ qua 1 tệp đã nhận trước đó (giống hệt) và tổng hợp lại quý I." in page
+
+
+def test_forms_sent_under_another_period_are_refused_naming_theirs(app, client):
+    book_id = post_workbook(client).headers["Location"].split("/")[2]
+    snv, stp = (EXAMPLES / "snv.docx").read_bytes(), (EXAMPLES / "stp.docx").read_bytes()
+    response = post_returned(client, book_id, "6-thang", [(snv, "snv.docx"), (stp, "stp.docx")])
+    assert_vietnamese_page(response, 400, "Các tệp vừa tải lên là báo cáo quý I, không phải 6 tháng; "
+                                          "hãy chọn kỳ quý I ở ô «Kỳ» rồi tải lên lại")
+    assert received_names(app) == []
+    response = post_returned(client, book_id, "quy-1", [(snv, "snv.docx"), (stp, "stp.docx")])
+    page = text(client.get(response.headers["Location"]))
+    assert "Đã nhận 2 tệp và tổng hợp lại quý I." in page and "Đã nhận 2/" in page

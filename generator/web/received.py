@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import re
@@ -54,6 +55,16 @@ class Received:
     def listed(self) -> list[tuple[str, dict[str, str]]]:
         """The received files, newest upload first: (server name, {name, time})."""
         return sorted(self.names().items(), key=lambda item: (item[1].get("time", ""), item[0]), reverse=True)
+
+    def digests(self) -> dict[str, str]:
+        """SHA-256 of every received file → its name as the clerk knows it."""
+        names = self.names()
+        found: dict[str, str] = {}
+        for path in sorted(self.files.iterdir()) if self.files.is_dir() else []:
+            if path.is_file():
+                digest = hashlib.sha256(path.read_bytes()).hexdigest()
+                found.setdefault(digest, names.get(path.name, {}).get("name", path.name))
+        return found
 
     def shown(self, text: str, extra: dict[str, str] | None = None) -> str:
         """A message with the server's file names replaced by the clerk's."""

@@ -62,6 +62,7 @@ def _returned_page(book_id: str, error: str = "", problems: tuple[Problem, ...] 
     page = render_template("returned.html", book=book, checked=checked, period=period, data=data,
                            downloads=downloads, received=received, error=error, problems=problems,
                            errors=checked.result.count(ERROR), fresh=request.args.get("moi", ""),
+                           same=_count(request.args.get("trung")), used=_count(request.args.get("dung")),
                            names={a.get("code"): a.get("name") for a in (data or {}).get("agencies", [])})
     return (page, status) if status != 200 else page
 
@@ -76,12 +77,13 @@ def collect_returned(book_id: str) -> Any:
     uploads = [Upload(f.read(), f.filename or "", dates[i] if i < len(dates) else None)
                for i, f in enumerate(request.files.getlist("bao_cao")) if f.filename]
     try:
-        work().collect(book, period.code, uploads)
+        done = work().collect(book, period.code, uploads)
     except ProblemsFound as exc:
         return _returned_page(book.id, str(exc).split("\n", 1)[0], exc.problems, 400, period.code)
     except VanbanError as exc:
         return _returned_page(book.id, exc.format_message(), (), 400, period.code)
-    return redirect(url_for("pages.returned", book_id=book.id, ky=period.code, moi=len(uploads)), 303)
+    return redirect(url_for("pages.returned", book_id=book.id, ky=period.code, moi=done.kept,
+                            trung=done.same, dung=done.used), 303)
 
 
 @pages.get("/w/<book_id>/bao-cao/<period_code>/<name>")
@@ -96,6 +98,11 @@ def returned_file(book_id: str, period_code: str, name: str) -> Response:
     shown, mimetype = RETURNED_DOWNLOADS[name]
     return send_file(file, mimetype=mimetype, as_attachment=True,
                      download_name=shown.format(period=period.name, year=checked.year))
+
+
+def _count(text: str | None) -> int | None:
+    """A count the page passed itself in its address (None when absent or not a count)."""
+    return int(text) if text and text.isdigit() and len(text) < 7 else None
 
 
 def _dates(text: str) -> list[float | None]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import json
 import logging
 import threading
@@ -12,9 +13,14 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
+from typing import Any
+
+from lxml import etree
 
 from generator import DEFAULT_TEMPLATES
 from generator.checks.plan import CheckResult, check_workbook
+from generator.collect.reader import custom_properties
+from generator.collect.sources import CONVERTED_SUFFIXES, FORM_SUFFIXES, UNREADABLE_SUFFIXES
 from generator.errors import ERROR, Loc, Problem, ProblemsFound, VanbanError
 from generator.output.write import atomic_write
 from generator.pipeline import (
@@ -28,7 +34,8 @@ from generator.pipeline import (
 from generator.text import vn
 from generator.web.names import Named, outputs
 from generator.web.received import Received, Upload
-from generator.web.store import Store, StoredWorkbook
+from generator.web.store import Store, StoredWorkbook, display_name
+from generator.workbook.filecheck import inspect_document
 from generator.workbook.reader import open_workbook
 
 _log = logging.getLogger(__name__)
@@ -191,15 +198,17 @@ class Workspace:
         """out/<year>/tong-hop/<period>/, where `vanban collect` writes a period's consolidation."""
         return collect_folder(self.out, year, period_code)
 
-    def collect(self, book: StoredWorkbook, period: str, uploads: list[Upload]) -> CollectResult:
+    def collect(self, book: StoredWorkbook, period: str, uploads: list[Upload]) -> Collected:
         """Consolidate a period from every form received for the year, these uploads included.
 
         The uploads are kept only when the consolidation accepts them; a refused file (hostile,
-        broken, not a form of this plan) leaves nothing behind, and its message names it as the
-        clerk did. One run at a time per year, shared with the builds (same folder, same manifest).
+        broken, not a form of this plan, not a report at all, empty) leaves nothing behind, and its
+        message names it as the clerk did. A file identical to one received before is not kept
+        twice. One run at a time per year, shared with the builds (same folder, same manifest).
         """
-        year = self.checked(book).year
-        if year is None:
+        checked = self.checked(book)
+        year = checked.year
+        if year is None or checked.result.plan is None:
             raise VanbanError("Sổ tính còn lỗi; hãy sửa các ô ở trang Kiểm tra trước khi tổng hợp báo cáo.")
         lock = self._build_locks.setdefault(year, threading.Lock())
         if not lock.acquire(blocking=False):
@@ -207,6 +216,22 @@ class Workspace:
                               "Chưa lưu tệp nào.")
         try:
             received = self.received(year)
+            _refuse_non_reports(uploads)
+            _refuse_other_periods(uploads, period, checked.result.plan.periods)
+            before = received.digests()
+            fresh: list[Upload] = []
+            same: list[str] = []
+            for upload in uploads:
+                digest = hashlib.sha256(upload.data).hexdigest()
+                if digest in before:
+                    same.append(display_name(upload.name, default="bao-cao"))
+                else:
+                    before[digest] = upload.name
+                    fresh.append(upload)
+            if uploads and not fresh:
+                raise VanbanError(f"{_listed(same)} đã nhận trước đó (giống hệt từng byte); không lưu lại "
+                                  "và không có gì mới để tổng hợp.")
+            uploads = fresh
             with received.staged(uploads) as (staged, names):
                 roots = [p for p in (received.files, staged) if p.is_dir() and any(p.iterdir())]
                 if not roots:
@@ -224,9 +249,75 @@ class Workspace:
                     raise VanbanError(received.shown(exc.format_message(), names)
                                       + " Các tệp vừa tải lên không được giữ lại.") from None
                 received.keep(staged, names)
-            return result
+            sent = {r.file.split("/", 1)[0] for r in result.consolidation.receipts.values()}
+            used = len(sent & names.keys())
+            return Collected(result, len(uploads), len(same), used)
         finally:
             lock.release()
+
+
+@dataclass(frozen=True)
+class Collected:
+    """A consolidation from the page: how many uploads were kept, how many were already there
+    (identical), and how many of the kept ones hold a form used for the period (a .zip counts once)."""
+
+    result: CollectResult
+    kept: int
+    same: int
+    used: int
+
+
+# what a returned file may be: a form, an archive of forms, or a scan to be typed in by hand
+_RETURNED_SUFFIXES = (*FORM_SUFFIXES, *CONVERTED_SUFFIXES, ".zip", *UNREADABLE_SUFFIXES)
+
+
+def _refuse_non_reports(uploads: list[Upload]) -> None:
+    """An upload that cannot be a returned report (a workbook, a text file, an empty file) is one
+    message naming every such file; nothing of the upload is kept."""
+    wrong = []
+    for upload in uploads:
+        shown = display_name(upload.name, default="bao-cao")
+        if not upload.data:
+            wrong.append(f"{shown} (tệp rỗng)")
+        elif Path(shown).suffix.lower() not in _RETURNED_SUFFIXES:
+            wrong.append(f"{shown} (không phải báo cáo)")
+    if wrong:
+        raise VanbanError(f"Không nhận {_listed(wrong)}: báo cáo là tệp .docx, .doc, .odt, một tệp "
+                          ".zip các báo cáo, hoặc tệp .pdf/ảnh chụp để nhập tay. Chưa lưu tệp nào của lần "
+                          "tải này.")
+
+
+def _refuse_other_periods(uploads: list[Upload], period: str, periods: Any) -> None:
+    """Forms sent under the wrong period: when every upload is a vanban form (it says its period in
+    its document properties) and none is of the period chosen, nothing is kept and the message
+    says which period they are. Anything else (a .zip, a .doc, a form without properties, a
+    broken file) is left to the consolidation, which reads and checks it properly."""
+    if not uploads:
+        return
+    theirs = set()
+    for upload in uploads:
+        shown = display_name(upload.name, default="bao-cao")
+        if Path(shown).suffix.lower() != ".docx":
+            return
+        try:
+            members = inspect_document(upload.data, shown)
+            said = custom_properties(members.get("docProps/custom.xml")).get("vanban.period")
+        except (VanbanError, etree.XMLSyntaxError):
+            return
+        if not said or said == period:
+            return
+        theirs.add(said)
+    names = {p.code: p.name for p in periods}
+    chosen = names.get(period, period)
+    found = ", ".join(names.get(code, code) for code in sorted(theirs))
+    raise VanbanError(f"Các tệp vừa tải lên là báo cáo {found}, không phải {chosen}; hãy chọn kỳ {found} "
+                      "ở ô «Kỳ» rồi tải lên lại. Chưa lưu tệp nào của lần tải này.")
+
+
+def _listed(names: list[str], most: int = 5) -> str:
+    """The first few names, then how many more."""
+    shown = ", ".join(names[:most])
+    return shown + (f" và {len(names) - most} tệp khác" if len(names) > most else "")
 
 
 def _relative(path: Path, folder: Path) -> str:
