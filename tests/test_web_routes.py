@@ -81,8 +81,19 @@ def test_every_changing_form_carries_the_token(app, client):
 def test_an_oversized_upload_is_one_message(app, client):
     app.config["MAX_CONTENT_LENGTH"] = 200_000  # the real limit is 51 MB; the same handler
     response = post_workbook(client, data=bytes(300_000))
-    assert_vietnamese_page(response, 413, "Tệp quá lớn: mỗi lần tải lên không được quá 195 KB")
+    # the limit said is the file's (50 MB), as the README says, not the request's
+    assert_vietnamese_page(response, 413, "Tệp quá lớn: mỗi lần tải lên không được quá 50 MB")
     assert stored(app) == []
+
+
+def test_each_period_s_form_of_an_agency_downloads_under_its_own_name():
+    from generator.pipeline import load_checked
+
+    plan, _ = load_checked(WORKBOOK)
+    forms = [n for n in outputs(plan) if n.kind == "report" and n.agency == "Sở Nội vụ"]
+    assert [n.file_name for n in forms] == ["Sở Nội vụ - quý I.docx", "Sở Nội vụ - 6 tháng.docx",
+                                            "Sở Nội vụ - quý III.docx", "Sở Nội vụ - năm.docx"]
+    assert forms[0].name == "Mẫu báo cáo/Quý I/Sở Nội vụ.docx"  # in the year's .zip, by folder
 
 
 def test_unknown_or_malformed_workbook_ids_are_not_found(client):
@@ -264,3 +275,12 @@ def test_forms_sent_under_another_period_are_refused_naming_theirs(app, client):
     response = post_returned(client, book_id, "quy-1", [(snv, "snv.docx"), (stp, "stp.docx")])
     page = text(client.get(response.headers["Location"]))
     assert "Đã nhận 2 tệp và tổng hợp lại quý I." in page and "Đã nhận 2/" in page
+
+
+def test_a_new_year_of_the_same_year_is_refused_and_nothing_stored(app, client):
+    book_id = post_workbook(client).headers["Location"].split("/")[2]
+    before = stored(app)
+    response = client.post("/nam-moi", data={"csrf": token(client), "so_tinh": book_id, "nam": "2018"})
+    assert_vietnamese_page(response, 400,
+                           "đã là kế hoạch năm 2018; hãy nhập năm mới sau năm 2018, ví dụ 2019")
+    assert stored(app) == before

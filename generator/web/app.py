@@ -15,7 +15,6 @@ from pathlib import Path
 from flask import (
     Flask,
     abort,
-    current_app,
     render_template,
     request,
     session,
@@ -101,7 +100,7 @@ def _http_error(exc: HTTPException) -> tuple[str, int]:
     default = type(exc).description
     message = exc.description if exc.description and exc.description != default else \
         _HTTP_MESSAGES.get(code, "Có lỗi khi xử lý yêu cầu.")
-    limit = _size(current_app.config["MAX_CONTENT_LENGTH"])
+    limit = _size(LIMITS.file_bytes)  # the file's limit; the request may carry a little more
     return _error_page(code, message.replace("{limit}", limit))
 
 

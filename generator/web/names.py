@@ -33,7 +33,13 @@ class Named:
 
     @property
     def file_name(self) -> str:
-        return self.name.rsplit("/", 1)[-1]
+        """The name a download gets: a report form says its period too, since an agency has one form
+        a period and a browser would save them all under one name."""
+        name = self.name.rsplit("/", 1)[-1]
+        if self.kind == REPORT and self.period:
+            stem, dot, suffix = name.rpartition(".")
+            return f"{stem} - {safe_part(self.period)}{dot}{suffix}"
+        return name
 
 
 def safe_part(text: str) -> str:

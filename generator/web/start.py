@@ -65,6 +65,9 @@ def new_year() -> Any:
     if not 1900 <= year <= 2200:
         return _start_page("Năm mới phải là một số từ 1900 đến 2200, ví dụ 2019.", 400)
     result = pipeline.new_year(book.source, year)
+    if result.source_year == year:  # nothing to roll: a second copy of the same year would only confuse
+        return _start_page(f"Sổ tính {book.name} đã là kế hoạch năm {year}; hãy nhập năm mới sau năm "
+                           f"{year}, ví dụ {year + 1}. Chưa tạo sổ tính nào.", 400)
     buffer = io.BytesIO()
     result.workbook.save(buffer)
     stem = book.name.rsplit(".", 1)[0]
