@@ -284,3 +284,14 @@ def test_a_new_year_of_the_same_year_is_refused_and_nothing_stored(app, client):
     assert_vietnamese_page(response, 400,
                            "đã là kế hoạch năm 2018; hãy nhập năm mới sau năm 2018, ví dụ 2019")
     assert stored(app) == before
+
+
+def test_the_warnings_of_a_consolidation_come_first_and_the_notes_are_folded(app, client):
+    book_id = post_workbook(client).headers["Location"].split("/")[2]
+    files = [((EXAMPLES / name).read_bytes(), name) for name in ("honquan.docx", "bdt.docx")]
+    page = text(client.get(post_returned(client, book_id, "quy-1", files).headers["Location"]))
+    review = page.split('id="can-xem-lai">', 1)[1].split("</ul>", 1)[0]
+    assert "[cảnh báo] honquan.docx: Văn bản còn thay đổi đang theo dõi" in review
+    assert "[thông tin]" not in review
+    notes = page.split('<details class="ghi-chu-thong-tin">', 1)[1].split("</details>", 1)[0]
+    assert "<summary>Ghi chú thông tin (" in notes and "[thông tin]" in notes and "[cảnh báo]" not in notes
