@@ -75,6 +75,14 @@ def test_a_form_of_another_year(forms: Path, tmp_path: Path) -> None:
     assert "stp.docx" not in output
 
 
+def test_a_form_of_a_draft_plan_says_so(forms: Path, tmp_path: Path) -> None:
+    bad = with_property(filled(forms, "snv"), "plan", "/QĐ-UBND", tmp_path)
+    output = refused(returned(tmp_path, {"snv.docx": bad}), tmp_path / "out",
+                     "snv.docx là báo cáo của kế hoạch dự thảo (chưa có số, ký hiệu QĐ-UBND) năm 2018, "
+                     "không phải kế hoạch 3406/QĐ-UBND năm 2018 của sổ tính")
+    assert "--workbook" not in output  # the page shows this message too
+
+
 def test_a_form_of_another_plan(forms: Path, tmp_path: Path) -> None:
     bad = with_property(filled(forms, "snv"), "plan", "12/KH-UBND", tmp_path)
     refused(returned(tmp_path, {"snv.docx": bad}), tmp_path / "out",

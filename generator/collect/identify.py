@@ -54,9 +54,9 @@ def identify(form: ReturnedForm, plan: Plan, problems: list[Problem],
         g = plan.general
         if props.get("year") != str(plan.year) or props.get("plan") != plan_key(plan):
             raise NotMatched(
-                f"{name} là báo cáo của kế hoạch {props.get('plan', '?')} năm {props.get('year', '?')}, "
-                f"không phải kế hoạch {plan_key(plan)} năm {g.year} của sổ tính; hãy bỏ tệp này ra "
-                "hoặc chọn đúng sổ tính (--workbook).")
+                f"{name} là báo cáo của kế hoạch {_plan_said(props.get('plan', '?'))} năm "
+                f"{props.get('year', '?')}, không phải kế hoạch {_plan_said(plan_key(plan))} năm {g.year} "
+                "của sổ tính; hãy bỏ tệp này ra hoặc dùng sổ tính của kế hoạch đó.")
         agency = next((a for a in plan.agencies if a.code == props.get("agency")), None)
         if agency is None:
             raise NotMatched(f"{name} là báo cáo của cơ quan mã «{props.get('agency', '')}», không có "
@@ -73,6 +73,12 @@ def identify(form: ReturnedForm, plan: Plan, problems: list[Problem],
                 code="collect-task-list-changed"))
         return Identity(agency.code, period.code, True)
     return _by_text(form, plan)
+
+
+def _plan_said(key: str) -> str:
+    """A plan as a form's properties name it: `3406/QĐ-UBND`; a draft without a number (`/QĐ-UBND`)
+    as a draft."""
+    return f"dự thảo (chưa có số, ký hiệu {key[1:]})" if key.startswith("/") else key
 
 
 def _by_text(form: ReturnedForm, plan: Plan) -> Identity:
