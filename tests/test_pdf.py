@@ -17,6 +17,7 @@ import stat
 import struct
 import subprocess
 import sys
+import zipfile
 from pathlib import Path
 
 import openpyxl
@@ -203,6 +204,26 @@ def test_a_pdf_changed_since_it_was_written_is_not_replaced_without_force(conver
     assert signed.read_bytes() == (folder / "pdf" / "bao-cao" / "quy-1" / "snv.pdf").read_bytes()
 
 
+def test_a_signed_pdf_whose_document_did_not_change_is_kept_and_blocks_nothing(converted, tmp_path):
+    """A PDF signed after it was written, its .docx unchanged: it is up to date; the run keeps it,
+    says so, and converts what did change (here a hand-edited form), without --force."""
+    out = tmp_path / "out"
+    shutil.copytree(converted, out / converted.name)
+    folder = out / converted.name
+    signed = folder / "pdf" / "bao-cao" / "nam" / "snv.pdf"
+    signed.write_bytes(signed.read_bytes() + b"%signed\n")
+    other = folder / "bao-cao" / "nam" / "stttt.docx"
+    other.write_bytes((folder / "bao-cao" / "quy-1" / "stttt.docx").read_bytes())
+    result = cli("pdf", "--out", str(out))
+    assert result.exit_code == 0, result.output
+    assert f"giữ nguyên {signed}: đã sửa sau khi tạo (có thể đã ký số), văn bản gốc không đổi" \
+        in result.output
+    assert "Chuyển 1 văn bản sang PDF/A-2b" in result.output
+    assert signed.read_bytes().endswith(b"%signed\n") and not list(signed.parent.glob("snv.sao-luu-*"))
+    assert (folder / "pdf" / "bao-cao" / "nam" / "stttt.pdf").read_bytes() == \
+        (folder / "pdf" / "bao-cao" / "quy-1" / "stttt.pdf").read_bytes()
+
+
 def test_the_consolidated_report_and_reminder_convert_the_same_way(converted, tmp_path):
     """`vanban collect` records its report and reminder letter in the year's manifest: the next
     `vanban pdf` converts those two, and nothing else, dated from the period's deadline."""
@@ -292,6 +313,21 @@ def test_check_compares_page_orientation_with_the_word_document(converted, tmp_p
     result = cli("pdf", "--check", str(folder / "pdf" / f"{PACKAGE}.pdf"))
     assert result.exit_code == 1
     assert "hướng trang (dọc) khác văn bản Word (dọc → ngang)" in result.output
+
+
+@pytest.mark.parametrize("beside", [b"khong phai Word", "zip without a body"])
+def test_check_of_a_pdf_whose_word_document_is_damaged_checks_the_pdf_alone(converted, tmp_path, beside):
+    folder = tmp_path / "2018"
+    (folder / "pdf").mkdir(parents=True)
+    shutil.copyfile(converted / "pdf" / f"{PACKAGE}.pdf", folder / "pdf" / f"{PACKAGE}.pdf")
+    if isinstance(beside, bytes):
+        (folder / f"{PACKAGE}.docx").write_bytes(beside)
+    else:
+        with zipfile.ZipFile(folder / f"{PACKAGE}.docx", "w") as z:
+            z.writestr("[Content_Types].xml", "<Types/>")
+    result = cli("pdf", "--check", str(folder / "pdf" / f"{PACKAGE}.pdf"))
+    assert result.exit_code == 0, result.output
+    assert ": đạt" in result.output and "Traceback" not in result.output
 
 
 def test_verapdf_validates_pdfa_2b_where_installed(package_pdf):

@@ -108,13 +108,16 @@ def make_pdfs(out: Path, year: int | None = None, with_preview: bool = False,
     if not (folder / MANIFEST).is_file() or manifest.problem:
         raise VanbanError(f"Không có danh sách văn bản ({folder / MANIFEST}) hoặc danh sách hỏng: "
                           "chạy «vanban build» trước.")
-    todo, unchanged, missing, changed_by_hand = _plan(folder, manifest)
+    todo, unchanged, missing, changed_by_hand, kept = _plan(folder, manifest)
     for name in missing:
         echo(f"bỏ qua {folder / name}: có trong danh sách nhưng không còn trên đĩa")
+    for job in kept:
+        echo(f"giữ nguyên {job.pdf}: đã sửa sau khi tạo (có thể đã ký số), văn bản gốc không đổi")
     if changed_by_hand and not force:
         lines = "\n".join(f"  - {job.pdf}" for job in changed_by_hand)
         raise VanbanError(f"{len(changed_by_hand)} tệp PDF đã bị thay đổi sau khi tạo (có thể đã ký "
-                          f"số) và sẽ bị ghi đè; chưa chuyển văn bản nào:\n{lines}\n"
+                          f"số) và văn bản gốc của chúng cũng đã đổi, nên phải chuyển lại và sẽ ghi đè; "
+                          f"chưa chuyển văn bản nào:\n{lines}\n"
                           "Hãy chuyển các tệp đó ra chỗ khác, hoặc chạy lại với --force "
                           "(bản đang có được giữ bên cạnh, tên dạng <tên>.sao-luu-<ngày giờ>.pdf).")
     if with_preview:
@@ -234,11 +237,13 @@ def _write(folder: Path, manifest: Manifest, done: list[tuple[_Job, Path, str]],
     return written
 
 
-def _plan(folder: Path, manifest: Manifest) -> tuple[list[_Job], int, list[str], list[_Job]]:
-    """What to convert, how many PDFs are up to date, listed files gone, PDFs changed by hand."""
+def _plan(folder: Path, manifest: Manifest) -> tuple[list[_Job], int, list[str], list[_Job], list[_Job]]:
+    """What to convert, how many PDFs are up to date, listed files gone, PDFs changed by hand whose
+    document changed too (to convert again), and PDFs changed by hand whose document did not (kept)."""
     todo: list[_Job] = []
     missing: list[str] = []
     changed_by_hand: list[_Job] = []
+    kept: list[_Job] = []
     unchanged = 0
     for source in documents_of(manifest):
         docx = within(folder, PurePosixPath(source))
@@ -250,13 +255,17 @@ def _plan(folder: Path, manifest: Manifest) -> tuple[list[_Job], int, list[str],
                    _inputs(digest(docx.read_bytes())), manifest.entries[source].title)
         entry = manifest.entries.get(name)
         on_disk = digest(job.pdf.read_bytes()) if job.pdf.is_file() else None
-        if entry is not None and on_disk == entry.sha256 and entry.inputs == job.inputs:
+        if entry is not None and on_disk is not None and entry.inputs == job.inputs:
+            # up to date: its document has not changed; a PDF changed since it was written (signed,
+            # stamped with the e-office number) is the signer's and is kept as it is
             unchanged += 1
+            if on_disk not in (entry.sha256, entry.replaces):
+                kept.append(job)
             continue
         if on_disk is not None and (entry is None or on_disk not in (entry.sha256, entry.replaces)):
             changed_by_hand.append(job)
         todo.append(job)
-    return todo, unchanged, missing, changed_by_hand
+    return todo, unchanged, missing, changed_by_hand, kept
 
 
 def convert(documents: list[Path], root: Path, target: Path, timeout: float | None = None) -> list[Path]:

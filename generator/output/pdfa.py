@@ -116,10 +116,14 @@ def finish(pdf: Path, info: DocxInfo) -> bytes:
 # -- the structural check ------------------------------------------------------------------------
 
 
-def docx_orientations(docx: Path) -> list[str]:
-    """'dọc' or 'ngang' for each section of a .docx, in order."""
-    with zipfile.ZipFile(docx) as package:
-        body = package.read("word/document.xml").decode("utf-8", "replace")
+def docx_orientations(docx: Path) -> list[str] | None:
+    """'dọc' or 'ngang' for each section of a .docx, in order; None when the file cannot be read
+    (damaged or replaced since the PDF was made: the PDF is then checked on its own)."""
+    try:
+        with zipfile.ZipFile(docx) as package:
+            body = package.read("word/document.xml").decode("utf-8", "replace")
+    except (zipfile.BadZipFile, KeyError, OSError, RuntimeError):  # RuntimeError: encrypted member
+        return None
     found = []
     for size in re.findall(r"<w:pgSz\b[^>]*>", body):
         w = re.search(r'w:w="(\d+)"', size)
