@@ -252,6 +252,12 @@ def test_the_consolidated_report_and_reminder_convert_the_same_way(converted, tm
     with pikepdf.open(reminder) as pdf:
         assert str(pdf.docinfo.Title).startswith("Công văn đôn đốc gửi báo cáo")
         assert str(pdf.docinfo.Author) == "ỦY BAN NHÂN DÂN TỈNH BÌNH PHƯỚC"
+    # the letter leaves the same room for the signature and seal as the decision (25 mm at least)
+    for pdf in (report, reminder):
+        found, _, _ = page_words(pdf, len(pages_raw(pdf)) - 1)
+        title = max((w for w in found if w["text"] == "TỊCH"), key=lambda w: w["top"])
+        name = find(found, "Trâm")
+        assert name["top"] - title["bottom"] >= 25 * MM, pdf.name
 
 
 # -- PDF/A-2b and its metadata ------------------------------------------------------------------

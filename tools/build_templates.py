@@ -537,6 +537,12 @@ def signature_table(doc, *, recipients: bool, signer: str) -> Table:
                    "{% elif copies %}, {{ copies }} bản{% endif %}.", style="Recipient")
     else:
         para(left, "", style="Table Text")
+    signature_block(right, signer)
+    return table
+
+
+def signature_block(right, signer: str) -> None:
+    """The signer's column: authority line, title, room for the signature, name."""
     tag(right, f"{{%p if {signer}.authority_line %}}")
     para(right, f"{{{{ {signer}.authority_line|upper }}}}", style="Signer Title")
     para(right, f"{{{{ {signer}.title|upper }}}}", style="Signer Name")
@@ -548,7 +554,6 @@ def signature_table(doc, *, recipients: bool, signer: str) -> Table:
     for _ in range(5):
         para(right, "", style="Signature Space")
     para(right, f"{{{{ {signer}.name }}}}", style="Signer Name")
-    return table
 
 
 def keep_last_with_next(container, write) -> None:
@@ -1096,15 +1101,7 @@ def build_reminder(path: Path) -> None:
     add_run(p, "Nơi nhận:")
     para(left, "- Như trên;", style="Recipient")
     para(left, "- Lưu: VT.", style="Recipient")
-    tag(right, "{%p if signer.authority_line %}")
-    para(right, "{{ signer.authority_line|upper }}", style="Signer Title")
-    para(right, "{{ signer.title|upper }}", style="Signer Name")
-    tag(right, "{%p else %}")
-    para(right, "{{ signer.title|upper }}", style="Signer Title")
-    tag(right, "{%p endif %}")
-    for _ in range(4):
-        para(right, "", style="Signature Space")
-    para(right, "{{ signer.name }}", style="Signer Name")
+    signature_block(right, "signer")  # the same room for the signature as every other document
     core = doc.core_properties
     core.author = "{{ issuer_lines|join(' ') }}"
     core.title = "Công văn đôn đốc gửi báo cáo {{ summary_in_sentence }}"
