@@ -308,6 +308,21 @@ def test_check_names_what_a_pdf_lacks(package_pdf, tmp_path):
         assert said in result.output
 
 
+def test_check_says_a_pdf_is_out_of_date_when_its_word_document_changed(converted, tmp_path):
+    """A conversion that failed, or was not run, leaves the PDF of the earlier document: a signer
+    picking it up from pdf/ must be told."""
+    out = tmp_path / "out"
+    shutil.copytree(converted, out / converted.name)
+    folder = out / converted.name
+    docx = folder / "bao-cao" / "nam" / "snv.docx"
+    docx.write_bytes((folder / "bao-cao" / "quy-1" / "snv.docx").read_bytes())
+    result = cli("pdf", "--check", "--out", str(out))
+    assert result.exit_code == 1, result.output
+    assert ("cũ: văn bản Word snv.docx đã thay đổi sau khi tạo tệp PDF này; hãy chạy lại vanban pdf"
+            in result.output)
+    assert result.output.count(": đạt") == 8  # the others
+
+
 def test_check_compares_page_orientation_with_the_word_document(converted, tmp_path):
     folder = tmp_path / "2018"
     (folder / "pdf").mkdir(parents=True)

@@ -316,12 +316,31 @@ def check_pdfs(files: list[Path]) -> dict[Path, list[str]]:
     """`vanban pdf --check`: each PDF's problems (empty: it passes). A PDF in a build's pdf/ folder
     is compared with its .docx for the orientation of its pages."""
     results = {}
+    manifests: dict[Path, Manifest] = {}
     for pdf in files:
         if not pdf.is_file():
             results[pdf] = ["không có tệp này"]
             continue
-        results[pdf] = pdfa.check(pdf, _source_of(pdf))
+        source = _source_of(pdf)
+        results[pdf] = pdfa.check(pdf, source) + _stale(pdf, source, manifests)
     return results
+
+
+def _stale(pdf: Path, source: Path | None, manifests: dict[Path, Manifest]) -> list[str]:
+    """A PDF of a build whose Word document changed since it was made (a conversion that failed,
+    or one not run yet) is out of date, however good the PDF itself."""
+    if source is None:
+        return []
+    resolved = pdf.resolve()
+    folder = next((p.parent for p in resolved.parents if p.name == PDF_FOLDER), None)
+    if folder is None:
+        return []
+    if folder not in manifests:
+        manifests[folder] = Manifest.load(folder)
+    entry = manifests[folder].entries.get(resolved.relative_to(folder).as_posix())
+    if entry is None or not entry.inputs or entry.inputs == _inputs(digest(source.read_bytes())):
+        return []
+    return [f"cũ: văn bản Word {source.name} đã thay đổi sau khi tạo tệp PDF này; hãy chạy lại vanban pdf"]
 
 
 def pdfs_of(folder: Path) -> list[Path]:
