@@ -586,6 +586,7 @@ def test_without_libreoffice_one_line_says_how_to_install_it(source, tmp_path, m
     assert "Không tìm thấy LibreOffice (soffice)" in result.output
     assert "sudo apt-get install libreoffice-writer-nogui fonts-liberation2 poppler-utils" \
         in result.output
+    assert "Chuyển" not in result.output  # said before, not after announcing the conversion
     assert not (out / source.name / "pdf").exists()
 
 

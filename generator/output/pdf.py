@@ -127,6 +127,7 @@ def make_pdfs(out: Path, year: int | None = None, with_preview: bool = False,
         echo(f"Không có văn bản nào thay đổi: không chuyển tệp nào ({unchanged} tệp PDF đã có).")
         return PdfResult(target, (), tuple(_previews(target, [], with_preview, echo)), unchanged)
 
+    libreoffice.find_soffice()  # no LibreOffice: the install line first, not "Chuyển …" then it
     echo(f"Chuyển {len(todo)} văn bản sang PDF/A-2b ({unchanged} tệp PDF không đổi)…")
     written: list[Path] = []
     count = libreoffice.worker_count(len(todo), workers)
