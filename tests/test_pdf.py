@@ -181,13 +181,20 @@ def test_a_change_converts_only_the_documents_that_show_it(converted, tmp_path, 
             assert pdf.read_bytes() == data, pdf
 
 
-def test_a_pdf_changed_since_it_was_written_is_not_replaced_without_force(converted, tmp_path):
-    """A signed PDF in pdf/ stops the run before anything is converted; --force keeps it beside."""
+def signed_copy(converted: Path, tmp_path: Path) -> tuple[Path, Path, Path]:
+    """A copy of the converted build whose yearly form of Sở Nội vụ was signed after it was written:
+    the out folder, the year folder and that PDF."""
     out = tmp_path / "out"
     shutil.copytree(converted, out / converted.name)
     folder = out / converted.name
     signed = folder / "pdf" / "bao-cao" / "nam" / "snv.pdf"
     signed.write_bytes(signed.read_bytes() + b"%signed\n")
+    return out, folder, signed
+
+
+def test_a_pdf_changed_since_it_was_written_is_not_replaced_without_force(converted, tmp_path):
+    """A signed PDF in pdf/ stops the run before anything is converted; --force keeps it beside."""
+    out, folder, signed = signed_copy(converted, tmp_path)
     docx = folder / "bao-cao" / "nam" / "snv.docx"
     docx.write_bytes((folder / "bao-cao" / "quy-1" / "snv.docx").read_bytes())  # its .docx changed
     result = cli("pdf", "--out", str(out))
@@ -207,11 +214,7 @@ def test_a_pdf_changed_since_it_was_written_is_not_replaced_without_force(conver
 def test_a_signed_pdf_whose_document_did_not_change_is_kept_and_blocks_nothing(converted, tmp_path):
     """A PDF signed after it was written, its .docx unchanged: it is up to date; the run keeps it,
     says so, and converts what did change (here a hand-edited form), without --force."""
-    out = tmp_path / "out"
-    shutil.copytree(converted, out / converted.name)
-    folder = out / converted.name
-    signed = folder / "pdf" / "bao-cao" / "nam" / "snv.pdf"
-    signed.write_bytes(signed.read_bytes() + b"%signed\n")
+    out, folder, signed = signed_copy(converted, tmp_path)
     other = folder / "bao-cao" / "nam" / "stttt.docx"
     other.write_bytes((folder / "bao-cao" / "quy-1" / "stttt.docx").read_bytes())
     result = cli("pdf", "--out", str(out))
