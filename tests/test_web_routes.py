@@ -295,3 +295,26 @@ def test_the_warnings_of_a_consolidation_come_first_and_the_notes_are_folded(app
     assert "[thông tin]" not in review
     notes = page.split('<details class="ghi-chu-thong-tin">', 1)[1].split("</details>", 1)[0]
     assert "<summary>Ghi chú thông tin (" in notes and "[thông tin]" in notes and "[cảnh báo]" not in notes
+
+
+def test_a_port_in_use_is_said_in_vietnamese(tmp_path):
+    import gc
+    import socket
+    import warnings
+
+    from generator.errors import VanbanError
+    from generator.web import serve
+
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        with pytest.raises(VanbanError) as caught:
+            serve(tmp_path / "data", "127.0.0.1", port)
+    said = caught.value.format_message()
+    del caught  # waitress leaves its wake-up pipe and socket to the garbage collector: collect them here
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ResourceWarning)
+        gc.collect()
+    assert f"Không mở được cổng {port} trên 127.0.0.1 (cổng đang được chương trình khác dùng)" in said
+    assert "Address" not in said

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import ipaddress
 import threading
 import webbrowser
@@ -40,8 +41,11 @@ def serve(data: Path, host: str = DEFAULT_HOST, port: int = DEFAULT_PORT, open_b
     try:
         server = create_server(app, host=host, port=port, threads=THREADS, ident="vanban")
     except OSError as exc:
-        raise VanbanError(f"Không mở được cổng {port} trên {host} ({exc.strerror}); cổng có đang được "
-                          "chương trình khác dùng không? Chọn cổng khác bằng --port.") from exc
+        why = {errno.EADDRINUSE: "cổng đang được chương trình khác dùng",
+               errno.EACCES: "không có quyền dùng cổng này",
+               errno.EADDRNOTAVAIL: "máy này không có địa chỉ đó"}.get(exc.errno or 0, exc.strerror)
+        raise VanbanError(f"Không mở được cổng {port} trên {host} ({why}); hãy chọn cổng khác bằng "
+                          "--port, hoặc đóng chương trình đang dùng cổng.") from exc
     url = url_of(host, server.effective_port)
     echo(f"Trang vanban đang chạy tại {url}  (dữ liệu trong {data}; nhấn Ctrl+C để dừng)")
     if open_browser:
