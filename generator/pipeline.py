@@ -534,9 +534,8 @@ def consolidate_forms(plan: Plan, stream: Iterable[Any], out: Path, period: str 
                               f"{', '.join(str(p) for p in found.paths)}.")
         period = next(iter(by_period), None)
         if period is None:
-            shown, more = found.unreadable[:5], len(found.unreadable) - 5
-            names = ", ".join(shown) + (f" và {more} tệp khác" if more > 0 else "")
-            raise VanbanError(f"Chỉ có tệp PDF hoặc ảnh chụp ({names}), không xác định được kỳ báo cáo; "
+            raise VanbanError(f"Chỉ có tệp PDF hoặc ảnh chụp ({vn.some_files(found.unreadable)}), không "
+                              "xác định được kỳ báo cáo; "
                               "hãy chọn kỳ bằng --period.")
     else:
         if others:

@@ -25,6 +25,7 @@ from generator.text.vn import (
     parse_date,
     roman,
     slug,
+    some_files,
     strip_controls,
     strip_diacritics,
     two_digit_day,
@@ -328,3 +329,9 @@ def test_a_moment_in_utc_is_shown_on_the_clock_in_vietnam() -> None:
 
     assert local_time(datetime(2018, 3, 5, 20, 30, tzinfo=UTC)) == datetime(2018, 3, 6, 3, 30)
     assert local_time(datetime(2018, 3, 5, 20, 30)) == datetime(2018, 3, 5, 20, 30)  # already local
+
+
+def test_a_list_of_files_names_the_first_five_then_counts_the_rest() -> None:
+    assert some_files(["a.pdf", "b.pdf"]) == "a.pdf, b.pdf"
+    names = [f"{i}.pdf" for i in range(1, 8)]
+    assert some_files(names) == "1.pdf, 2.pdf, 3.pdf, 4.pdf, 5.pdf và 2 tệp khác"

@@ -330,15 +330,12 @@ def check_pdfs(files: list[Path]) -> dict[Path, list[str]]:
 def _stale(pdf: Path, source: Path | None, manifests: dict[Path, Manifest]) -> list[str]:
     """A PDF of a build whose Word document changed since it was made (a conversion that failed,
     or one not run yet) is out of date, however good the PDF itself."""
-    if source is None:
-        return []
-    resolved = pdf.resolve()
-    folder = next((p.parent for p in resolved.parents if p.name == PDF_FOLDER), None)
-    if folder is None:
+    folder = _year_folder(pdf)
+    if source is None or folder is None:
         return []
     if folder not in manifests:
         manifests[folder] = Manifest.load(folder)
-    entry = manifests[folder].entries.get(resolved.relative_to(folder).as_posix())
+    entry = manifests[folder].entries.get(pdf.resolve().relative_to(folder).as_posix())
     if entry is None or not entry.inputs or entry.inputs == _inputs(digest(source.read_bytes())):
         return []
     return [f"cũ: văn bản Word {source.name} đã thay đổi sau khi tạo tệp PDF này; hãy chạy lại vanban pdf"]
@@ -351,11 +348,15 @@ def pdfs_of(folder: Path) -> list[Path]:
             if PurePosixPath(name).parts[0] == PDF_FOLDER and (folder / name).is_file()]
 
 
+def _year_folder(pdf: Path) -> Path | None:
+    """out/<year>/pdf/a/b.pdf → out/<year>; None for a PDF outside a build's pdf/ folder."""
+    return next((p.parent for p in pdf.resolve().parents if p.name == PDF_FOLDER), None)
+
+
 def _source_of(pdf: Path) -> Path | None:
     """out/<year>/pdf/a/b.pdf → out/<year>/a/b.docx, when it exists."""
-    resolved = pdf.resolve()
-    for parent in resolved.parents:
-        if parent.name == PDF_FOLDER:
-            docx = parent.parent / resolved.relative_to(parent).with_suffix(".docx")
-            return docx if docx.is_file() else None
-    return None
+    folder = _year_folder(pdf)
+    if folder is None:
+        return None
+    docx = folder / pdf.resolve().relative_to(folder / PDF_FOLDER).with_suffix(".docx")
+    return docx if docx.is_file() else None

@@ -171,6 +171,12 @@ def local_time(moment: datetime) -> datetime:
     return moment.astimezone(VIETNAM_TIME).replace(tzinfo=None)
 
 
+def some_files(names: list[str], most: int = 5) -> str:
+    """The first few file names of a list, then how many more: "a.pdf, b.pdf và 3 tệp khác"."""
+    shown = ", ".join(names[:most])
+    return shown + (f" và {len(names) - most} tệp khác" if len(names) > most else "")
+
+
 def nfc(s: str) -> str:
     """Return the text in Unicode NFC, the precomposed form TCVN 6909:2001 asks for."""
     return unicodedata.normalize("NFC", s)

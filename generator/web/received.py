@@ -56,15 +56,11 @@ class Received:
         """The received files, newest upload first: (server name, {name, time})."""
         return sorted(self.names().items(), key=lambda item: (item[1].get("time", ""), item[0]), reverse=True)
 
-    def digests(self) -> dict[str, str]:
-        """SHA-256 of every received file → its name as the clerk knows it."""
-        names = self.names()
-        found: dict[str, str] = {}
-        for path in sorted(self.files.iterdir()) if self.files.is_dir() else []:
-            if path.is_file():
-                digest = hashlib.sha256(path.read_bytes()).hexdigest()
-                found.setdefault(digest, names.get(path.name, {}).get("name", path.name))
-        return found
+    def digests(self) -> set[str]:
+        """The SHA-256 of every file received (to keep an identical upload only once)."""
+        if not self.files.is_dir():
+            return set()
+        return {hashlib.sha256(p.read_bytes()).hexdigest() for p in self.files.iterdir() if p.is_file()}
 
     def shown(self, text: str, extra: dict[str, str] | None = None) -> str:
         """A message with the server's file names replaced by the clerk's."""

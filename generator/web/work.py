@@ -8,12 +8,11 @@ import json
 import logging
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any
 
 from lxml import etree
 
@@ -31,6 +30,7 @@ from generator.pipeline import (
     collect,
     collect_folder,
 )
+from generator.plan.model import Period
 from generator.text import vn
 from generator.web.names import Named, outputs
 from generator.web.received import Received, Upload
@@ -218,19 +218,19 @@ class Workspace:
             received = self.received(year)
             _refuse_non_reports(uploads)
             _refuse_other_periods(uploads, period, checked.result.plan.periods)
-            before = received.digests()
+            seen = received.digests()
             fresh: list[Upload] = []
             same: list[str] = []
             for upload in uploads:
                 digest = hashlib.sha256(upload.data).hexdigest()
-                if digest in before:
+                if digest in seen:
                     same.append(display_name(upload.name, default="bao-cao"))
                 else:
-                    before[digest] = upload.name
+                    seen.add(digest)
                     fresh.append(upload)
             if uploads and not fresh:
-                raise VanbanError(f"{_listed(same)} đã nhận trước đó (giống hệt từng byte); không lưu lại "
-                                  "và không có gì mới để tổng hợp.")
+                raise VanbanError(f"{vn.some_files(same)} đã nhận trước đó (giống hệt từng byte); không "
+                                  "lưu lại và không có gì mới để tổng hợp.")
             uploads = fresh
             with received.staged(uploads) as (staged, names):
                 roots = [p for p in (received.files, staged) if p.is_dir() and any(p.iterdir())]
@@ -282,12 +282,12 @@ def _refuse_non_reports(uploads: list[Upload]) -> None:
         elif Path(shown).suffix.lower() not in _RETURNED_SUFFIXES:
             wrong.append(f"{shown} (không phải báo cáo)")
     if wrong:
-        raise VanbanError(f"Không nhận {_listed(wrong)}: báo cáo là tệp .docx, .doc, .odt, một tệp "
+        raise VanbanError(f"Không nhận {vn.some_files(wrong)}: báo cáo là tệp .docx, .doc, .odt, một tệp "
                           ".zip các báo cáo, hoặc tệp .pdf/ảnh chụp để nhập tay. Chưa lưu tệp nào của lần "
                           "tải này.")
 
 
-def _refuse_other_periods(uploads: list[Upload], period: str, periods: Any) -> None:
+def _refuse_other_periods(uploads: list[Upload], period: str, periods: Iterable[Period]) -> None:
     """Forms sent under the wrong period: when every upload is a vanban form (it says its period in
     its document properties) and none is of the period chosen, nothing is kept and the message
     says which period they are. Anything else (a .zip, a .doc, a form without properties, a
@@ -312,12 +312,6 @@ def _refuse_other_periods(uploads: list[Upload], period: str, periods: Any) -> N
     found = ", ".join(names.get(code, code) for code in sorted(theirs))
     raise VanbanError(f"Các tệp vừa tải lên là báo cáo {found}, không phải {chosen}; hãy chọn kỳ {found} "
                       "ở ô «Kỳ» rồi tải lên lại. Chưa lưu tệp nào của lần tải này.")
-
-
-def _listed(names: list[str], most: int = 5) -> str:
-    """The first few names, then how many more."""
-    shown = ", ".join(names[:most])
-    return shown + (f" và {len(names) - most} tệp khác" if len(names) > most else "")
 
 
 def _relative(path: Path, folder: Path) -> str:
