@@ -10,7 +10,7 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-from setuptools import setup
+from setuptools import Extension, setup
 from setuptools.command.build_py import build_py
 
 ROOT = Path(__file__).resolve().parent
@@ -32,4 +32,9 @@ class BuildWithResources(build_py):
                 shutil.copy2(path, target / path.name)
 
 
-setup(cmdclass={"build_py": BuildWithResources})
+# The collect reader's single pass in C, on Python's own expat (generator/collect/_fastdocx.c):
+# optional, so that an install without a C compiler (Windows without Visual C++) still works;
+# generator/collect/reader.py then reads every form with lxml, the same result more slowly.
+FAST_READER = Extension("generator.collect._fastdocx", ["generator/collect/_fastdocx.c"], optional=True)
+
+setup(cmdclass={"build_py": BuildWithResources}, ext_modules=[FAST_READER])
