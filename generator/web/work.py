@@ -103,8 +103,10 @@ class Workspace:
                 if found is None:
                     found = _check(book.source)
                     self._checked[book.id] = found
+            facts: dict[str, object] = {"errors": found.result.count(ERROR)}
             if found.year is not None:
-                self.store.note(book.id, year=found.year)
+                facts["year"] = found.year
+            self.store.note(book.id, **facts)
         return found
 
     # -- builds ---------------------------------------------------------------------------------
