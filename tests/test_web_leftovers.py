@@ -4,13 +4,19 @@ workbook uploaded back."""
 
 from __future__ import annotations
 
+import io
+import json
 import re
+from pathlib import Path
 
+import openpyxl
 import pytest
 
 from generator.web import create_app
+from tests.conftest import ROOT, WORKBOOK
 from tests.test_check_cli import copy_with
-from tests.test_web_routes import post_workbook, text
+from tests.test_web_routes import post_workbook, text, token
+from tests.xlsx_files import BILLION_LAUGHS, SHARED_CELL, minimal_xlsx, sheet_xml
 
 
 @pytest.fixture()
@@ -79,3 +85,136 @@ def test_the_new_year_form_preselects_nothing_when_every_workbook_has_errors(app
     page = " ".join(text(client.get("/")).split())
     assert ("Chưa chọn sẵn sổ tính nào: các sổ tính đã mở gần đây đều còn lỗi, mà chỉ sổ tính không còn "
             "lỗi mới chuyển sang năm mới được.") in page
+
+
+# -- the tracking workbook, edited by the clerk and uploaded back --------------------------------------
+
+EXAMPLES = ROOT / "data" / "vi-du-bao-cao" / "quy-1"
+
+
+def consolidated(client, book_id: str, names: tuple[str, ...] = ("snv.docx", "stp.docx")) -> None:
+    form = {"csrf": token(client), "ky": "quy-1",
+            "bao_cao": [(io.BytesIO((EXAMPLES / n).read_bytes()), n) for n in names]}
+    response = client.post(f"/w/{book_id}/bao-cao", data=form, content_type="multipart/form-data")
+    assert response.status_code == 303, text(response)
+
+
+def tracking_of(client, book_id: str, period: str = "quy-1") -> openpyxl.Workbook:
+    with client.get(f"/w/{book_id}/bao-cao/{period}/tong-hop.xlsx") as response:
+        assert response.status_code == 200
+        return openpyxl.load_workbook(io.BytesIO(response.get_data()))
+
+
+def row_of(ws, code: str) -> int:
+    return next(r for r in range(2, ws.max_row + 1) if ws.cell(r, 1).value == code)
+
+
+def xlsx(wb: openpyxl.Workbook) -> bytes:
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    return buffer.getvalue()
+
+
+def post_tracking(client, book_id: str, data: bytes, name: str, period: str = "quy-1"):
+    form = {"csrf": token(client), "ky": period, "bang_theo_doi": (io.BytesIO(data), name)}
+    return client.post(f"/w/{book_id}/bao-cao/bang-theo-doi", data=form, content_type="multipart/form-data")
+
+
+def period_folder(app, period: str = "quy-1") -> Path:
+    return app.extensions["vanban"].consolidated(2018, period)
+
+
+def files_under(folder: Path) -> dict[str, bytes]:
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+SHOWN = "Bảng theo dõi báo cáo quý I năm 2018.xlsx"
+
+
+def test_a_tracking_workbook_edited_by_the_clerk_is_put_back_and_counted(app, client):
+    book_id = book_of(post_workbook(client))
+    consolidated(client, book_id)
+    before = (period_folder(app) / "tong-hop.xlsx").read_bytes()
+    page = text(client.get(f"/w/{book_id}/bao-cao?ky=quy-1"))
+    assert 'action="/w/%s/bao-cao/bang-theo-doi"' % book_id in page
+    assert "VPUBND" not in page and "Văn phòng UBND tỉnh" in page.split('id="chua-gui"', 1)[1].split("</ul>")[0]
+
+    wb = tracking_of(client, book_id)
+    receipts = wb["Tiếp nhận"]
+    receipts.cell(row_of(receipts, "STP"), 3).value = "09/3/2018"  # the register says it came late
+    typed = wb["Nhập tay"]
+    typed.append(["VPUBND", "I.1", "Hoàn thành", "Đã ban hành 12 văn bản", "bản giấy"])  # sent on paper
+    typed.append(["SNVV", "I.1", "Hoàn thành", "", ""])  # a slip of the keyboard
+    response = post_tracking(client, book_id, xlsx(wb), SHOWN)
+    assert response.status_code == 303, text(response)
+    page = " ".join(text(client.get(response.headers["Location"])).split())
+    assert (f"Đã thay bảng theo dõi bằng tệp <strong>{SHOWN}</strong> (1 ngày nhận do văn thư ghi, 2 dòng "
+            "nhập tay) và tổng hợp lại quý I.") in page
+    missing = page.split('id="chua-gui">', 1)[1].split("</ul>", 1)[0]
+    assert "Văn phòng UBND tỉnh" not in missing and "Sở Tài chính" in missing
+    late = page.split('id="gui-muon">', 1)[1].split("</ul>", 1)[0]
+    assert "Sở Tư pháp — nhận ngày 09/3/2018" in late
+    review = page.split('id="can-xem-lai">', 1)[1].split("</ul>", 1)[0]
+    assert f"{SHOWN}: Nhập tay!A3: Mã cơ quan SNVV không có trong sheet Cơ quan" in review
+
+    # the consolidation kept the clerk's entries, and the previous workbook is kept aside
+    again = tracking_of(client, book_id)
+    assert again["Tiếp nhận"].cell(row_of(again["Tiếp nhận"], "STP"), 3).value.date().isoformat() == "2018-03-09"
+    assert [c.value for c in again["Nhập tay"][2]][:4] == ["VPUBND", "I.1", "Hoàn thành", "Đã ban hành 12 văn bản"]
+    kept = sorted(period_folder(app).glob("tong-hop.sao-luu-*.xlsx"))
+    assert before in [p.read_bytes() for p in kept]
+    state = json.loads((period_folder(app) / "tong-hop.json").read_text(encoding="utf-8"))
+    assert {"agency": "STP", "received": "2018-03-09", "date_source": "clerk", "file": "0002.docx",
+            "late": True} in state["receipts"]
+
+
+def test_a_date_that_cannot_be_read_is_named_at_its_cell_and_nothing_changes(app, client):
+    book_id = book_of(post_workbook(client))
+    consolidated(client, book_id)
+    wb = tracking_of(client, book_id)
+    receipts = wb["Tiếp nhận"]
+    row = row_of(receipts, "STP")
+    receipts.cell(row, 3).value = "31/2/2018"
+    before = files_under(period_folder(app).parent.parent)
+    response = post_tracking(client, book_id, xlsx(wb), SHOWN)
+    assert response.status_code == 400
+    alert = " ".join(text(response).split())
+    assert f"{SHOWN}: Tiếp nhận!C{row}: ngày nhận «31/2/2018» không đọc được" in alert
+    assert "Chưa thay bảng theo dõi; chưa có gì thay đổi." in alert
+    assert files_under(period_folder(app).parent.parent) == before
+
+
+def test_a_file_that_is_not_this_period_s_tracking_workbook_is_refused_by_name(app, client, tmp_path):
+    book_id = book_of(post_workbook(client))
+    consolidated(client, book_id)
+    year_folder = period_folder(app).parent.parent
+    before = files_under(year_folder)
+
+    def refused(data: bytes, name: str, words: str, period: str = "quy-1") -> None:
+        response = post_tracking(client, book_id, data, name, period)
+        assert response.status_code == 400, name
+        page = " ".join(text(response).split())
+        assert words in page, page[page.find("loi-tong-hop"):][:600]
+        assert "Chưa thay bảng theo dõi; chưa có gì thay đổi." in page
+        assert files_under(year_folder) == before
+
+    refused(WORKBOOK.read_bytes(), "ke-hoach-cchc-2018.xlsx",
+            "ke-hoach-cchc-2018.xlsx không phải bảng theo dõi báo cáo")
+    quarter = xlsx(tracking_of(client, book_id))
+    refused(quarter, SHOWN, f"{SHOWN} là bảng theo dõi quý I, không phải 6 tháng; hãy chọn kỳ quý I ở ô «Kỳ» "
+                            "rồi tải lên lại.", period="6-thang")
+    other = tracking_of(client, book_id)
+    for prop in other.custom_doc_props:
+        if prop.name == "vanban.plan":
+            prop.value = "1234/QĐ-UBND"
+    refused(xlsx(other), "cua-tinh-khac.xlsx", "cua-tinh-khac.xlsx là bảng theo dõi của kế hoạch 1234/QĐ-UBND "
+                                               "năm 2018, không phải của kế hoạch đang mở (3406/QĐ-UBND năm 2018)")
+    # hostile files get the workbook checks, named as the clerk named them
+    bomb = minimal_xlsx(tmp_path / "bom.xlsx", {"Tiếp nhận": sheet_xml(body=SHARED_CELL)}, BILLION_LAUGHS)
+    refused(bomb.read_bytes(), "Bảng theo dõi (1).xlsx", "Bảng theo dõi (1).xlsx")
+    refused(b"PK\x03\x04 not really", "hong.xlsx", "hong.xlsx")
+    # a tracking workbook made before it said what it is, with another list of agencies
+    old = tracking_of(client, book_id)
+    old.custom_doc_props = type(old.custom_doc_props)()
+    old["Tiếp nhận"].delete_rows(row_of(old["Tiếp nhận"], "STP"))
+    refused(xlsx(old), "cu.xlsx", "cu.xlsx không phải bảng theo dõi của kế hoạch đang mở")
