@@ -4,8 +4,10 @@ workbook uploaded back."""
 
 from __future__ import annotations
 
+import errno
 import io
 import json
+import os
 import re
 from pathlib import Path
 
@@ -125,7 +127,8 @@ def period_folder(app, period: str = "quy-1") -> Path:
 
 
 def files_under(folder: Path) -> dict[str, bytes]:
-    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*"))
+            if p.is_file()}
 
 
 SHOWN = "Bảng theo dõi báo cáo quý I năm 2018.xlsx"
@@ -136,8 +139,8 @@ def test_a_tracking_workbook_edited_by_the_clerk_is_put_back_and_counted(app, cl
     consolidated(client, book_id)
     before = (period_folder(app) / "tong-hop.xlsx").read_bytes()
     page = text(client.get(f"/w/{book_id}/bao-cao?ky=quy-1"))
-    assert 'action="/w/%s/bao-cao/bang-theo-doi"' % book_id in page
-    assert "VPUBND" not in page and "Văn phòng UBND tỉnh" in page.split('id="chua-gui"', 1)[1].split("</ul>")[0]
+    assert f'action="/w/{book_id}/bao-cao/bang-theo-doi"' in page
+    assert "Văn phòng UBND tỉnh" in page.split('id="chua-gui"', 1)[1].split("</ul>")[0]
 
     wb = tracking_of(client, book_id)
     receipts = wb["Tiếp nhận"]
@@ -159,8 +162,10 @@ def test_a_tracking_workbook_edited_by_the_clerk_is_put_back_and_counted(app, cl
 
     # the consolidation kept the clerk's entries, and the previous workbook is kept aside
     again = tracking_of(client, book_id)
-    assert again["Tiếp nhận"].cell(row_of(again["Tiếp nhận"], "STP"), 3).value.date().isoformat() == "2018-03-09"
-    assert [c.value for c in again["Nhập tay"][2]][:4] == ["VPUBND", "I.1", "Hoàn thành", "Đã ban hành 12 văn bản"]
+    stp = again["Tiếp nhận"].cell(row_of(again["Tiếp nhận"], "STP"), 3).value
+    assert stp.date().isoformat() == "2018-03-09"
+    typed_back = [c.value for c in again["Nhập tay"][2]][:4]
+    assert typed_back == ["VPUBND", "I.1", "Hoàn thành", "Đã ban hành 12 văn bản"]
     kept = sorted(period_folder(app).glob("tong-hop.sao-luu-*.xlsx"))
     assert before in [p.read_bytes() for p in kept]
     state = json.loads((period_folder(app) / "tong-hop.json").read_text(encoding="utf-8"))
@@ -207,8 +212,9 @@ def test_a_file_that_is_not_this_period_s_tracking_workbook_is_refused_by_name(a
     for prop in other.custom_doc_props:
         if prop.name == "vanban.plan":
             prop.value = "1234/QĐ-UBND"
-    refused(xlsx(other), "cua-tinh-khac.xlsx", "cua-tinh-khac.xlsx là bảng theo dõi của kế hoạch 1234/QĐ-UBND "
-                                               "năm 2018, không phải của kế hoạch đang mở (3406/QĐ-UBND năm 2018)")
+    refused(xlsx(other), "cua-tinh-khac.xlsx",
+            "cua-tinh-khac.xlsx là bảng theo dõi của kế hoạch 1234/QĐ-UBND năm 2018, không phải của kế "
+            "hoạch đang mở (3406/QĐ-UBND năm 2018)")
     # hostile files get the workbook checks, named as the clerk named them
     bomb = minimal_xlsx(tmp_path / "bom.xlsx", {"Tiếp nhận": sheet_xml(body=SHARED_CELL)}, BILLION_LAUGHS)
     refused(bomb.read_bytes(), "Bảng theo dõi (1).xlsx", "Bảng theo dõi (1).xlsx")
@@ -218,3 +224,88 @@ def test_a_file_that_is_not_this_period_s_tracking_workbook_is_refused_by_name(a
     old.custom_doc_props = type(old.custom_doc_props)()
     old["Tiếp nhận"].delete_rows(row_of(old["Tiếp nhận"], "STP"))
     refused(xlsx(old), "cu.xlsx", "cu.xlsx không phải bảng theo dõi của kế hoạch đang mở")
+    assert post_tracking(client, book_id, b"", "", "quy-1").status_code == 400  # no file chosen
+
+
+# -- copies kept aside, to download -----------------------------------------------------------------------
+
+
+def test_the_tracking_workbook_kept_aside_downloads_from_the_period_s_page(app, client):
+    book_id = book_of(post_workbook(client))
+    consolidated(client, book_id)
+    before = (period_folder(app) / "tong-hop.xlsx").read_bytes()
+    wb = tracking_of(client, book_id)
+    wb["Nhập tay"].append(["VPUBND", "I.1", "Hoàn thành", "", ""])
+    edited = xlsx(wb)
+    assert post_tracking(client, book_id, edited, SHOWN).status_code == 303
+    page = text(client.get(f"/w/{book_id}/bao-cao?ky=quy-1"))
+    section = page.split('id="ban-luu">', 1)[1].split("</section>", 1)[0]
+    links = re.findall(r'<a href="([^"]+)" download>([^<]+)</a>', section)
+    assert len(links) == 2  # the one replaced by the upload, and the upload itself, replaced by the new one
+    found = {}
+    for href, shown in links:
+        assert re.fullmatch(r"Bảng theo dõi báo cáo quý I năm 2018 \(bản lưu \d\d-\d\d-\d{4} \d\d\.\d\d\.\d\d"
+                            r"( \(2\))?\)\.xlsx", shown), shown
+        with client.get(href) as response:
+            assert response.status_code == 200 and "attachment" in response.headers["Content-Disposition"]
+            found[shown] = response.get_data()
+    assert before in found.values() and edited in found.values()
+    for forged in ("tong-hop/quy-1/tong-hop.xlsx", "../so-tinh", "tong-hop/quy-1/..%2F..%2Fmanifest.json",
+                   "/etc/passwd"):
+        assert client.get(f"/w/{book_id}/ban-luu/{forged}", follow_redirects=True).status_code == 404
+
+
+def built(app, book_id: str, force: bool = False) -> None:
+    work = app.extensions["vanban"]
+    assert work.start_build(work.store.get(book_id), force=force)
+    work.wait(2018)
+
+
+def test_hand_edits_are_named_as_the_page_lists_them_and_their_copies_download(app, client, tmp_path):
+    book_id = book_of(post_workbook(client))
+    built(app, book_id)
+    folder = app.extensions["vanban"].folder(2018)
+    edited = folder / "bao-cao" / "quy-1" / "snv.docx"
+    clerk_version = edited.read_bytes() + b"\0"  # saved again in Word
+    edited.write_bytes(clerk_version)
+    changed = copy_with(tmp_path, "ke-hoach-sua.xlsx", Kỳ_báo_cáo__C2="Báo cáo quý I đã sửa")
+    second = book_of(post_workbook(client, changed.read_bytes(), "ke-hoach-sua.xlsx"))
+    built(app, second)
+    page = text(client.get(f"/w/{second}/van-ban"))
+    warning = " ".join(page.split('id="sua-tay">', 1)[1].split("</section>", 1)[0].split())
+    assert "<strong>Báo cáo quý I của Sở Nội vụ</strong>" in warning
+    assert "(tệp “Sở Nội vụ - quý I.docx”)" in warning
+    assert "snv.docx" not in warning and "bao-cao/" not in warning and ".bak.docx" not in warning
+
+    built(app, second, force=True)
+    page = text(client.get(f"/w/{second}/van-ban"))
+    result = page.split('id="ket-qua">', 1)[1].split("</div>", 1)[0]
+    shown_text = " ".join(re.sub(r"<[^>]+>", " ", result).split())  # what the clerk reads, not the links
+    assert "Bản sửa tay đã được giữ lại" in shown_text and "snv" not in shown_text
+    assert "Báo cáo quý I của Sở Nội vụ: Sở Nội vụ - quý I (bản lưu " in shown_text
+    listed = page.split('id="ban-luu">', 1)[1].split("</section>", 1)[0]
+    [(href, shown)] = re.findall(r'<a href="([^"]+)" download>Tải về<span class="an-di"> ([^<]+)</span>',
+                                 listed)
+    assert re.fullmatch(r"Sở Nội vụ - quý I \(bản lưu \d\d-\d\d-\d{4} \d\d\.\d\d\.\d\d\)\.docx", shown), shown
+    with client.get(href) as response:
+        assert response.status_code == 200 and response.get_data() == clerk_version
+    assert "snv." not in re.sub(r"<[^>]+>", " ", listed)
+
+
+def test_a_document_that_cannot_be_written_is_named_by_its_download_name(app, client, monkeypatch):
+    book_id = book_of(post_workbook(client))
+    real = os.replace
+
+    def locked(source, target, *args, **kwargs):  # Word holds the file open on Windows
+        if str(target).endswith("3406-qd-ubnd.docx"):
+            raise PermissionError(errno.EACCES, "Permission denied", str(source), None, str(target))
+        return real(source, target, *args, **kwargs)
+
+    monkeypatch.setattr(os, "replace", locked)
+    built(app, book_id)
+    page = " ".join(text(client.get(f"/w/{book_id}/van-ban")).split())
+    alert = page.split('<p class="nhieu-dong">', 1)[1].split("</p>", 1)[0]
+    assert alert.startswith("Không ghi được “Quyết định 3406-QĐ-UBND (kèm Kế hoạch và Phụ lục).docx”: "
+                            "không có quyền ghi (tệp có đang mở trong Word hay Excel"), alert
+    data = str(app.extensions["vanban"].root)
+    assert data not in alert and "3406-qd-ubnd" not in alert and "van-ban/2018" not in alert

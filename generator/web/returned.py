@@ -8,26 +8,17 @@ from typing import Any
 
 from flask import Response, abort, redirect, render_template, request, send_file, url_for
 
-from generator.collect.summary import REMINDER, SUMMARY
 from generator.collect.tracking import JSON
 from generator.collect.tracking import WORKBOOK as TRACKING
 from generator.errors import ERROR, Problem, ProblemsFound, VanbanError
 from generator.web.pages import (
-    DOCX,
-    XLSX,
     checked_or_404,
     pages,
     work,
 )
 from generator.web.received import Upload
+from generator.web.shown import RETURNED_DOWNLOADS, backups, known_files
 from generator.web.work import Checked
-
-# what a consolidation writes, as the clerk downloads it (the .json is for programs)
-RETURNED_DOWNLOADS = {
-    SUMMARY: ("Báo cáo tổng hợp {period} năm {year}.docx", DOCX),
-    REMINDER: ("Công văn đôn đốc {period} năm {year}.docx", DOCX),
-    TRACKING: ("Bảng theo dõi báo cáo {period} năm {year}.xlsx", XLSX),
-}
 
 
 def _period(checked: Checked, code: str) -> Any:
@@ -49,8 +40,10 @@ def _returned_page(book_id: str, error: str = "", problems: tuple[Problem, ...] 
                    period_code: str = "") -> Any:
     book, checked = checked_or_404(book_id)
     period = _period(checked, period_code or request.args.get("ky", ""))
-    data, downloads, received = None, [], []
+    data, downloads, received, kept = None, [], [], []
     if period is not None and checked.year:
+        known = known_files(checked.result.plan, checked.named)
+        kept = backups(work().folder(checked.year), known, period.code)
         folder = work().consolidated(checked.year, period.code)
         data = _read_json(folder / JSON)
         downloads = [(name, shown.format(period=period.name, year=checked.year))
@@ -61,7 +54,7 @@ def _returned_page(book_id: str, error: str = "", problems: tuple[Problem, ...] 
             tracking = RETURNED_DOWNLOADS[TRACKING][0].format(period=period.name, year=checked.year)
             data = _clerk_names(data, box, tracking)
     page = render_template("returned.html", book=book, checked=checked, period=period, data=data,
-                           downloads=downloads, received=received, error=error, problems=problems,
+                           downloads=downloads, received=received, error=error, problems=problems, kept=kept,
                            errors=checked.result.count(ERROR), fresh=request.args.get("moi", ""),
                            same=_count(request.args.get("trung")), used=_count(request.args.get("dung")),
                            tracking=request.args.get("bang", ""), dates=_count(request.args.get("ngay")),

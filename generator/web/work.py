@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 from lxml import etree
 
@@ -39,6 +39,7 @@ from generator.plan.model import Period, Plan
 from generator.text import vn
 from generator.web.names import Named, outputs
 from generator.web.received import Received, Upload
+from generator.web.shown import Known, clerk_text, known_files
 from generator.web.store import Store, StoredWorkbook, check_upload, display_name
 from generator.workbook.filecheck import inspect_document
 from generator.workbook.reader import open_workbook
@@ -75,7 +76,7 @@ class BuildRun:
     result: BuildResult | None = None
     error: str = ""  # a Vietnamese message when the build stopped
     problems: tuple[Problem, ...] = ()  # the workbook's errors, when it has any
-    hand_edited: tuple[str, ...] = ()  # paths in the year folder changed since vanban wrote them
+    hand_edited: tuple[Known, ...] = ()  # documents changed since vanban wrote them, as the page names them
     log: list[str] = field(default_factory=list)
 
     def status(self) -> dict[str, object]:
@@ -178,14 +179,16 @@ class Workspace:
                          json.dumps(record, ensure_ascii=False).encode("utf-8"))
         except HandEdited as exc:
             folder = self.folder(year).resolve()
-            run.hand_edited = tuple(_relative(p, folder) for p in exc.paths)
+            known = self._known(book)
+            run.hand_edited = tuple(known[r] if r in known else Known(r, PurePosixPath(r).name)
+                                    for r in (_relative(p, folder) for p in exc.paths))
             run.error = "Có văn bản đã bị sửa tay sau lần tạo trước; chưa ghi tệp nào."
         except ProblemsFound as exc:
             errors = sum(1 for p in exc.problems if p.severity == ERROR)
             run.problems = exc.problems
             run.error = f"Sổ tính có {errors} lỗi, chưa tạo văn bản nào."
         except VanbanError as exc:
-            run.error = exc.format_message()
+            run.error = clerk_text(exc.format_message(), self.folder(year), self._known(book), self.root)
         except Exception as exc:  # noqa: BLE001 - the page says it; the server log has the rest
             _log.exception("build of %s failed", book.id)
             run.error = (f"Lỗi không mong đợi khi tạo văn bản ({type(exc).__name__}); các tệp đã ghi "
@@ -195,6 +198,10 @@ class Workspace:
             run.finished = True
             lock.release()
 
+
+    def _known(self, book: StoredWorkbook) -> dict[str, Known]:
+        checked = self.checked(book)
+        return known_files(checked.result.plan, checked.named)
 
     # -- returned forms -------------------------------------------------------------------------
 
@@ -268,7 +275,8 @@ class Workspace:
                 raise ProblemsFound(shown, header=received.shown(str(exc).split("\n", 1)[0], names)
                                     + after) from None
             except VanbanError as exc:
-                raise VanbanError(received.shown(exc.format_message(), names) + after) from None
+                said = clerk_text(exc.format_message(), self.folder(year), self._known(book), self.root)
+                raise VanbanError(received.shown(said, names) + after) from None
             received.keep(staged, names)
         sent = {r.file.split("/", 1)[0] for r in result.consolidation.receipts.values()}
         used = len(sent & names.keys())
