@@ -37,7 +37,7 @@ def _checked_facts(books: list[StoredWorkbook]) -> list[StoredWorkbook]:
     """The recent workbooks with their errors counted, checking (once per workbook, remembered in
     its folder) only as far down the list as the first one without errors: the one the new-year
     form offers first, as only a workbook that passes the checks can be rolled to a new year."""
-    found = []
+    found: list[StoredWorkbook] = []
     for book in books:
         if book.errors is None and not any(b.errors == 0 for b in found):
             work().checked(book)
@@ -52,7 +52,7 @@ def _next_year(rollable: StoredWorkbook | None, books: list[StoredWorkbook]) -> 
 
 
 @pages.get("/favicon.ico")
-def favicon() -> Response:
+def favicon() -> Any:
     """Browsers ask for /favicon.ico by habit; the page's own icon is linked from every page."""
     return redirect(url_for("static", filename="favicon.svg"), 301)
 
