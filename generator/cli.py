@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
@@ -126,9 +126,91 @@ def _usage_in_vietnamese() -> Iterator[None]:
         raise _Usage(_vietnamese(error), error.ctx) from None
 
 
-class _Vanban(click.Group):
+# Click's own words in a help page, said in Vietnamese (click has no Vietnamese catalogue, and
+# its gettext domain is the whole process's: the words are replaced here, where help is written).
+_HEADINGS = {"Options": "Tùy chọn", "Commands": "Lệnh", "Positional arguments": "Đối số"}
+_OPTIONS_METAVAR = "[TÙY CHỌN]"
+_SUBCOMMAND_METAVAR = "LỆNH [ĐỐI SỐ]..."
+HELP_OPTION_HELP = "Hiện hướng dẫn này rồi thoát."
+VERSION_HELP = "Hiện số phiên bản rồi thoát."
+_EXTRA = re.compile(r"  \[([^\[\]]*)\]$|^\[([^\[\]]*)\]$")  # "[default: out; x>=1]" after the help
+
+
+def _metavar(kind: click.ParamType) -> str | None:
+    """What an option's value is, in Vietnamese (click says PATH, DIRECTORY, INTEGER RANGE, TEXT)."""
+    if kind is _folder or isinstance(kind, click.Path) and not kind.file_okay:
+        return "THƯ-MỤC"
+    if kind in (_existing_file, _output_file) or isinstance(kind, click.Path) and not kind.dir_okay:
+        return "TỆP"
+    if isinstance(kind, click.Path):
+        return "ĐƯỜNG-DẪN"
+    if isinstance(kind, (click.types.IntParamType, click.types.FloatParamType)):
+        return "SỐ"
+    if isinstance(kind, click.types.StringParamType):
+        return "GIÁ-TRỊ"
+    return None  # a choice shows its values
+
+
+def _extra_in_vietnamese(extra: str) -> str:
+    items = []
+    for item in extra.split("; "):
+        if item.startswith("default: "):
+            item = "mặc định: " + item.removeprefix("default: ")
+        elif item == "required":
+            item = "bắt buộc"
+        items.append(item)
+    return "; ".join(items)
+
+
+class _Formatter(click.HelpFormatter):
+    """Click's help layout with its headings, usage prefix and [default: …] said in Vietnamese."""
+
+    def write_usage(self, prog: str, args: str = "", prefix: str | None = None) -> None:
+        super().write_usage(prog, args, "Cách dùng: " if prefix is None else prefix)
+
+    def write_heading(self, heading: str) -> None:
+        super().write_heading(_HEADINGS.get(heading, heading))
+
+    def write_dl(self, rows: Iterable[tuple[str, str]], col_max: int = 30, col_spacing: int = 2) -> None:
+        def said(text: str) -> str:
+            return _EXTRA.sub(lambda m: ("  " if m.group(1) is not None else "")
+                              + f"[{_extra_in_vietnamese(m.group(1) or m.group(2) or '')}]", text)
+
+        super().write_dl([(term, said(text)) for term, text in rows], col_max, col_spacing)
+
+
+class _Context(click.Context):
+    formatter_class = _Formatter
+
+
+class _Command(click.Command):
+    """A command whose help is all Vietnamese: the option values' kinds, [TÙY CHỌN], -h/--help."""
+
+    context_class = _Context
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("options_metavar", _OPTIONS_METAVAR)
+        super().__init__(*args, **kwargs)
+        for param in self.params:
+            if isinstance(param, click.Option) and param.metavar is None:
+                param.metavar = _metavar(param.type)
+
+    def get_help_option(self, ctx: click.Context) -> click.Option | None:
+        option = super().get_help_option(ctx)
+        if option is not None:
+            option.help = HELP_OPTION_HELP
+        return option
+
+
+class _Vanban(_Command, click.Group):
     """The command group: the pipeline's errors become click's output and exit code here, and
     click's usage errors (of the group and of every command) are said in Vietnamese."""
+
+    command_class = _Command
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("subcommand_metavar", _SUBCOMMAND_METAVAR)
+        super().__init__(*args, **kwargs)
 
     def make_context(self, info_name: str | None, args: list[str], parent: click.Context | None = None,
                      **extra: Any) -> click.Context:
@@ -156,7 +238,8 @@ def _progress_bar(total: int) -> Iterator[Callable[[int], None]]:
 
 
 @click.group(cls=_Vanban, context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(__version__, prog_name="vanban")
+@click.version_option(__version__, prog_name="vanban", help=VERSION_HELP,
+                      message="%(prog)s, phiên bản %(version)s")
 def main() -> None:
     """vanban: tạo Quyết định, Kế hoạch, Phụ lục và mẫu báo cáo từ sổ tính kế hoạch."""
 
@@ -306,13 +389,14 @@ def lint_command(files: tuple[Path, ...], out: Path, workbook: Path) -> None:
 @click.argument("files", nargs=-1, type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--out", "out", type=_folder,
               default=DEFAULT_OUT, show_default=True, help="Thư mục kết quả của lệnh build.")
-@click.option("--year", type=int, default=None,
+@click.option("--year", type=int, default=None, metavar="NĂM",
               help="Năm cần chuyển; mặc định là lần tạo gần nhất.")
 @click.option("--preview", is_flag=True, help="Ghi thêm ảnh PNG trang đầu của mỗi văn bản.")
 @click.option("--workers", type=click.IntRange(min=1), default=None,
               help="Số tiến trình LibreOffice chạy song song (mặc định: theo số lõi CPU khi có "
                    "nhiều văn bản).")
 @click.option("--timeout", type=click.FloatRange(min=1), default=DEFAULT_TIMEOUT, show_default=True,
+              metavar="GIÂY",
               help="Số giây tối đa cho một văn bản; quá hạn thì dừng LibreOffice, báo văn bản đó "
                    "và chuyển tiếp các văn bản còn lại.")
 @click.option("--force", is_flag=True,
@@ -360,7 +444,7 @@ def pdf_command(files: tuple[Path, ...], out: Path, year: int | None, preview: b
 
 @main.command("new-year")
 @click.argument("workbook", type=_existing_file)
-@click.option("--year", "year", type=int, required=True,
+@click.option("--year", "year", type=int, required=True, metavar="NĂM",
               help="Năm của kế hoạch mới, ví dụ 2019.")
 @click.option("-o", "--output", "output", type=_output_file, required=True,
               help="Sổ tính mới (.xlsx); không ghi đè tệp đã có nếu không có --force.")
@@ -419,7 +503,7 @@ def _save(wb: openpyxl.Workbook, output: Path) -> None:
 @main.command("serve")
 @click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True,
               help="Cổng của trang (0: một cổng còn trống bất kỳ).")
-@click.option("--host", default="127.0.0.1", show_default=True,
+@click.option("--host", default="127.0.0.1", show_default=True, metavar="ĐỊA-CHỈ",
               help="Địa chỉ nghe; mặc định chỉ máy này mở được trang.")
 @click.option("--open", "open_browser", is_flag=True, help="Mở trang trong trình duyệt mặc định.")
 @click.option("--data", type=click.Path(file_okay=False, path_type=Path), default=DEFAULT_OUT / "web",
@@ -436,7 +520,7 @@ def serve_command(port: int, host: str, open_browser: bool, data: Path) -> None:
 
 @main.command("agencies")
 @click.argument("workbook", type=_existing_file, default=DEFAULT_WORKBOOK)
-@click.option("--agency", "wanted", default="",
+@click.option("--agency", "wanted", default="", metavar="CƠ-QUAN",
               help="Chỉ in cơ quan này (mã, tên hoặc tên gọi khác).")
 def agencies_command(workbook: Path, wanted: str) -> None:
     """In, theo từng cơ quan, các nhiệm vụ chủ trì và phối hợp trong Phụ lục."""

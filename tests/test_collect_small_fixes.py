@@ -99,7 +99,7 @@ def test_collect_without_forms_is_one_vietnamese_line_with_exit_code_2() -> None
     done = subprocess.run([str(vanban), "collect"], capture_output=True, text=True, cwd=ROOT, timeout=60)
     assert done.returncode == 2
     assert done.stdout == ""
-    assert done.stderr == ("Lỗi: Thiếu đối số FORMS. Cách dùng: vanban collect [OPTIONS] FORMS...; "
+    assert done.stderr == ("Lỗi: Thiếu đối số FORMS. Cách dùng: vanban collect [TÙY CHỌN] FORMS...; "
                            "xem «vanban collect --help».\n")
 
 

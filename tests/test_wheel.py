@@ -52,7 +52,7 @@ def test_the_wheel_installs_and_builds_the_shipped_workbook_outside_the_checkout
     where = run(python, "-c", "import generator; print(generator.__file__)", cwd=elsewhere)
     assert Path(where.strip()).is_relative_to(purelib)  # the wheel's package, not the checkout's
     vanban = fresh / "bin" / "vanban"
-    assert run(vanban, "--version", cwd=elsewhere).strip() == "vanban, version " + \
+    assert run(vanban, "--version", cwd=elsewhere).strip() == "vanban, phiên bản " + \
         run(sys.executable, "-c", "import generator; print(generator.__version__)", cwd=ROOT).strip()
     output = run(vanban, "build", cwd=elsewhere)  # the shipped workbook and templates, into ./out
     expected = json.loads(DIGESTS.read_text(encoding="utf-8"))
