@@ -7,6 +7,7 @@ or, installed from the wheel, in generator/resources/, where this build step put
 
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 
@@ -35,6 +36,9 @@ class BuildWithResources(build_py):
 # The collect reader's single pass in C, on Python's own expat (generator/collect/_fastdocx.c):
 # optional, so that an install without a C compiler (Windows without Visual C++) still works;
 # generator/collect/reader.py then reads every form with lxml, the same result more slowly.
+# VANBAN_PURE_PYTHON=1 leaves it out: `pip wheel .` then makes the py3-none-any wheel that installs
+# on any machine (the clerks' Windows PCs); with it, the wheel is for this platform only.
 FAST_READER = Extension("generator.collect._fastdocx", ["generator/collect/_fastdocx.c"], optional=True)
 
-setup(cmdclass={"build_py": BuildWithResources}, ext_modules=[FAST_READER])
+setup(cmdclass={"build_py": BuildWithResources},
+      ext_modules=[] if os.environ.get("VANBAN_PURE_PYTHON") else [FAST_READER])
