@@ -187,6 +187,8 @@ def test_thousands_of_damaged_forms_read_as_lxml_reads_them_or_are_left_to_it() 
     (_FORM.replace(b"<w:body>", b"<w:body><q:x/>"), "an undeclared prefix (lxml refuses it)"),
     (_FORM.replace(b'"2"', b'"two"'), "a span that is not a number (Word refuses it)"),
     (_FORM.replace(b"<w:tcW", b"<w:a:tcW"), "a name with two colons (lxml refuses it)"),
+    (_FORM.replace(b"xmlns:r=", b"xmlns:14="), "a prefix that is not an NCName (lxml refuses it)"),
+    (_FORM.replace(b"<?xml version=\"1.0\"", b"<?xml version=\"0\""), "an XML version lxml refuses"),
 ])
 def test_what_the_c_pass_leaves_to_lxml_reads_as_before(xml: bytes, why: str) -> None:
     assert by_c(xml) is None, why

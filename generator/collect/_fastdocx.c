@@ -16,6 +16,8 @@
 
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
+#include <structmember.h>
+#include <stdint.h>
 #include <string.h>
 
 /* expat's types, as pyexpat.h's capsule uses them (declared here so that no expat.h is needed) */
@@ -78,6 +80,9 @@ struct PyExpat_CAPI {  /* Include/pyexpat.h, version 1.1 (Python 3.7 and later) 
 };
 
 static struct PyExpat_CAPI *expat;
+/* reader.Cell's slots, in the order close_cell fills them */
+#define N_SLOTS 6
+static const char *SLOTS[N_SLOTS] = {"_element", "_careful", "_text", "column", "span", "continued"};
 
 static const char W_URI[] = "http://schemas.openxmlformats.org/wordprocessingml/2006/main";
 static const char MC_URI[] = "http://schemas.openxmlformats.org/markup-compatibility/2006";
@@ -103,6 +108,7 @@ typedef struct {
 
 #define MAX_PREFIXES 128
 #define MAX_DEPTH 100000
+#define N_CHECKED 64
 
 typedef struct {
     XML_Parser parser;
@@ -134,7 +140,29 @@ typedef struct {
     PyObject *cells, *rows, *blocks;  /* the open row's cells, the open table's rows, all blocks */
     size_t t_at;  /* collecting the text of the w:t at this stack index + 1 (0: not collecting) */
     PyObject *Cell, *Row, *Table;
+    Py_ssize_t slot[N_SLOTS];  /* where Cell's slots are in an instance */
+    const char *checked[N_CHECKED];  /* attribute names whose prefix was found declared */
 } State;
+
+/* where each of Cell's __slots__ lies in an instance (as its member descriptors say); -1 if the
+   class is not the one expected (a Python error is set) */
+static int find_slots(PyObject *cls, Py_ssize_t *slot) {
+    PyTypeObject *type = (PyTypeObject *)cls;
+    if (type->tp_itemsize != 0 || type->tp_dictoffset != 0) {
+        PyErr_SetString(PyExc_TypeError, "Cell must be a class with __slots__ only");
+        return -1;
+    }
+    for (int i = 0; i < N_SLOTS; i++) {
+        PyObject *descr = PyDict_GetItemString(type->tp_dict, SLOTS[i]);  /* borrowed */
+        if (!descr || !Py_IS_TYPE(descr, &PyMemberDescr_Type)
+                || ((PyMemberDescrObject *)descr)->d_member->type != T_OBJECT_EX) {
+            PyErr_Format(PyExc_TypeError, "Cell has no slot %s", SLOTS[i]);
+            return -1;
+        }
+        slot[i] = ((PyMemberDescrObject *)descr)->d_member->offset;
+    }
+    return 0;
+}
 
 static void decline(State *st) {
     if (!st->stop) {
@@ -263,19 +291,26 @@ static int close_cell(State *st) {
     }
     if (!text)
         return -1;
-    /* Cell(None, column, span, continued, text) */
+    /* Cell(None, column, span, continued, text): its slots filled as its __init__ fills them */
+    PyTypeObject *type = (PyTypeObject *)st->Cell;
+    PyObject *cell = type->tp_alloc(type, 0);
     PyObject *column = PyLong_FromLong(st->cell_column), *span = PyLong_FromLong(st->cell_span);
-    PyObject *cell = NULL;
-    if (column && span) {
-        PyObject *args[6] = {NULL, Py_None, column, span, st->cell_continued ? Py_True : Py_False, text};
-        cell = PyObject_Vectorcall(st->Cell, args + 1, 5 | PY_VECTORCALL_ARGUMENTS_OFFSET, NULL);
-    }
-    Py_XDECREF(column);
-    Py_XDECREF(span);
-    Py_DECREF(text);
-    if (!cell)
+    if (!cell || !column || !span) {
+        Py_XDECREF(cell);
+        Py_XDECREF(column);
+        Py_XDECREF(span);
+        Py_DECREF(text);
         return -1;
-    int ok = PyList_Append(st->cells, cell);
+    }
+    PyObject *values[N_SLOTS] = {Py_None, Py_True, text, column, span,
+                                 st->cell_continued ? Py_True : Py_False};
+    for (int i = 0; i < N_SLOTS; i++)  /* new references: the slots were empty */
+        *(PyObject **)((char *)cell + st->slot[i]) = Py_NewRef(values[i]);
+    Py_DECREF(column);
+    Py_DECREF(span);
+    Py_DECREF(text);
+    int ok;
+    ok = PyList_Append(st->cells, cell);
     Py_DECREF(cell);
     st->cell_open = 0;
     return ok;
@@ -322,10 +357,13 @@ static const char *check_name(State *st, const char *name, int attribute, const 
     if (!colon)
         return name;
     size_t n = (size_t)(colon - name);
-    if (n == 0 || colon[1] == '\0')
-        return NULL;
+    char after = colon[1];
+    if (n == 0 || after == '\0' || (after >= '0' && after <= '9') || after == '-' || after == '.')
+        return NULL;  /* both parts NCNames: a local part cannot start with a digit, - or . */
     *prefix = name;
     *prefix_len = n;
+    if (n == st->w_len && memcmp(name, st->w, n) == 0)
+        return colon + 1;  /* most names */
     if (n == 3 && memcmp(name, "xml", 3) == 0)
         return colon + 1;  /* always bound */
     if (attribute && n == 5 && memcmp(name, "xmlns", 5) == 0)
@@ -683,16 +721,19 @@ static void XMLCALL_start(void *data, const XML_Char *name, const XML_Char **att
         int r = read_declarations(st, atts);
         if (r == -2) { PyErr_NoMemory(); fail(st); return; }
         if (r < 0) { decline(st); return; }
-    } else {
-        for (const char **a = atts; *a; a += 2)
-            if (strncmp(a[0], "xmlns", 5) == 0 && (a[0][5] == '\0' || a[0][5] == ':'))
-                { decline(st); return; }
     }
     for (const char **a = atts; *a; a += 2) {
         const char *prefix;
         size_t n;
+        if (at > 0 && a[0][0] == 'x' && strncmp(a[0], "xmlns", 5) == 0 && (a[0][5] == '\0' || a[0][5] == ':'))
+            { decline(st); return; }  /* a namespace declared below the root */
+        /* expat hands each attribute name from its table of names: one pointer a name, checked once */
+        size_t slot = ((uintptr_t)a[0] >> 3) & (N_CHECKED - 1);
+        if (st->checked[slot] == a[0])
+            continue;
         if (!check_name(st, a[0], 1, &prefix, &n))
             { decline(st); return; }
+        st->checked[slot] = a[0];
     }
     const char *prefix;
     size_t prefix_len;
@@ -799,8 +840,12 @@ static PyObject *fast_blocks(PyObject *self, PyObject *args) {
     Py_buffer xml;
     State st;
     memset(&st, 0, sizeof st);
-    if (!PyArg_ParseTuple(args, "y*OOO", &xml, &st.Cell, &st.Row, &st.Table))
+    if (!PyArg_ParseTuple(args, "y*O!OO", &xml, &PyType_Type, &st.Cell, &st.Row, &st.Table))
         return NULL;
+    if (find_slots(st.Cell, st.slot) < 0) {
+        PyBuffer_Release(&xml);
+        return NULL;
+    }
     if (xml.len > INT_MAX || !plain_declaration(xml.buf, (size_t)xml.len)) {
         PyBuffer_Release(&xml);
         Py_RETURN_NONE;
