@@ -65,10 +65,10 @@ class Run:
         return stderr
 
 
-def processes_of(home: Path) -> list[str]:
+def processes_of(home: Path, wait: bool = True) -> list[str]:
     """Processes whose command line names the run's folders (LibreOffice and its watchdog name
-    their profile and scratch folder), waiting a while for killed ones to be gone."""
-    end = time.monotonic() + 60
+    their profile and scratch folder); with `wait`, waiting a while for killed ones to be gone."""
+    end = time.monotonic() + (60 if wait else 0)
     while True:
         found = []
         for cmdline in Path("/proc").glob("[0-9]*/cmdline"):
@@ -109,12 +109,13 @@ def leftovers(home: Path) -> list[str]:
 @pytest.mark.parametrize(("signum", "code", "said"), [
     (signal.SIGINT, 130, "Đã dừng theo yêu cầu (Ctrl+C)"),
     (signal.SIGTERM, 143, "Đã dừng vì nhận tín hiệu dừng (SIGTERM)"),
-])
+], ids=["ctrl-c", "sigterm"])
 def test_ctrl_c_and_sigterm_stop_at_once_and_leave_only_whole_pdfs(built, tmp_path, signum, code, said):
     out = tmp_path / "out"
     shutil.copytree(built, out)
     run = Run(out, tmp_path)
     run.wait_for_a_new_pdf()
+    assert processes_of(tmp_path, wait=False), "LibreOffice runs when the signal comes"
     if signum == signal.SIGINT:
         os.killpg(run.process.pid, signum)  # Ctrl+C: the terminal signals the whole process group
     else:
@@ -137,6 +138,7 @@ def test_a_killed_vanban_takes_libreoffice_with_it_and_the_next_run_cleans_up(bu
     shutil.copytree(built, out)
     killed = Run(out, tmp_path)
     killed.wait_for_a_new_pdf()
+    assert processes_of(tmp_path, wait=False), "LibreOffice runs when vanban is killed"
     killed.process.kill()  # SIGKILL: vanban cannot clean anything up itself
     killed.finish()
     assert processes_of(tmp_path) == []  # LibreOffice died with it
