@@ -222,7 +222,7 @@ def test_hand_edited_documents_are_kept_and_overwritten_only_when_confirmed(page
     page.get_by_role("button", name="Tạo lại văn bản").click()
     page.locator("#ket-qua").wait_for()
     kept = page.locator("#ket-qua").inner_text()
-    assert "Giữ nguyên" in kept and "snv.docx" in kept
+    assert "Giữ nguyên" in kept and "Báo cáo quý I của Sở Nội vụ (tệp “Sở Nội vụ - quý I.docx”)" in kept
     assert edited.read_bytes() == clerk_version
 
     # a corrected workbook whose new data reach that form: the build stops, naming it
@@ -234,7 +234,9 @@ def test_hand_edited_documents_are_kept_and_overwritten_only_when_confirmed(page
     warning = page.locator("#sua-tay")
     warning.wait_for()
     assert "1 văn bản đã bị sửa tay" in warning.inner_text()
-    assert "bao-cao/quy-1/snv.docx" in warning.inner_text()
+    # named as the documents page lists it, not by the server's path (bao-cao/quy-1/snv.docx)
+    assert "Báo cáo quý I của Sở Nội vụ (tệp “Sở Nội vụ - quý I.docx”)" in warning.inner_text()
+    assert "snv.docx" not in warning.inner_text()
     assert edited.read_bytes() == clerk_version
     # the browser will not send the form without the confirmation ticked
     warning.get_by_role("button", name="Ghi đè và tạo lại").click()
@@ -246,7 +248,14 @@ def test_hand_edited_documents_are_kept_and_overwritten_only_when_confirmed(page
     text = page.locator("#ket-qua").inner_text()
     assert "Bản sửa tay đã được giữ lại" in text
     [backup] = edited.parent.glob("snv.*.bak.docx")
-    assert backup.read_bytes() == clerk_version and backup.name in text
+    assert backup.read_bytes() == clerk_version and "Sở Nội vụ - quý I (bản lưu " in text
+    # the copy kept aside downloads from the page under the name the clerk knows
+    with page.expect_download() as info:
+        page.locator("#ban-luu").get_by_role("link", name="Tải về").first.click()
+    assert info.value.suggested_filename.startswith("Sở Nội vụ - quý I (bản lưu ")
+    assert Path(info.value.path()).read_bytes() == clerk_version
+    page.locator("#ban-luu").scroll_into_view_if_needed()
+    shot(page, "3e-backups")
     assert edited.read_bytes() != clerk_version
     # back to the shipped workbook for the other tests
     _uploaded_and_built(page, site, rebuild=True)

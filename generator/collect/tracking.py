@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
 import openpyxl
+from openpyxl.packaging.custom import StringProperty
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
@@ -28,8 +29,10 @@ from generator.collect.consolidate import (
     Counts,
     ManualRow,
 )
+from generator.documents.context import plan_key
 from generator.errors import ERROR, Loc, VanbanError
 from generator.output.report_index import workbook_bytes
+from generator.plan.model import Period, Plan
 from generator.text import vn
 from generator.workbook.filecheck import inspect_workbook
 
@@ -42,6 +45,13 @@ RECEIPT_HEADS = ("Mã cơ quan", "Cơ quan", "Ngày nhận (văn thư ghi)", "Ng
 MANUAL_HEADS = ("Mã cơ quan", "Mã nhiệm vụ", "Mức độ hoàn thành", "Kết quả thực hiện", "Ghi chú")
 SOURCE_LABELS = {CLERK_DATE: "văn thư ghi", FILE_DATE: "ngày lưu tệp", MANUAL: "nhập tay"}
 JSON_FORMAT = 1
+KIND = "tong-hop"  # what a tracking workbook says it is in its custom properties (vanban.kind)
+
+
+def identity(plan: Plan, period: Period) -> dict[str, str]:
+    """What a tracking workbook carries in its custom document properties (vanban.kind, .plan,
+    .year, .period; Excel and LibreOffice keep them), so that one uploaded back is known by them."""
+    return {"kind": KIND, "plan": plan_key(plan), "year": str(plan.year), "period": period.code}
 
 
 @dataclass
@@ -50,6 +60,11 @@ class Kept:
 
     received: dict[str, tuple[date, Loc]]  # agency code → date written in Tiếp nhận
     manual: list[ManualRow]
+    # what the file says of itself: its vanban.* properties (without the prefix), whether it has the
+    # clerk's two sheets with their heads, and every agency code listed in Tiếp nhận
+    properties: dict[str, str] = field(default_factory=dict)
+    sheets: bool = False
+    agencies: tuple[str, ...] = ()
 
 
 def read_kept(path: Path) -> Kept:
@@ -63,10 +78,17 @@ def read_kept(path: Path) -> Kept:
     except Exception as exc:  # noqa: BLE001 - any unreadable workbook is one message
         raise VanbanError(f"Không đọc được {path} ({exc}); hãy mở bằng Excel và lưu lại.") from exc
     try:
+        kept.properties = {p.name.removeprefix("vanban."): str(p.value) for p in wb.custom_doc_props
+                           if p.name and p.name.startswith("vanban.")}
+        kept.sheets = all(sheet in wb.sheetnames and _heads(wb[sheet], len(heads)) == heads
+                          for sheet, heads in ((RECEIPT_SHEET, RECEIPT_HEADS[:3]),
+                                               (MANUAL_SHEET, MANUAL_HEADS)))
+        agencies = []
         if RECEIPT_SHEET in wb.sheetnames:
             for number, row in enumerate(wb[RECEIPT_SHEET].iter_rows(min_row=2, values_only=True), start=2):
                 if not row or not row[0]:
                     continue
+                agencies.append(str(row[0]).strip())
                 value = row[2] if len(row) > 2 else None
                 try:
                     when = value.date() if isinstance(value, datetime) else vn.parse_date(value)
@@ -85,9 +107,17 @@ def read_kept(path: Path) -> Kept:
                     continue
                 kept.manual.append(ManualRow(cells[0], cells[1], cells[2], cells[3], cells[4],
                                              Loc(f"{path.name}: {MANUAL_SHEET}", f"A{number}")))
+        kept.agencies = tuple(agencies)
     finally:
         wb.close()
     return kept
+
+
+def _heads(ws: Any, count: int) -> tuple[str, ...]:
+    """The first `count` cells of a sheet's head row, as text."""
+    for row in ws.iter_rows(min_row=1, max_row=1, max_col=count, values_only=True):
+        return tuple("" if v is None else str(v).strip() for v in row)
+    return ()
 
 
 # -- JSON -----------------------------------------------------------------------------------
@@ -274,6 +304,8 @@ def tracking_workbook(result: Consolidation, kept: Kept, stamp: datetime) -> byt
         problems.append([p.severity, file, table, row, p.message, p.found, p.code])
     _sheet(wb, "Vấn đề", ("Mức", "Tệp", "Bảng", "Dòng", "Nội dung", "Đang ghi", "Mã"),
            (10, 35, 7, 7, 80, 30, 26), problems)
+    for name, value in identity(result.plan, result.period).items():
+        wb.custom_doc_props.append(StringProperty(name=f"vanban.{name}", value=value))
     return workbook_bytes(wb, stamp, WORKBOOK)
 
 

@@ -263,6 +263,22 @@ def backup_name(path: Path, when: datetime, hand_edited: bool = False) -> Path:
     return candidate
 
 
+_BACKUP = re.compile(r"(?P<stem>.+?)\.(?:sao-luu-(?P<a>\d{8}-\d{6})(?:-\d+)?(?P<sa>\.[^.]+)"
+                     r"|(?P<b>\d{8}-\d{6})(?:-\d+)?\.bak(?P<sb>\.[^.]+))")
+
+
+def backup_of(path: PurePath) -> tuple[PurePath, datetime] | None:
+    """The file a backup (named by `backup_name`) was kept from, and when; None for any other file."""
+    match = _BACKUP.fullmatch(path.name)
+    if match is None:
+        return None
+    try:
+        when = datetime.strptime(match.group("a") or match.group("b"), "%Y%m%d-%H%M%S")
+    except ValueError:
+        return None
+    return path.with_name(match.group("stem") + (match.group("sa") or match.group("sb"))), when
+
+
 def save_bytes(target: Path, data: bytes, now: datetime | None = None) -> Path | None:
     """Write atomically; an existing file is first copied to a dated backup, returned."""
     backup = None

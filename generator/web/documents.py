@@ -19,6 +19,7 @@ from generator.web.pages import (
     work,
 )
 from generator.web.preview import first_page_png, html_of, office_available
+from generator.web.shown import backups, known_files
 from generator.web.store import StoredWorkbook
 
 
@@ -36,9 +37,40 @@ def documents(book_id: str) -> str:
     forms: dict[str, dict[str, Named]] = {}  # agency → period → its form
     for item in reports:
         forms.setdefault(item.agency, {})[item.period] = item
+    known = known_files(checked.result.plan, checked.named)
+    kept = backups(folder, known)
+    by_path = {b.path: b for b in kept}
+    result = run.result if run is not None else None
+    new_backups = [by_path[p] for p in _relative(folder, result.backups if result else ()) if p in by_path]
+    left = [known[p] for p in _relative(folder, result.kept if result else ()) if p in known]
     return render_template("documents.html", book=book, checked=checked, run=run, folder=folder, last=last,
                            built=built, others=[n for n in built if n.kind != REPORT], periods=periods,
-                           forms=forms, reports=len(reports), errors=checked.result.count(ERROR))
+                           forms=forms, reports=len(reports), errors=checked.result.count(ERROR),
+                           backups=kept, new_backups=new_backups, left=left)
+
+
+def _relative(folder: Path | None, paths: tuple[Path, ...]) -> list[str]:
+    """Paths of a build's result as the year folder's POSIX keys."""
+    found = []
+    for path in paths:
+        try:
+            found.append(path.resolve().relative_to(folder.resolve()).as_posix() if folder else "")
+        except ValueError:
+            continue
+    return found
+
+
+@pages.get("/w/<book_id>/ban-luu/<path:path>")
+def backup_file(book_id: str, path: str) -> Response:
+    """A copy kept aside, looked up among those the year folder holds, never joined to a folder."""
+    book, checked = checked_or_404(book_id)
+    folder = work().folder(checked.year) if checked.year else None
+    found = next((b for b in backups(folder, known_files(checked.result.plan, checked.named))
+                  if b.path == path), None)
+    if found is None or folder is None:
+        abort(404, description="Không có bản lưu này (đường dẫn bị sửa, hoặc bản lưu đã bị xóa khỏi máy).")
+    return send_file(folder / found.path, mimetype=XLSX if found.path.endswith(".xlsx") else DOCX,
+                     as_attachment=True, download_name=found.download_name)
 
 
 @pages.post("/w/<book_id>/tao")

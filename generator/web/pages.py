@@ -16,11 +16,9 @@ from flask import (
     url_for,
 )
 
+from generator.web.shown import DOCX, XLSX  # noqa: F401 - the pages take them from here
 from generator.web.store import StoredWorkbook, display_name
 from generator.web.work import Checked, Workspace
-
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 pages = Blueprint("pages", __name__)
 

@@ -8,26 +8,17 @@ from typing import Any
 
 from flask import Response, abort, redirect, render_template, request, send_file, url_for
 
-from generator.collect.summary import REMINDER, SUMMARY
 from generator.collect.tracking import JSON
 from generator.collect.tracking import WORKBOOK as TRACKING
 from generator.errors import ERROR, Problem, ProblemsFound, VanbanError
 from generator.web.pages import (
-    DOCX,
-    XLSX,
     checked_or_404,
     pages,
     work,
 )
 from generator.web.received import Upload
+from generator.web.shown import RETURNED_DOWNLOADS, backups, known_files
 from generator.web.work import Checked
-
-# what a consolidation writes, as the clerk downloads it (the .json is for programs)
-RETURNED_DOWNLOADS = {
-    SUMMARY: ("Báo cáo tổng hợp {period} năm {year}.docx", DOCX),
-    REMINDER: ("Công văn đôn đốc {period} năm {year}.docx", DOCX),
-    TRACKING: ("Bảng theo dõi báo cáo {period} năm {year}.xlsx", XLSX),
-}
 
 
 def _period(checked: Checked, code: str) -> Any:
@@ -49,8 +40,10 @@ def _returned_page(book_id: str, error: str = "", problems: tuple[Problem, ...] 
                    period_code: str = "") -> Any:
     book, checked = checked_or_404(book_id)
     period = _period(checked, period_code or request.args.get("ky", ""))
-    data, downloads, received = None, [], []
+    data, downloads, received, kept = None, [], [], []
     if period is not None and checked.year:
+        known = known_files(checked.result.plan, checked.named)
+        kept = backups(work().folder(checked.year), known, period.code)
         folder = work().consolidated(checked.year, period.code)
         data = _read_json(folder / JSON)
         downloads = [(name, shown.format(period=period.name, year=checked.year))
@@ -58,11 +51,14 @@ def _returned_page(book_id: str, error: str = "", problems: tuple[Problem, ...] 
         box = work().received(checked.year)
         received = box.listed()
         if data is not None:
-            data = _clerk_names(data, box)
+            tracking = RETURNED_DOWNLOADS[TRACKING][0].format(period=period.name, year=checked.year)
+            data = _clerk_names(data, box, tracking)
     page = render_template("returned.html", book=book, checked=checked, period=period, data=data,
-                           downloads=downloads, received=received, error=error, problems=problems,
+                           downloads=downloads, received=received, error=error, problems=problems, kept=kept,
                            errors=checked.result.count(ERROR), fresh=request.args.get("moi", ""),
                            same=_count(request.args.get("trung")), used=_count(request.args.get("dung")),
+                           tracking=request.args.get("bang", ""), dates=_count(request.args.get("ngay")),
+                           typed=_count(request.args.get("tay")),
                            names={a.get("code"): a.get("name") for a in (data or {}).get("agencies", [])})
     return (page, status) if status != 200 else page
 
@@ -84,6 +80,27 @@ def collect_returned(book_id: str) -> Any:
         return _returned_page(book.id, exc.format_message(), (), 400, period.code)
     return redirect(url_for("pages.returned", book_id=book.id, ky=period.code, moi=done.kept,
                             trung=done.same, dung=done.used), 303)
+
+
+@pages.post("/w/<book_id>/bao-cao/bang-theo-doi")
+def tracking_upload(book_id: str) -> Any:
+    """The period's tracking workbook as the clerk edited it, put back; then consolidate again."""
+    book, checked = checked_or_404(book_id)
+    period = _period(checked, request.form.get("ky", ""))
+    if period is None or period.code != request.form.get("ky", ""):
+        abort(400, description="Kỳ báo cáo không có trong sổ tính; hãy chọn lại kỳ ở trang Báo cáo nhận về.")
+    file = request.files.get("bang_theo_doi")
+    if file is None or not file.filename:
+        return _returned_page(book.id, "Chưa chọn tệp: bấm “Chọn bảng theo dõi…” rồi chọn tệp .xlsx đã sửa.",
+                              (), 400, period.code)
+    try:
+        done = work().replace_tracking(book, period.code, file.read(), file.filename)
+    except ProblemsFound as exc:
+        return _returned_page(book.id, str(exc).split("\n", 1)[0], exc.problems, 400, period.code)
+    except VanbanError as exc:
+        return _returned_page(book.id, exc.format_message(), (), 400, period.code)
+    return redirect(url_for("pages.returned", book_id=book.id, ky=period.code, bang=done.name,
+                            ngay=done.dates, tay=done.typed), 303)
 
 
 @pages.get("/w/<book_id>/bao-cao/<period_code>/<name>")
@@ -126,10 +143,12 @@ def _read_json(path: Path) -> dict[str, Any] | None:
     return data if isinstance(data, dict) else None
 
 
-def _clerk_names(data: dict[str, Any], box: Any) -> dict[str, Any]:
-    """The consolidation's file names as the clerk named the files."""
+def _clerk_names(data: dict[str, Any], box: Any, tracking: str) -> dict[str, Any]:
+    """The consolidation's file names as the clerk knows the files: the forms by the names they were
+    uploaded under, the tracking workbook by its download name (its cells: `…xlsx: Nhập tay!A5`)."""
     for receipt in data.get("receipts", []):
         receipt["file"] = box.shown(str(receipt.get("file", "")))
     for problem in data.get("problems", []):
-        problem["message"] = box.shown(str(problem.get("message", "")))
+        message = box.shown(str(problem.get("message", "")))
+        problem["message"] = message.replace(f"{TRACKING}: ", f"{tracking}: ")
     return data

@@ -26,14 +26,35 @@ def start() -> str:
 
 
 def _start_page(error: str = "", status: int = 200) -> Any:
-    books = work().store.recent()
-    page = render_template("start.html", books=books, error=error, next_year=_next_year(books))
+    books = _checked_facts(work().store.recent())
+    rollable = next((b for b in books if b.errors == 0), None)
+    page = render_template("start.html", books=books, error=error, rollable=rollable,
+                           next_year=_next_year(rollable, books))
     return (page, status) if status != 200 else page
 
 
-def _next_year(books: list[StoredWorkbook]) -> int:
-    years = [b.year for b in books if b.year]
+def _checked_facts(books: list[StoredWorkbook]) -> list[StoredWorkbook]:
+    """The recent workbooks with their errors counted, checking (once per workbook, remembered in
+    its folder) only as far down the list as the first one without errors: the one the new-year
+    form offers first, as only a workbook that passes the checks can be rolled to a new year."""
+    found: list[StoredWorkbook] = []
+    for book in books:
+        if book.errors is None and not any(b.errors == 0 for b in found):
+            work().checked(book)
+            book = work().store.get(book.id)
+        found.append(book)
+    return found
+
+
+def _next_year(rollable: StoredWorkbook | None, books: list[StoredWorkbook]) -> int:
+    years = [b.year for b in ([rollable] if rollable else books) if b.year]
     return (years[0] + 1) if years else 2019
+
+
+@pages.get("/favicon.ico")
+def favicon() -> Any:
+    """Browsers ask for /favicon.ico by habit; the page's own icon is linked from every page."""
+    return redirect(url_for("static", filename="favicon.svg"), 301)
 
 
 @pages.post("/tai-len")

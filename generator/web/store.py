@@ -38,6 +38,7 @@ class StoredWorkbook:
     added: str  # ISO time of the first upload
     opened: str  # ISO time it was last uploaded or opened
     year: int | None = None  # the plan year, once a check has read it
+    errors: int | None = None  # how many errors its check found, once checked
 
     @property
     def source(self) -> Path:
@@ -88,12 +89,13 @@ class Store:
         if not (folder / SOURCE).is_file():
             raise KeyError(book_id)
         meta = self._meta(folder)
-        year = meta.get("year")
+        year, errors = meta.get("year"), meta.get("errors")
         return StoredWorkbook(book_id, folder, str(meta.get("name") or SOURCE), str(meta.get("added", "")),
-                              str(meta.get("opened", "")), year if isinstance(year, int) else None)
+                              str(meta.get("opened", "")), year if isinstance(year, int) else None,
+                              errors if isinstance(errors, int) else None)
 
     def note(self, book_id: str, **fields: object) -> None:
-        """Remember facts about a workbook (its year, when it was opened) for the start page."""
+        """Remember facts about a workbook (its year, its errors, when it was opened) for the start page."""
         folder = self.get(book_id).folder
         with self._lock:
             meta = self._meta(folder)

@@ -6,13 +6,14 @@ import dataclasses
 import hashlib
 import json
 import logging
+import tempfile
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 from lxml import etree
 
@@ -20,8 +21,12 @@ from generator import DEFAULT_TEMPLATES
 from generator.checks.plan import CheckResult, check_workbook
 from generator.collect.reader import custom_properties
 from generator.collect.sources import CONVERTED_SUFFIXES, FORM_SUFFIXES, UNREADABLE_SUFFIXES
+from generator.collect.tracking import KIND as TRACKING_KIND
+from generator.collect.tracking import MANUAL_SHEET, RECEIPT_SHEET, Kept, read_kept
+from generator.collect.tracking import WORKBOOK as TRACKING
+from generator.collect.tracking import identity as tracking_identity
 from generator.errors import ERROR, Loc, Problem, ProblemsFound, VanbanError
-from generator.output.write import atomic_write
+from generator.output.write import atomic_write, backup_name
 from generator.pipeline import (
     BuildResult,
     CollectResult,
@@ -30,11 +35,12 @@ from generator.pipeline import (
     collect,
     collect_folder,
 )
-from generator.plan.model import Period
+from generator.plan.model import Period, Plan
 from generator.text import vn
 from generator.web.names import Named, outputs
 from generator.web.received import Received, Upload
-from generator.web.store import Store, StoredWorkbook, display_name
+from generator.web.shown import Known, clerk_text, known_files
+from generator.web.store import Store, StoredWorkbook, check_upload, display_name
 from generator.workbook.filecheck import inspect_document
 from generator.workbook.reader import open_workbook
 
@@ -70,7 +76,7 @@ class BuildRun:
     result: BuildResult | None = None
     error: str = ""  # a Vietnamese message when the build stopped
     problems: tuple[Problem, ...] = ()  # the workbook's errors, when it has any
-    hand_edited: tuple[str, ...] = ()  # paths in the year folder changed since vanban wrote them
+    hand_edited: tuple[Known, ...] = ()  # documents changed since vanban wrote them, as the page names them
     log: list[str] = field(default_factory=list)
 
     def status(self) -> dict[str, object]:
@@ -103,8 +109,10 @@ class Workspace:
                 if found is None:
                     found = _check(book.source)
                     self._checked[book.id] = found
+            facts: dict[str, object] = {"errors": found.result.count(ERROR)}
             if found.year is not None:
-                self.store.note(book.id, year=found.year)
+                facts["year"] = found.year
+            self.store.note(book.id, **facts)
         return found
 
     # -- builds ---------------------------------------------------------------------------------
@@ -171,14 +179,16 @@ class Workspace:
                          json.dumps(record, ensure_ascii=False).encode("utf-8"))
         except HandEdited as exc:
             folder = self.folder(year).resolve()
-            run.hand_edited = tuple(_relative(p, folder) for p in exc.paths)
+            known = self._known(book)
+            run.hand_edited = tuple(known[r] if r in known else Known(r, PurePosixPath(r).name)
+                                    for r in (_relative(p, folder) for p in exc.paths))
             run.error = "Có văn bản đã bị sửa tay sau lần tạo trước; chưa ghi tệp nào."
         except ProblemsFound as exc:
             errors = sum(1 for p in exc.problems if p.severity == ERROR)
             run.problems = exc.problems
             run.error = f"Sổ tính có {errors} lỗi, chưa tạo văn bản nào."
         except VanbanError as exc:
-            run.error = exc.format_message()
+            run.error = clerk_text(exc.format_message(), self.folder(year), self._known(book), self.root)
         except Exception as exc:  # noqa: BLE001 - the page says it; the server log has the rest
             _log.exception("build of %s failed", book.id)
             run.error = (f"Lỗi không mong đợi khi tạo văn bản ({type(exc).__name__}); các tệp đã ghi "
@@ -188,6 +198,10 @@ class Workspace:
             run.finished = True
             lock.release()
 
+
+    def _known(self, book: StoredWorkbook) -> dict[str, Known]:
+        checked = self.checked(book)
+        return known_files(checked.result.plan, checked.named)
 
     # -- returned forms -------------------------------------------------------------------------
 
@@ -206,6 +220,13 @@ class Workspace:
         message names it as the clerk did. A file identical to one received before is not kept
         twice. One run at a time per year, shared with the builds (same folder, same manifest).
         """
+        with self._year_of(book) as (checked, year):
+            return self._collect(book, checked, year, period, uploads)
+
+    @contextmanager
+    def _year_of(self, book: StoredWorkbook) -> Iterator[tuple[Checked, int]]:
+        """A workbook's check and year, holding the year's lock (builds and consolidations share
+        the year folder and its manifest)."""
         checked = self.checked(book)
         year = checked.year
         if year is None or checked.result.plan is None:
@@ -215,45 +236,144 @@ class Workspace:
             raise VanbanError(f"Đang tạo văn bản hoặc tổng hợp báo cáo năm {year}; hãy chờ xong rồi thử lại. "
                               "Chưa lưu tệp nào.")
         try:
-            received = self.received(year)
-            _refuse_non_reports(uploads)
-            _refuse_other_periods(uploads, period, checked.result.plan.periods)
-            seen = received.digests()
-            fresh: list[Upload] = []
-            same: list[str] = []
-            for upload in uploads:
-                digest = hashlib.sha256(upload.data).hexdigest()
-                if digest in seen:
-                    same.append(display_name(upload.name, default="bao-cao"))
-                else:
-                    seen.add(digest)
-                    fresh.append(upload)
-            if uploads and not fresh:
-                raise VanbanError(f"{vn.some_files(same)} đã nhận trước đó (giống hệt từng byte); không "
-                                  "lưu lại và không có gì mới để tổng hợp.")
-            uploads = fresh
-            with received.staged(uploads) as (staged, names):
-                roots = [p for p in (received.files, staged) if p.is_dir() and any(p.iterdir())]
-                if not roots:
-                    raise VanbanError("Chưa có báo cáo nào: hãy chọn các tệp báo cáo (.docx, .doc, .odt) "
-                                      "hoặc một tệp .zip.")
-                try:
-                    result = collect(roots, book.source, self.out, period)
-                except ProblemsFound as exc:
-                    shown = [dataclasses.replace(p, message=received.shown(p.message, names),
-                                                 loc=Loc(received.shown(p.loc.sheet, names), p.loc.cell)
-                                                 if p.loc else None) for p in exc.problems]
-                    raise ProblemsFound(shown, header=received.shown(str(exc).split("\n", 1)[0], names)
-                                        + " Các tệp vừa tải lên không được giữ lại.") from None
-                except VanbanError as exc:
-                    raise VanbanError(received.shown(exc.format_message(), names)
-                                      + " Các tệp vừa tải lên không được giữ lại.") from None
-                received.keep(staged, names)
-            sent = {r.file.split("/", 1)[0] for r in result.consolidation.receipts.values()}
-            used = len(sent & names.keys())
-            return Collected(result, len(uploads), len(same), used)
+            yield checked, year
         finally:
             lock.release()
+
+    def _collect(self, book: StoredWorkbook, checked: Checked, year: int, period: str,
+                 uploads: list[Upload]) -> Collected:
+        assert checked.result.plan is not None
+        received = self.received(year)
+        _refuse_non_reports(uploads)
+        _refuse_other_periods(uploads, period, checked.result.plan.periods)
+        seen = received.digests()
+        fresh: list[Upload] = []
+        same: list[str] = []
+        for upload in uploads:
+            digest = hashlib.sha256(upload.data).hexdigest()
+            if digest in seen:
+                same.append(display_name(upload.name, default="bao-cao"))
+            else:
+                seen.add(digest)
+                fresh.append(upload)
+        if uploads and not fresh:
+            raise VanbanError(f"{vn.some_files(same)} đã nhận trước đó (giống hệt từng byte); không "
+                              "lưu lại và không có gì mới để tổng hợp.")
+        uploads = fresh
+        with received.staged(uploads) as (staged, names):
+            roots = [p for p in (received.files, staged) if p.is_dir() and any(p.iterdir())]
+            if not roots:
+                raise VanbanError("Chưa có báo cáo nào: hãy chọn các tệp báo cáo (.docx, .doc, .odt) "
+                                  "hoặc một tệp .zip.")
+            after = " Các tệp vừa tải lên không được giữ lại." if uploads else ""
+            try:
+                result = collect(roots, book.source, self.out, period)
+            except ProblemsFound as exc:
+                shown = [dataclasses.replace(p, message=received.shown(p.message, names),
+                                             loc=Loc(received.shown(p.loc.sheet, names), p.loc.cell)
+                                             if p.loc else None) for p in exc.problems]
+                raise ProblemsFound(shown, header=received.shown(str(exc).split("\n", 1)[0], names)
+                                    + after) from None
+            except VanbanError as exc:
+                said = clerk_text(exc.format_message(), self.folder(year), self._known(book), self.root)
+                raise VanbanError(received.shown(said, names) + after) from None
+            received.keep(staged, names)
+        sent = {r.file.split("/", 1)[0] for r in result.consolidation.receipts.values()}
+        used = len(sent & names.keys())
+        return Collected(result, len(uploads), len(same), used)
+
+
+    def replace_tracking(self, book: StoredWorkbook, period: str, data: bytes, name: str) -> Replaced:
+        """Put the period's tracking workbook back as the clerk edited it (received dates in
+        "Tiếp nhận", answers typed from a PDF or a scan in "Nhập tay"), then consolidate again:
+        what `vanban collect` does after a clerk edits OUT/<year>/tong-hop/<period>/tong-hop.xlsx.
+
+        The file gets the workbook checks, then collect's own reading of a tracking workbook
+        (`read_kept`): a date that cannot be read stops with its cell, as on the command line. A
+        file that is not a tracking workbook, or is another plan's, year's or period's, is refused.
+        Refused, nothing changes; accepted, the current tong-hop.xlsx is kept aside first
+        (`tong-hop.sao-luu-<time>.xlsx`), and if the consolidation then fails it is put back.
+        """
+        shown = display_name(name, default=TRACKING)
+        unchanged = " Chưa thay bảng theo dõi; chưa có gì thay đổi."
+        with self._year_of(book) as (checked, year):
+            plan = checked.result.plan
+            assert plan is not None
+            chosen = next(p for p in plan.periods if p.code == period)
+            try:
+                check_upload(data, shown)
+            except VanbanError as exc:
+                raise VanbanError(exc.format_message() + unchanged) from None
+            with tempfile.TemporaryDirectory(prefix="vanban-web-") as tmp:
+                staged = Path(tmp) / TRACKING
+                staged.write_bytes(data)
+                try:
+                    kept = read_kept(staged)
+                except VanbanError as exc:
+                    said = exc.format_message().replace(str(staged), shown).replace(TRACKING, shown)
+                    raise VanbanError(said + unchanged) from None
+            _refuse_foreign_tracking(kept, shown, plan, chosen, unchanged)
+            target = self.consolidated(year, period) / TRACKING
+            previous = target.read_bytes() if target.is_file() else None
+            if previous == data:
+                raise VanbanError(f"{shown} giống hệt bảng theo dõi {chosen.name} đang có (chưa ghi thêm "
+                                  "gì); hãy ghi ngày nhận hoặc nhập tay vào bảng đó, lưu lại rồi tải lên."
+                                  + unchanged)
+            backup = backup_name(target, datetime.now()) if previous is not None else None
+            if backup is not None and previous is not None:
+                atomic_write(backup, previous)
+            atomic_write(target, data)
+            try:
+                done = self._collect(book, checked, year, period, [])
+            except VanbanError as exc:
+                if previous is not None and backup is not None:
+                    atomic_write(target, previous)
+                    backup.unlink(missing_ok=True)
+                else:
+                    target.unlink(missing_ok=True)
+                back = " Bảng theo dõi đang có được giữ nguyên."
+                if isinstance(exc, ProblemsFound):
+                    raise ProblemsFound(exc.problems, header=str(exc).split("\n", 1)[0] + back) from None
+                raise VanbanError(exc.format_message() + back) from None
+            return Replaced(done, shown, len(kept.received), len(kept.manual), backup)
+
+
+@dataclass(frozen=True)
+class Replaced:
+    """A tracking workbook put back from the page: the consolidation that followed, the file as the
+    clerk named it, how many received dates and hand-typed rows it holds, the previous one's backup."""
+
+    collected: Collected
+    name: str
+    dates: int
+    typed: int
+    backup: Path | None
+
+
+def _refuse_foreign_tracking(kept: Kept, shown: str, plan: Plan, period: Period, unchanged: str) -> None:
+    """A file that is not this period's tracking workbook: one message naming it and what it is."""
+    said = kept.properties
+    if not kept.sheets or said.get("kind", TRACKING_KIND) != TRACKING_KIND:
+        raise VanbanError(f"{shown} không phải bảng theo dõi báo cáo: bảng theo dõi là tệp tải về ở mục "
+                          f"“Tải về” của trang này, có sheet “{RECEIPT_SHEET}” và “{MANUAL_SHEET}”."
+                          + unchanged)
+    wanted = tracking_identity(plan, period)
+    names = {p.code: p.name for p in plan.periods}
+    if said:
+        if (said.get("plan"), said.get("year")) != (wanted["plan"], wanted["year"]):
+            raise VanbanError(f"{shown} là bảng theo dõi của kế hoạch {said.get('plan', '?')} năm "
+                              f"{said.get('year', '?')}, không phải của kế hoạch đang mở ({wanted['plan']} "
+                              f"năm {plan.year}); hãy mở đúng sổ tính kế hoạch rồi tải lên lại." + unchanged)
+        if said.get("period") != period.code:
+            theirs = names.get(said.get("period", ""), said.get("period", "?"))
+            raise VanbanError(f"{shown} là bảng theo dõi {theirs}, không phải {period.name}; hãy chọn kỳ "
+                              f"{theirs} ở ô «Kỳ» rồi tải lên lại." + unchanged)
+        return
+    # made before the tracking workbook said what it is: its agencies must be this plan's
+    reporting = [a.code for a in plan.agencies if a.reports]
+    if sorted(kept.agencies) != sorted(reporting):
+        raise VanbanError(f"{shown} không phải bảng theo dõi của kế hoạch đang mở: danh sách cơ quan ở sheet "
+                          f"“{RECEIPT_SHEET}” khác danh sách cơ quan báo cáo của kế hoạch." + unchanged)
 
 
 @dataclass(frozen=True)

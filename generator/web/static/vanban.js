@@ -18,8 +18,9 @@ document.addEventListener("DOMContentLoaded", function () {
 
   // the browser's own "please check this box" or "please select a file" is in its language: say it
   // in Vietnamese
-  document.querySelectorAll("input[type=checkbox][required], input[type=file][required]").forEach(function (box) {
-    var said = box.type === "file" ? "Hãy chọn tệp trước." : "Hãy đánh dấu ô này để xác nhận.";
+  document.querySelectorAll("input[type=checkbox][required], input[type=file][required], select[required]").forEach(function (box) {
+    var said = box.type === "file" ? "Hãy chọn tệp trước." :
+      (box.tagName === "SELECT" ? "Hãy chọn một mục trong danh sách." : "Hãy đánh dấu ô này để xác nhận.");
     box.addEventListener("invalid", function () { box.setCustomValidity(said); });
     box.addEventListener("change", function () { box.setCustomValidity(""); });
   });
