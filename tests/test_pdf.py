@@ -502,17 +502,6 @@ def test_room_for_the_signature_under_a_forms_signer_title(converted):
                  title["bottom"] + 25 * MM)
 
 
-def test_a_separately_filed_appendix_keeps_its_top_right_corner_free(package_pdf):
-    """Where the văn thư's digital signature goes on an attached document filed on its own: two
-    lines of 10 pt (number and symbol, time of signing), 55 × 15 mm above the first line."""
-    pages = pages_raw(package_pdf)
-    appendix = document_starts(pages)[-1]
-    found, width, _ = page_words(package_pdf, appendix)
-    assert width > 800  # landscape
-    right = max(w["x1"] for w in found)  # the text area's right edge
-    assert blank(found, right - 55 * MM, 5 * MM, right, 20 * MM)
-
-
 # -- bad input ------------------------------------------------------------------------------------
 
 
