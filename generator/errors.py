@@ -118,13 +118,14 @@ class VanbanError(Exception):
 
 
 class Interrupted(VanbanError):
-    """Ctrl+C: one line, exit code 130 (128 + SIGINT, as shells expect), no traceback."""
+    """Ctrl+C: one line, exit code 130 (128 + SIGINT, as shells expect), no traceback. A command
+    that also stops on SIGTERM says what it finished, with exit code 143 (128 + SIGTERM)."""
 
     exit_code = 130
 
-    def __init__(self) -> None:
-        super().__init__("Đã dừng theo yêu cầu (Ctrl+C). Các tệp đã có giữ nguyên; không tệp nào "
-                         "bị ghi dở.")
+    def __init__(self, message: str = "", exit_code: int | None = None) -> None:
+        super().__init__(message or "Đã dừng theo yêu cầu (Ctrl+C). Các tệp đã có giữ nguyên; không "
+                         "tệp nào bị ghi dở.", exit_code)
 
 
 class ProblemsFound(VanbanError):

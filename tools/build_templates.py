@@ -653,8 +653,9 @@ def build_decision(path: Path) -> None:
 
     # the PDF's title and author come from these (rendered per document like the body)
     core = doc.core_properties
-    core.author = "{{ issuer_lines|join(' ') }}"
+    core.author = "{{ issuer_name }}"
     core.title = "Quyết định {{ summary[:1]|lower }}{{ summary[1:] }}"
+    core.subject = "{{ summary }}"
     core.language = "vi-VN"
     core.comments = "Mẫu văn bản của vanban; xem docs/templates.md"
     save(doc, path)
@@ -867,6 +868,7 @@ def build_report(path: Path) -> None:
     core = doc.core_properties
     core.author = "{{ agency_name }}"
     core.title = "Báo cáo {{ summary_in_sentence }}"
+    core.subject = "{{ summary }}"
     core.language = "vi-VN"
     core.comments = "Mẫu văn bản của vanban; xem docs/templates.md"
     save(doc, path)
@@ -1056,8 +1058,9 @@ def build_summary(path: Path) -> None:
     signature_table(doc, recipients=True, signer="signer")
     core = doc.core_properties
     # the PDF's title and author come from these (rendered per document like the body)
-    core.author = "{{ issuer_lines|join(' ') }}"
+    core.author = "{{ issuer_name }}"
     core.title = "Báo cáo {{ summary_in_sentence }}"
+    core.subject = "{{ summary }}"
     core.language = "vi-VN"
     core.comments = "Mẫu văn bản của vanban; xem docs/templates.md"
     save(doc, path)
@@ -1103,8 +1106,9 @@ def build_reminder(path: Path) -> None:
     para(left, "- Lưu: VT.", style="Recipient")
     signature_block(right, "signer")  # the same room for the signature as every other document
     core = doc.core_properties
-    core.author = "{{ issuer_lines|join(' ') }}"
+    core.author = "{{ issuer_name }}"
     core.title = "Công văn đôn đốc gửi báo cáo {{ summary_in_sentence }}"
+    core.subject = "Đôn đốc gửi báo cáo {{ summary_in_sentence }}"
     core.language = "vi-VN"
     core.comments = "Mẫu văn bản của vanban; xem docs/templates.md"
     save(doc, path)

@@ -30,6 +30,7 @@ class HeaderContext(TypedDict):
     issuer_parent: str
     issuer: str
     issuer_lines: list[str]
+    issuer_name: str
     place: str
     year: int
     number_line: str
@@ -109,6 +110,7 @@ def header_context(plan: Plan) -> HeaderContext:
         "issuer_parent": g.issuer_parent,
         "issuer": g.issuer,
         "issuer_lines": [line for line in g.issuer.split("\n") if line.strip()],
+        "issuer_name": vn.name_in_sentence(g.issuer, g.place),
         "place": g.place,
         "year": g.year,
         "number_line": vn.number_symbol(g.number, g.symbol),

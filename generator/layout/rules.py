@@ -22,6 +22,11 @@ A4 = (11906, 16838)
 FONT = "Times New Roman"
 MARGINS_MM = {"top": (20, 25), "bottom": (20, 25), "left": (30, 35), "right": (15, 20)}
 INDENT_TWIPS = (567 - 15, 720 + 15)  # 1 cm to 1.27 cm
+# Phụ lục I, II.8.b: on a document attached and filed on its own (the Phụ lục), the văn thư's
+# digital signature (number and symbol, time of signing: two lines of 10 pt) goes in the top right
+# corner of its first page. This much is kept free there, width × height in mm, against the right
+# margin and above the first line (docs/pdf.md, "Room for e-signing").
+SIGNATURE_CORNER_MM = (55.0, 15.0)
 
 
 @dataclass(frozen=True)

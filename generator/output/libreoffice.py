@@ -12,6 +12,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
@@ -49,6 +50,56 @@ ALLOCATOR = "tcmalloc_minimal"
 ALLOCATOR_PACKAGE = "libtcmalloc-minimal4"
 DEFAULT_TIMEOUT = 120.0  # seconds one document may take (the first one includes the start-up)
 MIN_PER_WORKER = 6  # documents worth one more LibreOffice start-up (about 1 s of CPU)
+SCRATCH_PREFIX = "vanban-pdf-"  # $TMPDIR/vanban-pdf-<pid>-<random>: a run's staged copies and PDFs
+# soffice is a launcher (oosplash) that starts soffice.bin as its child: a parent-death signal set
+# on the launcher would not reach soffice.bin. So on Linux each soffice runs under this small
+# watchdog, the leader of its process group: when vanban dies, even by SIGKILL, the kernel sends the
+# watchdog SIGTERM (PR_SET_PDEATHSIG) and it kills the whole group, LibreOffice with it.
+_WATCHDOG = r"""
+import ctypes, os, signal, sys
+def stop(*_):
+    os.killpg(0, signal.SIGKILL)
+signal.signal(signal.SIGTERM, stop)
+ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+if os.getppid() != int(sys.argv[1]):  # vanban died before the line above
+    stop()
+child = os.fork()
+if child == 0:
+    os.execv(sys.argv[2], sys.argv[2:])
+status = os.waitpid(child, 0)[1]
+if os.WIFSIGNALED(status):  # the same death for the one who waits for us
+    signal.signal(os.WTERMSIG(status), signal.SIG_DFL)
+    os.kill(os.getpid(), os.WTERMSIG(status))
+sys.exit(os.waitstatus_to_exitcode(status))
+"""
+
+
+class Stop:
+    """A conversion stopped from another thread (the main one, on Ctrl+C or SIGTERM): the soffice
+    processes running are killed with everything they started, and no worker starts another."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._running: set[subprocess.Popen[bytes]] = set()
+        self.requested = False
+
+    def request(self) -> None:
+        with self._lock:
+            self.requested = True
+            running = list(self._running)
+        for process in running:
+            _kill(process)
+
+    def started(self, process: subprocess.Popen[bytes]) -> None:
+        with self._lock:
+            self._running.add(process)
+            requested = self.requested
+        if requested:
+            _kill(process)
+
+    def ended(self, process: subprocess.Popen[bytes]) -> None:
+        with self._lock:
+            self._running.discard(process)
 
 
 @dataclass(frozen=True)
@@ -123,21 +174,47 @@ def share(sizes: Sequence[int], workers: int) -> list[list[int]]:
     return [sorted(lst) for lst in lists if lst]
 
 
+@contextmanager
+def scratch() -> Iterator[Path]:
+    """A run's scratch folder, $TMPDIR/vanban-pdf-<pid>-<random>, removed when the run ends
+    however it ends, short of SIGKILL; the folders of runs killed that way are removed first."""
+    clean_stale_scratch()
+    with tempfile.TemporaryDirectory(prefix=f"{SCRATCH_PREFIX}{os.getpid()}-") as folder:
+        yield Path(folder)
+
+
+def clean_stale_scratch(root: Path | None = None) -> list[Path]:
+    """Remove the scratch folders of runs whose process is gone (killed); return them."""
+    removed = []
+    base = Path(root or tempfile.gettempdir())
+    for folder in base.glob(f"{SCRATCH_PREFIX}*-*"):
+        pid = folder.name.removeprefix(SCRATCH_PREFIX).split("-")[0]
+        if not pid.isdigit() or not folder.is_dir() or folder.is_symlink():
+            continue
+        if int(pid) != os.getpid() and process_alive(int(pid)):
+            continue
+        shutil.rmtree(folder, ignore_errors=True)
+        removed.append(folder)
+    return removed
+
+
 def convert(sources: Sequence[Path], workdir: Path, workers: int | None = None,
             timeout: float = DEFAULT_TIMEOUT, echo: Callable[[str], None] = lambda _: None,
-            ready: Callable[[int, Path], None] | None = None) -> Batch:
+            ready: Callable[[int, Path], None] | None = None, stop: Stop | None = None) -> Batch:
     """Convert .docx files to workdir/pdf/<index>.pdf with several LibreOffice processes.
 
     Inputs are staged as <index>.docx (two forms of different periods share a file name, and
     LibreOffice names each PDF after its input); each worker starts soffice once for its list
     and again only after a document that hung or crashed it, without that document. `ready` is
     told of each PDF as soon as it is complete, from the workers' threads, while LibreOffice goes
-    on with the next documents (for finishing the PDFs meanwhile).
+    on with the next documents (for finishing the PDFs meanwhile). `stop` ends the conversion from
+    another thread: what is not converted then is not reported as a failure.
     """
     soffice = find_soffice()
     staging, target = workdir / "docx", workdir / "pdf"
     staging.mkdir(parents=True, exist_ok=True)
     target.mkdir(parents=True, exist_ok=True)
+    _soffice_tmp(target).mkdir(parents=True, exist_ok=True)
     staged = []
     for i, source in enumerate(sources):
         copy = staging / f"{i:05d}.docx"
@@ -152,7 +229,7 @@ def convert(sources: Sequence[Path], workdir: Path, workers: int | None = None,
     failures: list[Failure] = []
     with ThreadPoolExecutor(max_workers=len(lists)) as pool:
         runs = [pool.submit(_work, soffice, root, [(i, staged[i]) for i in lst], target, timeout, echo,
-                            ready or (lambda _i, _p: None))
+                            ready or (lambda _i, _p: None), stop or Stop())
                 for lst in lists]
         for run in runs:
             failures += run.result()
@@ -176,7 +253,8 @@ def _complete(pdf: Path) -> bool:
 
 
 def _work(soffice: str, root: Path, documents: list[tuple[int, Path]], target: Path,
-          timeout: float, echo: Callable[[str], None], ready: Callable[[int, Path], None]) -> list[Failure]:
+          timeout: float, echo: Callable[[str], None], ready: Callable[[int, Path], None],
+          stop: Stop) -> list[Failure]:
     """One worker: its documents through as few soffice runs as the documents allow."""
     failures: list[Failure] = []
     told: set[int] = set()
@@ -192,9 +270,12 @@ def _work(soffice: str, root: Path, documents: list[tuple[int, Path]], target: P
     with _profile(root, echo) as profile:
         pending = documents
         fresh_profile_tried = False
-        while pending:
-            run = _run(soffice, profile, [path for _, path in pending], target, timeout, passed)
+        while pending and not stop.requested:
+            run = _run(soffice, profile, [path for _, path in pending], target, timeout, passed, stop)
             passed(len(pending))
+            if stop.requested:  # killed on purpose: its lock file is the only trace left
+                _unlock(profile)
+                break
             done = [_complete(target / f"{i:05d}.pdf") for i, _ in pending]
             if run.finished:
                 # LibreOffice went through the list: what it did not write, it could not open
@@ -234,7 +315,7 @@ class _Run:
 
 
 def _run(soffice: str, profile: Path, files: list[Path], target: Path, timeout: float,
-         passed: Callable[[int], None]) -> _Run:
+         passed: Callable[[int], None], stop: Stop) -> _Run:
     """One soffice run over `files`, killed (with everything it started) when one document takes
     longer than `timeout` seconds.
 
@@ -245,10 +326,23 @@ def _run(soffice: str, profile: Path, files: list[Path], target: Path, timeout: 
     command = [soffice, f"-env:UserInstallation={profile.as_uri()}", "--headless", "--norestore",
                "--nologo", "--nodefault", "--nolockcheck", f"--infilter={IMPORT_FILTER}",
                "--convert-to", EXPORT_FILTER, "--outdir", str(target), *map(str, files)]
+    if sys.platform == "linux":
+        command = [sys.executable, "-I", "-S", "-c", _WATCHDOG, str(os.getpid()), *command]
+    env = soffice_environment()
+    env["TMPDIR"] = str(_soffice_tmp(target))  # what a killed soffice leaves goes with the scratch folder
     process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                               stdin=subprocess.DEVNULL, start_new_session=True,
-                               env=soffice_environment())
+                               stdin=subprocess.DEVNULL, start_new_session=True, env=env)
     _pid_file(profile).write_text(str(process.pid), encoding="ascii")
+    stop.started(process)
+    try:
+        return _watch(process, files, timeout, passed, profile)
+    finally:
+        stop.ended(process)
+
+
+def _watch(process: subprocess.Popen[bytes], files: list[Path], timeout: float,
+           passed: Callable[[int], None], profile: Path) -> _Run:
+    """Follow one soffice run's report line by line until it ends or hangs."""
     lines: queue.Queue[str | None] = queue.Queue()
 
     def read() -> None:
@@ -294,6 +388,11 @@ def _kill(process: subprocess.Popen[bytes]) -> None:
         os.killpg(process.pid, signal.SIGKILL)
     except (ProcessLookupError, PermissionError):
         process.kill()
+
+
+def _soffice_tmp(target: Path) -> Path:
+    """LibreOffice's own temporary folder (its lu*.tmp), beside the PDFs in the scratch folder."""
+    return target.parent / "tmp"
 
 
 def _pid_file(profile: Path) -> Path:

@@ -3,31 +3,38 @@ changed, PDF/A-2b, by several LibreOffice processes, recorded in the manifest li
 
 from __future__ import annotations
 
+import os
+import queue
 import shutil
 import signal
 import subprocess
 import tempfile
+import threading
+import time
 import zipfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from hashlib import sha256
 from pathlib import Path, PurePosixPath
+from types import FrameType
+from typing import Any
 
 import pikepdf
 
-from generator.errors import VanbanError
+from generator.errors import Interrupted, VanbanError
 from generator.output import libreoffice, pdfa
 from generator.output.manifest import MANIFEST, Entry, Manifest, digest
-from generator.output.write import atomic_write, atomic_write_many, backup_name, within
+from generator.output.write import atomic_write, backup_name, clean_stale_temps, process_alive, within
 
 PACKAGES = libreoffice.PACKAGES
 PDF_FOLDER = "pdf"
 PREVIEW_DPI = 80
 # Bump when the export options or the finishing change: every PDF is then made again.
-PDF_FORMAT = "pdfa-2b/1"
+PDF_FORMAT = "pdfa-2b/2"  # 2: a subject (the trích yếu), authors as a sentence writes them
 
 
 @dataclass(frozen=True)
@@ -129,27 +136,155 @@ def make_pdfs(out: Path, year: int | None = None, with_preview: bool = False,
 
     libreoffice.find_soffice()  # no LibreOffice: the install line first, not "Chuyển …" then it
     echo(f"Chuyển {len(todo)} văn bản sang PDF/A-2b ({unchanged} tệp PDF không đổi)…")
-    written: list[Path] = []
+    clean_stale_temps(target)  # what a run killed while writing a PDF left
     count = libreoffice.worker_count(len(todo), workers)
-    with tempfile.TemporaryDirectory(prefix="vanban-pdf-") as tmp, _Finisher(count > 1) as finisher:
-        batch = libreoffice.convert([job.docx for job in todo], Path(tmp), count, timeout, echo,
-                                    ready=lambda i, path: finisher.submit(i, path, todo[i].docx))
-        finished = {}
-        failures = list(batch.failures)
-        for i, path in batch.pdfs.items():
-            sha, problem = finisher.result(i, path, todo[i].docx)
-            if problem:
-                failures.append(libreoffice.Failure(i, problem))
-            else:
-                finished[i] = (finished_path(path), sha)
-        written = _write(folder, manifest, [(todo[i], *finished[i]) for i in sorted(finished)],
-                         changed_by_hand, echo)
+    writer = _Writer(folder, manifest, changed_by_hand, echo)
+    try:
+        with _Stopping() as stopping, libreoffice.scratch() as tmp, _Finisher(count > 1) as finisher:
+            conversion = _Conversion(todo, tmp, count, timeout, echo)
+            try:
+                failures, used = conversion.run(finisher, writer, stopping)
+            except BaseException:
+                stopping.ignore()  # a second Ctrl+C must not cut the clean-up short
+                conversion.abandon()
+                raise
+    except _Stopped as stop:
+        writer.close()
+        raise Interrupted(_stopped(stop.signal, len(writer.written), len(todo), target),
+                          128 + stop.signal) from None
+    writer.close()
+    written = writer.written
     failed = [f"  - {todo[f.index].docx}: {f.reason}" for f in sorted(failures, key=lambda f: f.index)]
     previews = _previews(target, written, with_preview, echo)
     if failed:
         raise VanbanError(f"{len(failed)} văn bản chưa chuyển được sang PDF (đã ghi {len(written)} "
                           "tệp PDF khác):\n" + "\n".join(failed))
-    return PdfResult(target, tuple(written), tuple(previews), unchanged, batch.workers)
+    return PdfResult(target, tuple(written), tuple(previews), unchanged, used)
+
+
+def _stopped(signum: int, written: int, todo: int, target: Path) -> str:
+    why = "theo yêu cầu (Ctrl+C)" if signum == signal.SIGINT else "vì nhận tín hiệu dừng (SIGTERM)"
+    return (f"Đã dừng {why}: xong {written}/{todo} tệp PDF (đã ghi trong {target}), không tệp nào bị "
+            f"ghi dở; chạy lại «vanban pdf» để chuyển {todo - written} văn bản còn lại.")
+
+
+class _Stopped(BaseException):
+    """Ctrl+C or SIGTERM during a conversion, raised in the main thread."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signum)
+        self.signal = signum
+
+
+class _Stopping:
+    """While a conversion runs, Ctrl+C and SIGTERM stop it the same way (SIGTERM's default would
+    end vanban at once, leaving LibreOffice and the scratch folder behind), never in the middle of
+    putting a PDF in place: a signal then waits until the PDF and the manifest are written.
+    Handlers are the main thread's alone: called from another thread, nothing is changed."""
+
+    SIGNALS = (signal.SIGINT, signal.SIGTERM)
+
+    def __init__(self) -> None:
+        self.writing = False
+        self.pending: int | None = None
+        self._previous: dict[int, object] = {}
+
+    def __enter__(self) -> _Stopping:
+        if threading.current_thread() is threading.main_thread():
+            self._previous = {s: signal.signal(s, self._heard) for s in self.SIGNALS}
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        for signum, handler in self._previous.items():
+            signal.signal(signum, handler)  # type: ignore[arg-type]
+
+    def _heard(self, signum: int, _frame: FrameType | None) -> None:
+        if self.writing:
+            self.pending = self.pending or signum
+        else:
+            raise _Stopped(signum)
+
+    def ignore(self) -> None:
+        for signum in self._previous:
+            signal.signal(signum, signal.SIG_IGN)
+
+    @contextmanager
+    def deferred(self) -> Iterator[None]:
+        """A step no signal cuts in two; one heard meanwhile stops the run right after it."""
+        self.writing = True
+        try:
+            yield
+        finally:
+            self.writing = False
+        if self.pending is not None:
+            raise _Stopped(self.pending)
+
+
+class _Conversion:
+    """libreoffice.convert in a thread of its own, its PDFs finished and put in place by the
+    calling thread as they come: that thread stays free to hear Ctrl+C and SIGTERM, and what was
+    finished before a stop is in out/."""
+
+    def __init__(self, todo: list[_Job], scratch: Path, count: int, timeout: float,
+                 echo: Callable[[str], None]) -> None:
+        self.todo = todo
+        self.events: queue.Queue[tuple[str, int, Any]] = queue.Queue()
+        self.stop = libreoffice.Stop()
+        self.outcome: list[libreoffice.Batch | BaseException] = []
+        self.thread = threading.Thread(target=self._convert, args=(scratch, count, timeout, echo),
+                                       name="vanban-libreoffice", daemon=True)
+
+    def _convert(self, scratch: Path, count: int, timeout: float, echo: Callable[[str], None]) -> None:
+        try:
+            self.outcome.append(libreoffice.convert(
+                [job.docx for job in self.todo], scratch, count, timeout, echo,
+                ready=lambda i, path: self.events.put(("ready", i, path)), stop=self.stop))
+        except BaseException as exc:  # noqa: BLE001 - handed to the calling thread, raised there
+            self.outcome.append(exc)
+        finally:
+            self.events.put(("done", -1, None))
+
+    def run(self, finisher: _Finisher, writer: _Writer,
+            stopping: _Stopping) -> tuple[list[libreoffice.Failure], int]:
+        """Convert, finish and write everything; the failures and the LibreOffice workers used."""
+        self.thread.start()
+        failures: list[libreoffice.Failure] = []
+        seen: set[int] = set()
+        busy = 0  # PDFs being finished
+        batch: libreoffice.Batch | None = None
+        while batch is None or busy:
+            kind, i, payload = self.events.get()
+            if kind == "done":
+                outcome = self.outcome[0]
+                if isinstance(outcome, BaseException):
+                    raise outcome
+                batch = outcome
+                failures += batch.failures
+                ready: list[tuple[int, Path]] = [(j, p) for j, p in sorted(batch.pdfs.items())
+                                                 if j not in seen]
+            elif kind == "ready":
+                ready = [] if i in seen else [(i, payload)]
+            else:
+                busy -= 1
+                future, pdf = payload
+                sha, problem = finisher.result(future, pdf, self.todo[i].docx)
+                if problem:
+                    failures.append(libreoffice.Failure(i, problem))
+                else:
+                    with stopping.deferred():
+                        writer.put(self.todo[i], finished_path(pdf), sha)
+                continue
+            for j, path in ready:
+                seen.add(j)
+                busy += 1
+                finisher.submit(j, path, self.todo[j].docx, self.events)
+        return failures, batch.workers
+
+    def abandon(self) -> None:
+        """Stop LibreOffice (every soffice and what it started) and wait for the thread."""
+        self.stop.request()
+        if self.thread.is_alive():
+            self.thread.join()
 
 
 def finished_path(pdf: Path) -> Path:
@@ -172,7 +307,7 @@ def finish_pdf(pdf: str, docx: str) -> tuple[str, str]:
 class _Finisher:
     """Finishes PDFs while LibreOffice converts the next ones: when there is enough for several
     LibreOffice workers, in processes of their own (pikepdf holds Python's lock), one per core,
-    fed as each PDF is complete; else here, one after the other, once the conversion is over."""
+    fed as each PDF is complete; else in the thread that writes them, one after the other."""
 
     def __init__(self, parallel: bool) -> None:
         from generator.render.renderer import available_cores, pool_context
@@ -181,9 +316,8 @@ class _Finisher:
         if parallel:
             self.pool = ProcessPoolExecutor(max_workers=available_cores(),
                                             mp_context=pool_context(["generator.output.pdf"]),
-                                            initializer=_ignore_interrupt)
+                                            initializer=_finishing_process, initargs=(os.getpid(),))
         self._made = self.pool
-        self.futures: dict[int, Future[tuple[str, str]]] = {}
 
     def __enter__(self) -> _Finisher:
         return self
@@ -192,16 +326,22 @@ class _Finisher:
         if self._made is not None:
             self._made.shutdown(wait=True, cancel_futures=True)
 
-    def submit(self, index: int, pdf: Path, docx: Path) -> None:
+    def submit(self, index: int, pdf: Path, docx: Path,
+               events: queue.Queue[tuple[str, int, Any]]) -> None:
+        """Start finishing one PDF; ("finished", index, (future or None, pdf)) is put on `events`
+        when it is done (None: to be finished by `result`, here)."""
         pool = self.pool
-        if pool is not None and index not in self.futures:
+        if pool is not None:
             try:
-                self.futures[index] = pool.submit(finish_pdf, str(pdf), str(docx))
+                future = pool.submit(finish_pdf, str(pdf), str(docx))
             except (BrokenProcessPool, RuntimeError):  # no processes to be had: finish here
                 self.pool = None
+            else:
+                future.add_done_callback(lambda done: events.put(("finished", index, (done, pdf))))
+                return
+        events.put(("finished", index, (None, pdf)))
 
-    def result(self, index: int, pdf: Path, docx: Path) -> tuple[str, str]:
-        future = self.futures.get(index)
+    def result(self, future: Future[tuple[str, str]] | None, pdf: Path, docx: Path) -> tuple[str, str]:
         if future is not None:
             try:
                 return future.result()
@@ -210,32 +350,56 @@ class _Finisher:
         return finish_pdf(str(pdf), str(docx))
 
 
-def _ignore_interrupt() -> None:
+def _finishing_process(vanban: int) -> None:
     # Ctrl+C reaches the whole process group: the parent stops and says so once
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    # a vanban killed outright (SIGKILL) cannot shut its pool down: each process leaves by itself
+    threading.Thread(target=_exit_without, args=(vanban,), daemon=True).start()
 
 
-def _write(folder: Path, manifest: Manifest, done: list[tuple[_Job, Path, str]],
-           changed_by_hand: list[_Job], echo: Callable[[str], None]) -> list[Path]:
-    """Put the finished PDFs in place. The manifest knows the new bytes, and the ones they
-    replace, before the renames: a run killed in between leaves PDFs the next run knows as its own."""
-    now = datetime.now()
-    for job, _, _ in done:
-        if job in changed_by_hand:
-            backup = backup_name(job.pdf, now)
+def _exit_without(vanban: int) -> None:
+    while process_alive(vanban):
+        time.sleep(1)
+    os._exit(0)
+
+
+class _Writer:
+    """Puts finished PDFs in place one at a time, as they come. The manifest knows each PDF's new
+    bytes, and the ones they replace, before its rename: a run killed in between leaves PDFs the
+    next run knows as its own."""
+
+    def __init__(self, folder: Path, manifest: Manifest, changed_by_hand: list[_Job],
+                 echo: Callable[[str], None]) -> None:
+        self.folder, self.manifest, self.echo = folder, manifest, echo
+        self.changed_by_hand = changed_by_hand
+        self.now = datetime.now()
+        self.written: list[Path] = []
+        self._settled: list[tuple[str, Entry]] = []  # written: their entries without `replaces`
+
+    def put(self, job: _Job, finished: Path, sha: str) -> None:
+        if job in self.changed_by_hand:
+            backup = backup_name(job.pdf, self.now)
             shutil.copy2(job.pdf, backup)
-            echo(f"đã giữ tệp PDF đã thay đổi {job.pdf} thành {backup}")
-    for job, _, sha in done:
+            self.echo(f"đã giữ tệp PDF đã thay đổi {job.pdf} thành {backup}")
         old = digest(job.pdf.read_bytes()) if job.pdf.is_file() else ""
-        manifest.entries[job.name] = Entry(sha, job.inputs, job.source, job.title, replaces=old)
-    manifest.save(folder)
-    written = atomic_write_many((job.pdf, path.read_bytes()) for job, path, _ in done)
-    for pdf in written:
-        echo(f"đã ghi {pdf}")
-    for job, _, sha in done:
-        manifest.entries[job.name] = Entry(sha, job.inputs, job.source, job.title)
-    manifest.save(folder)
-    return written
+        self._settle()
+        self.manifest.entries[job.name] = Entry(sha, job.inputs, job.source, job.title, replaces=old)
+        self.manifest.save(self.folder)
+        atomic_write(job.pdf, finished.read_bytes())
+        self.written.append(job.pdf)
+        self._settled.append((job.name, Entry(sha, job.inputs, job.source, job.title)))
+        self.echo(f"đã ghi {job.pdf}")
+
+    def _settle(self) -> None:
+        for name, entry in self._settled:
+            self.manifest.entries[name] = entry
+        self._settled.clear()
+
+    def close(self) -> None:
+        """The manifest as it is once every PDF written is in place."""
+        if self._settled:
+            self._settle()
+            self.manifest.save(self.folder)
 
 
 def _plan(folder: Path, manifest: Manifest) -> tuple[list[_Job], int, list[str], list[_Job], list[_Job]]:
@@ -273,8 +437,8 @@ def convert(documents: list[Path], root: Path, target: Path, timeout: float | No
     """Documents (under root) to target/<same sub-folders>/<name>.pdf, as LibreOffice writes them
     (no manifest, no finishing: for a look at a page); one message naming any it could not."""
     written: list[Path] = []
-    with tempfile.TemporaryDirectory(prefix="vanban-pdf-") as tmp:
-        batch = libreoffice.convert(documents, Path(tmp), timeout=timeout or libreoffice.DEFAULT_TIMEOUT)
+    with libreoffice.scratch() as tmp:
+        batch = libreoffice.convert(documents, tmp, timeout=timeout or libreoffice.DEFAULT_TIMEOUT)
         for i, doc in enumerate(documents):
             if i in batch.pdfs:
                 final = (target / doc.relative_to(root)).with_suffix(".pdf")
@@ -289,10 +453,11 @@ def convert(documents: list[Path], root: Path, target: Path, timeout: float | No
 def preview(pdf: Path, png: Path, dpi: int = PREVIEW_DPI) -> Path:
     """A PNG image of the first page, to look at before printing."""
     pdftoppm = find_tool("pdftoppm")
-    png.parent.mkdir(parents=True, exist_ok=True)
-    subprocess.run([pdftoppm, "-png", "-r", str(dpi), "-f", "1", "-l", "1", "-singlefile",
-                    str(pdf), str(png.with_suffix(""))], check=True, capture_output=True,
-                   timeout=120)
+    with tempfile.TemporaryDirectory(prefix="vanban-png-") as tmp:  # never a half-drawn PNG in out/
+        subprocess.run([pdftoppm, "-png", "-r", str(dpi), "-f", "1", "-l", "1", "-singlefile",
+                        str(pdf), str(Path(tmp) / "page")], check=True, capture_output=True,
+                       timeout=120)
+        atomic_write(png, (Path(tmp) / "page.png").read_bytes())
     return png
 
 

@@ -38,6 +38,7 @@ _XMP = """<?xpacket begin="\ufeff" id="W5M0MpCehiHzreSzNTczkc9d"?>
    <dc:format>application/pdf</dc:format>
    <dc:title><rdf:Alt><rdf:li xml:lang="x-default">{title}</rdf:li></rdf:Alt></dc:title>
    <dc:creator><rdf:Seq><rdf:li>{author}</rdf:li></rdf:Seq></dc:creator>
+   <dc:description><rdf:Alt><rdf:li xml:lang="x-default">{subject}</rdf:li></rdf:Alt></dc:description>
    <dc:language><rdf:Bag><rdf:li>{language}</rdf:li></rdf:Bag></dc:language>
    <pdf:Producer>{producer}</pdf:Producer>
    <xmp:CreatorTool>{creator}</xmp:CreatorTool>
@@ -58,6 +59,7 @@ class DocxInfo:
     author: str
     language: str
     modified: datetime
+    subject: str = ""  # the trích yếu; the title when the .docx has none
 
 
 def docx_info(docx: Path) -> DocxInfo:
@@ -78,8 +80,9 @@ def docx_info(docx: Path) -> DocxInfo:
         modified = datetime(1980, 1, 1, tzinfo=UTC)  # a fixed date rather than the clock's
     if modified.tzinfo is None:
         modified = modified.replace(tzinfo=UTC)
-    return DocxInfo(text("dc:title") or docx.stem, text("dc:creator"),
-                    text("dc:language") or LANGUAGE, modified.astimezone(UTC))
+    title = text("dc:title") or docx.stem
+    return DocxInfo(title, text("dc:creator"), text("dc:language") or LANGUAGE,
+                    modified.astimezone(UTC), text("dc:subject") or title)
 
 
 def finish(pdf: Path, info: DocxInfo) -> bytes:
@@ -92,8 +95,10 @@ def finish(pdf: Path, info: DocxInfo) -> bytes:
         creator = str(doc.docinfo.get("/Creator", "Writer"))
         doc.docinfo["/Title"] = info.title
         doc.docinfo["/Author"] = info.author
+        doc.docinfo["/Subject"] = info.subject or info.title  # Info and XMP (dc:description) agree
         doc.docinfo["/CreationDate"] = doc.docinfo["/ModDate"] = info.modified.strftime("D:%Y%m%d%H%M%SZ")
         xmp = _XMP.format(title=escape(info.title), author=escape(info.author),
+                          subject=escape(info.subject or info.title),
                           language=escape(info.language), producer=escape(producer),
                           creator=escape(creator), date=date_xmp)
         doc.Root.Metadata = doc.make_stream(xmp.encode("utf-8"), Type=pikepdf.Name.Metadata,

@@ -106,7 +106,16 @@ def process_alive(pid: int) -> bool:
         return False
     except (PermissionError, OverflowError, OSError):
         return True  # someone else's live process, or an unknowable pid: leave the file alone
-    return True
+    return not _zombie(pid)
+
+
+def _zombie(pid: int) -> bool:
+    """A process that has ended but that its parent has not waited for yet (Linux): dead."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text(encoding="ascii", errors="replace")
+    except OSError:
+        return False
+    return stat.rpartition(")")[2].split()[:1] in (["Z"], ["X"])
 
 
 def _alive_windows(pid: int) -> bool:

@@ -267,6 +267,27 @@ def upper_vn(s: str) -> str:
     return nfc(nfc(s).upper())
 
 
+# Abbreviations an agency's name keeps in capitals inside a sentence ("UBND tỉnh Bình Phước").
+_NAME_ABBREVIATIONS = frozenset({"UBND", "HĐND", "MTTQ", "TP", "TX", "TT"})
+
+
+def name_in_sentence(name: str, place: str = "") -> str:
+    """An agency's name as a sentence (and a document's author) writes it, from the capitals of a
+    document's header: "ỦY BAN NHÂN DÂN↵TỈNH BÌNH PHƯỚC" with the place "Bình Phước" gives "Ủy ban
+    nhân dân tỉnh Bình Phước". Only the first letter, the place name as the workbook spells it and
+    abbreviations (UBND) keep capitals; a name not typed all in capitals is kept as typed."""
+    text = " ".join(nfc(name).split())
+    if text != upper_vn(text):
+        return text
+    words = [w if w in _NAME_ABBREVIATIONS else w.lower() for w in text.split(" ")]
+    sentence = " ".join(words)
+    sentence = sentence[:1].upper() + sentence[1:]
+    place = " ".join(nfc(place).split())
+    if place:
+        sentence = re.sub(rf"(?<!\w){re.escape(place.lower())}(?!\w)", place, sentence)
+    return sentence
+
+
 def closing(text: str) -> str:
     """Make the last paragraph of a body end with "./." exactly once."""
     text = text.rstrip()

@@ -1,0 +1,156 @@
+"""Stopping `vanban pdf`: Ctrl+C and SIGTERM end the run at once, killing LibreOffice and removing
+the run's scratch folder, with the PDFs finished so far whole and in place and one line saying so;
+a vanban killed outright (SIGKILL) takes its LibreOffice with it, and the next run removes what it
+left. A real build of the 2018 workbook (129 documents, far more than a run converts before it is
+stopped) and a real LibreOffice, run as the clerk runs it: the installed command."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pikepdf
+import pytest
+
+from generator.output.manifest import Manifest, digest
+from generator.pipeline import build
+from tests.conftest import WORKBOOK, need_tool
+
+GUARD = 90  # seconds: only against a hang, never asserted as a duration
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("signals") / "out"
+    build(WORKBOOK, out)
+    return out
+
+
+class Run:
+    """`vanban pdf --workers 2` in a session of its own (as a terminal runs it), with its own
+    temporary folder and LibreOffice profiles, so that everything it leaves can be seen."""
+
+    def __init__(self, out: Path, home: Path) -> None:
+        need_tool("soffice")
+        self.out, self.home, self.tmp = out, home, home / "tmp"
+        self.tmp.mkdir(parents=True, exist_ok=True)
+        env = dict(os.environ, TMPDIR=str(self.tmp), XDG_CACHE_HOME=str(home / "cache"))
+        vanban = Path(sys.executable).with_name("vanban")
+        self.before = set(self.pdfs())
+        self.process = subprocess.Popen([str(vanban), "pdf", "--out", str(out), "--workers", "2"],
+                                        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                                        env=env, start_new_session=True)
+
+    def pdfs(self) -> list[Path]:
+        return sorted((self.out / "2018" / "pdf").rglob("*.pdf"))
+
+    def wait_for_a_new_pdf(self) -> None:
+        end = time.monotonic() + GUARD
+        while not set(self.pdfs()) - self.before:
+            if self.process.poll() is not None:
+                pytest.fail(f"vanban pdf ended before its first PDF: {self.process.communicate()}")
+            if time.monotonic() > end:
+                self.process.kill()
+                pytest.fail("no PDF written")
+            time.sleep(0.1)
+
+    def finish(self) -> str:
+        _, stderr = self.process.communicate(timeout=GUARD)
+        return stderr
+
+
+def processes_of(home: Path, wait: bool = True) -> list[str]:
+    """Processes whose command line names the run's folders (LibreOffice and its watchdog name
+    their profile and scratch folder); with `wait`, waiting a while for killed ones to be gone."""
+    end = time.monotonic() + (60 if wait else 0)
+    while True:
+        found = []
+        for cmdline in Path("/proc").glob("[0-9]*/cmdline"):
+            try:
+                text = cmdline.read_bytes().replace(b"\0", b" ").decode("utf-8", "replace")
+            except OSError:
+                continue
+            if str(home) in text:
+                found.append(f"{cmdline.parent.name}: {text[:200]}")
+        if not found or time.monotonic() > end:
+            return found
+        time.sleep(0.2)
+
+
+def assert_pdfs_whole(out: Path) -> int:
+    """Every PDF in out/2018/pdf opens, has pages and is the one the manifest lists; no temporary
+    file is left beside them. The number of PDFs."""
+    folder = out / "2018"
+    entries = Manifest.load(folder).entries
+    pdfs = sorted((folder / "pdf").rglob("*.pdf"))
+    for pdf in pdfs:
+        with pikepdf.open(pdf) as doc:
+            assert len(doc.pages) >= 1, pdf
+        assert entries[pdf.relative_to(folder).as_posix()].sha256 == digest(pdf.read_bytes()), pdf
+    assert not [p for p in folder.rglob("*") if p.name.endswith(".vanban.tmp")]
+    return len(pdfs)
+
+
+def leftovers(home: Path) -> list[str]:
+    """What the run left in its temporary folder and its LibreOffice profiles."""
+    left = [p.name for p in (home / "tmp").iterdir() if not p.name.startswith("pymp-")]
+    profiles = home / "cache" / "vanban" / "libreoffice"
+    left += [p.name for p in profiles.glob("profile-*.pid")]
+    left += [str(p.relative_to(profiles)) for p in profiles.glob("profile-*/.lock")]
+    return left
+
+
+@pytest.mark.parametrize(("signum", "code", "said"), [
+    (signal.SIGINT, 130, "Đã dừng theo yêu cầu (Ctrl+C)"),
+    (signal.SIGTERM, 143, "Đã dừng vì nhận tín hiệu dừng (SIGTERM)"),
+], ids=["ctrl-c", "sigterm"])
+def test_ctrl_c_and_sigterm_stop_at_once_and_leave_only_whole_pdfs(built, tmp_path, signum, code, said):
+    out = tmp_path / "out"
+    shutil.copytree(built, out)
+    run = Run(out, tmp_path)
+    run.wait_for_a_new_pdf()
+    assert processes_of(tmp_path, wait=False), "LibreOffice runs when the signal comes"
+    if signum == signal.SIGINT:
+        os.killpg(run.process.pid, signum)  # Ctrl+C: the terminal signals the whole process group
+    else:
+        run.process.send_signal(signum)  # kill, systemd: vanban alone
+    stderr = run.finish()
+    assert run.process.returncode == code, stderr
+    assert "Traceback" not in stderr and "KeyboardInterrupt" not in stderr
+    lines = [line for line in stderr.splitlines() if line.startswith("Lỗi:")]
+    assert len(lines) == 1 and said in lines[0], stderr
+    finished = assert_pdfs_whole(out)
+    assert finished >= 1
+    assert re.search(rf"xong {finished}/129 tệp PDF .*chuyển {129 - finished} văn bản còn lại", lines[0])
+    assert processes_of(tmp_path) == []
+    assert leftovers(tmp_path) == []
+    assert [p.name for p in (tmp_path / "tmp").iterdir()] == []  # multiprocessing's own too
+
+
+def test_a_killed_vanban_takes_libreoffice_with_it_and_the_next_run_cleans_up(built, tmp_path):
+    out = tmp_path / "out"
+    shutil.copytree(built, out)
+    killed = Run(out, tmp_path)
+    killed.wait_for_a_new_pdf()
+    assert processes_of(tmp_path, wait=False), "LibreOffice runs when vanban is killed"
+    killed.process.kill()  # SIGKILL: vanban cannot clean anything up itself
+    killed.finish()
+    assert processes_of(tmp_path) == []  # LibreOffice died with it
+    stale = [p.name for p in (tmp_path / "tmp").glob(f"vanban-pdf-{killed.process.pid}-*")]
+    assert stale, "the killed run's scratch folder"
+
+    following = Run(out, tmp_path)
+    following.wait_for_a_new_pdf()
+    os.killpg(following.process.pid, signal.SIGINT)
+    stderr = following.finish()
+    assert following.process.returncode == 130, stderr
+    assert not (tmp_path / "tmp" / stale[0]).exists()
+    assert leftovers(tmp_path) == []
+    assert processes_of(tmp_path) == []
+    assert assert_pdfs_whole(out) >= 2
