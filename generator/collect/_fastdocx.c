@@ -216,8 +216,8 @@ static PyObject *clean_text(const char *data, size_t len) {
     size_t a = 0, b = len, size;
     while (a < b) {  /* str.strip(): the characters str.isspace() says are whitespace */
         Py_UCS4 ch = decode_at(s + a, b - a, &size);
-        if (!Py_UNICODE_ISSPACE(ch))
-            break;
+        if (size > b - a || !Py_UNICODE_ISSPACE(ch))
+            break;  /* (a truncated sequence cannot come from expat; never read past the end) */
         a += size;
     }
     while (b > a) {
@@ -900,6 +900,7 @@ static PyMethodDef methods[] = {
 
 static struct PyModuleDef module = {
     PyModuleDef_HEAD_INIT, "_fastdocx", "The single pass of the collect reader, on expat.", -1, methods,
+    NULL, NULL, NULL, NULL,
 };
 
 PyMODINIT_FUNC PyInit__fastdocx(void) {
