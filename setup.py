@@ -7,10 +7,11 @@ or, installed from the wheel, in generator/resources/, where this build step put
 
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 
-from setuptools import setup
+from setuptools import Extension, setup
 from setuptools.command.build_py import build_py
 
 ROOT = Path(__file__).resolve().parent
@@ -32,4 +33,12 @@ class BuildWithResources(build_py):
                 shutil.copy2(path, target / path.name)
 
 
-setup(cmdclass={"build_py": BuildWithResources})
+# The collect reader's single pass in C, on Python's own expat (generator/collect/_fastdocx.c):
+# optional, so that an install without a C compiler (Windows without Visual C++) still works;
+# generator/collect/reader.py then reads every form with lxml, the same result more slowly.
+# VANBAN_PURE_PYTHON=1 leaves it out: `pip wheel .` then makes the py3-none-any wheel that installs
+# on any machine (the clerks' Windows PCs); with it, the wheel is for this platform only.
+FAST_READER = Extension("generator.collect._fastdocx", ["generator/collect/_fastdocx.c"], optional=True)
+
+setup(cmdclass={"build_py": BuildWithResources},
+      ext_modules=[] if os.environ.get("VANBAN_PURE_PYTHON") else [FAST_READER])

@@ -13,7 +13,7 @@ from functools import lru_cache
 
 from lxml import etree
 
-from generator.collect.reader import Document, Row, Table, read_document, saved_at
+from generator.collect.reader import Document, Malformed, Row, Table, read_document, saved_at
 from generator.errors import WARNING, Loc, Problem, VanbanError
 from generator.text import vn
 from generator.workbook.filecheck import inspect_document
@@ -102,7 +102,7 @@ def read_form(source: Source) -> ReturnedForm:
     members = inspect_document(source.data, source.name)
     try:
         doc = read_document(members["word/document.xml"], members.get("docProps/custom.xml"))
-    except etree.XMLSyntaxError as exc:
+    except (etree.XMLSyntaxError, Malformed) as exc:
         raise VanbanError(f"{source.name} không phải là văn bản Word .docx hợp lệ (nội dung bị hỏng: "
                           f"{exc}); hãy mở bằng Word và lưu lại.") from exc
     form = form_from(doc, source)

@@ -1,0 +1,915 @@
+/* The single pass of generator/collect/reader.py over word/document.xml, on expat's events.
+
+   `blocks(xml, Cell, Row, Table)` returns the same list of blocks as reader._single_pass over
+   lxml's tree, or None whenever it cannot promise that: XML that expat refuses, namespace
+   declarations anywhere but on the root element, names lxml would refuse or read otherwise,
+   tracked or hidden content (w:ins, w:del, w:moveTo, w:moveFrom, mc:Fallback), and every shape
+   the single pass itself declines. reader.py then reads the document with lxml as before, so a
+   document this reader refuses is read (or refused, with lxml's message) exactly as without it.
+
+   Expat is Python's own, through the capsule pyexpat exports for C modules (as _elementtree uses
+   it): no library to link, nothing to install. The parser is created without namespace
+   processing (expat's fastest mode); the namespace rules lxml enforces are checked here, on the
+   names: every prefix used is declared on the root element, no prefix or URI twice.
+   tests/test_collect_fast_reader.py holds this reader to the lxml reader on every shipped
+   example, every edit the tests make, and thousands of random damages to a form. */
+
+#define PY_SSIZE_T_CLEAN
+#include <Python.h>
+#include <structmember.h>
+#include <stdint.h>
+#include <string.h>
+
+/* expat's types, as pyexpat.h's capsule uses them (declared here so that no expat.h is needed) */
+typedef char XML_Char;
+typedef char XML_LChar;
+typedef struct XML_ParserStruct *XML_Parser;
+enum XML_Status { XML_STATUS_ERROR = 0, XML_STATUS_OK = 1, XML_STATUS_SUSPENDED = 2 };
+enum XML_Error { XML_ERROR_NONE = 0 };
+typedef unsigned long XML_Size;
+typedef struct {
+    void *(*malloc_fcn)(size_t size);
+    void *(*realloc_fcn)(void *ptr, size_t size);
+    void (*free_fcn)(void *ptr);
+} XML_Memory_Handling_Suite;
+typedef struct XML_Encoding XML_Encoding;
+typedef void (*XML_StartElementHandler)(void *, const XML_Char *, const XML_Char **);
+typedef void (*XML_EndElementHandler)(void *, const XML_Char *);
+typedef void (*XML_CharacterDataHandler)(void *, const XML_Char *, int);
+typedef void (*XML_CommentHandler)(void *, const XML_Char *);
+typedef void (*XML_DefaultHandler)(void *, const XML_Char *, int);
+typedef void (*XML_StartNamespaceDeclHandler)(void *, const XML_Char *, const XML_Char *);
+typedef void (*XML_EndNamespaceDeclHandler)(void *, const XML_Char *);
+typedef void (*XML_ProcessingInstructionHandler)(void *, const XML_Char *, const XML_Char *);
+typedef int (*XML_UnknownEncodingHandler)(void *, const XML_Char *, XML_Encoding *);
+typedef void (*XML_StartDoctypeDeclHandler)(void *, const XML_Char *, const XML_Char *,
+                                            const XML_Char *, int);
+
+#define PyExpat_CAPI_MAGIC "pyexpat.expat_CAPI 1.1"
+#define PyExpat_CAPSULE_NAME "pyexpat.expat_CAPI"
+
+struct PyExpat_CAPI {  /* Include/pyexpat.h, version 1.1 (Python 3.7 and later) */
+    char *magic;
+    int size;
+    int MAJOR_VERSION;
+    int MINOR_VERSION;
+    int MICRO_VERSION;
+    const XML_LChar *(*ErrorString)(enum XML_Error code);
+    enum XML_Error (*GetErrorCode)(XML_Parser parser);
+    XML_Size (*GetErrorColumnNumber)(XML_Parser parser);
+    XML_Size (*GetErrorLineNumber)(XML_Parser parser);
+    enum XML_Status (*Parse)(XML_Parser parser, const char *s, int len, int isFinal);
+    XML_Parser (*ParserCreate_MM)(const XML_Char *encoding, const XML_Memory_Handling_Suite *memsuite,
+                                  const XML_Char *namespaceSeparator);
+    void (*ParserFree)(XML_Parser parser);
+    void (*SetCharacterDataHandler)(XML_Parser parser, XML_CharacterDataHandler handler);
+    void (*SetCommentHandler)(XML_Parser parser, XML_CommentHandler handler);
+    void (*SetDefaultHandlerExpand)(XML_Parser parser, XML_DefaultHandler handler);
+    void (*SetElementHandler)(XML_Parser parser, XML_StartElementHandler start, XML_EndElementHandler end);
+    void (*SetNamespaceDeclHandler)(XML_Parser parser, XML_StartNamespaceDeclHandler start,
+                                    XML_EndNamespaceDeclHandler end);
+    void (*SetProcessingInstructionHandler)(XML_Parser parser, XML_ProcessingInstructionHandler handler);
+    void (*SetUnknownEncodingHandler)(XML_Parser parser, XML_UnknownEncodingHandler handler,
+                                      void *encodingHandlerData);
+    void (*SetUserData)(XML_Parser parser, void *userData);
+    void (*SetStartDoctypeDeclHandler)(XML_Parser parser, XML_StartDoctypeDeclHandler start);
+    enum XML_Status (*SetEncoding)(XML_Parser parser, const XML_Char *encoding);
+    int (*DefaultUnknownEncodingHandler)(void *encodingHandlerData, const XML_Char *name,
+                                         XML_Encoding *info);
+    int (*SetHashSalt)(XML_Parser parser, unsigned long hash_salt);
+};
+
+static struct PyExpat_CAPI *expat;
+/* reader.Cell's slots, in the order close_cell fills them */
+#define N_SLOTS 6
+static const char *SLOTS[N_SLOTS] = {"_element", "_careful", "_text", "column", "span", "continued"};
+
+static const char W_URI[] = "http://schemas.openxmlformats.org/wordprocessingml/2006/main";
+static const char MC_URI[] = "http://schemas.openxmlformats.org/markup-compatibility/2006";
+static const char XML_URI[] = "http://www.w3.org/XML/1998/namespace";
+static const char XMLNS_URI[] = "http://www.w3.org/2000/xmlns/";
+
+/* what an element is to the pass: the WordprocessingML elements it looks at, or OTHER */
+enum {
+    K_OTHER, K_BODY, K_TBL, K_TR, K_TC, K_P, K_T, K_TAB, K_BR, K_CR, K_NBH, K_GRID_BEFORE,
+    K_GRID_SPAN, K_VMERGE, K_TRPR, K_TCPR, K_TABS, K_WRAPPER, K_MARKED
+};
+
+typedef struct {
+    int kind;
+    unsigned long id;
+    unsigned long first_prop;  /* the id of its first w:trPr (a w:tr) or w:tcPr (a w:tc) child */
+} Entry;
+
+typedef struct {
+    char *data;
+    size_t len, cap;
+} Buf;
+
+#define MAX_PREFIXES 128
+#define MAX_DEPTH 100000
+#define N_CHECKED 64
+
+typedef struct {
+    XML_Parser parser;
+    int stop;  /* declined, or a Python error is set (`error`): no more work */
+    int error;
+    Entry *stack;
+    size_t depth, cap;  /* stack[0 .. depth-1]: the open elements, the root first */
+    unsigned long next_id;
+    /* the root's namespace declarations */
+    int nprefixes;
+    const char *prefix[MAX_PREFIXES];  /* owned copies */
+    size_t prefix_len[MAX_PREFIXES];
+    const char *w;  /* the prefix bound to WordprocessingML, and to markup compatibility */
+    size_t w_len;
+    const char *mc;
+    size_t mc_len;
+    /* where the body is */
+    int body_state;  /* 0: not yet, 1: inside, 2: over */
+    unsigned long body;
+    /* the single pass: open table, row, cell and paragraph (ids; 0: none), as reader._single_pass */
+    unsigned long tbl, tr, tc, p;
+    size_t p_at;  /* the stack index the open paragraph had */
+    int cell_open, cell_continued;
+    long cell_column, cell_span, start;
+    int row_has_cells;
+    long number;
+    Buf pieces;  /* the open paragraph's text so far (UTF-8) */
+    PyObject *lines;  /* the open cell's paragraphs before the open one (a list, or NULL) */
+    PyObject *cells, *rows, *blocks;  /* the open row's cells, the open table's rows, all blocks */
+    size_t t_at;  /* collecting the text of the w:t at this stack index + 1 (0: not collecting) */
+    PyObject *Cell, *Row, *Table;
+    Py_ssize_t slot[N_SLOTS];  /* where Cell's slots are in an instance */
+    const char *checked[N_CHECKED];  /* attribute names whose prefix was found declared */
+} State;
+
+/* where each of Cell's __slots__ lies in an instance (as its member descriptors say); -1 if the
+   class is not the one expected (a Python error is set) */
+static int find_slots(PyObject *cls, Py_ssize_t *slot) {
+    PyTypeObject *type = (PyTypeObject *)cls;
+    if (type->tp_itemsize != 0 || type->tp_dictoffset != 0) {
+        PyErr_SetString(PyExc_TypeError, "Cell must be a class with __slots__ only");
+        return -1;
+    }
+    for (int i = 0; i < N_SLOTS; i++) {
+        PyObject *descr = PyDict_GetItemString(type->tp_dict, SLOTS[i]);  /* borrowed */
+        if (!descr || !Py_IS_TYPE(descr, &PyMemberDescr_Type)
+                || ((PyMemberDescrObject *)descr)->d_member->type != T_OBJECT_EX) {
+            PyErr_Format(PyExc_TypeError, "Cell has no slot %s", SLOTS[i]);
+            return -1;
+        }
+        slot[i] = ((PyMemberDescrObject *)descr)->d_member->offset;
+    }
+    return 0;
+}
+
+static void decline(State *st) {
+    if (!st->stop) {
+        st->stop = 1;
+        expat->SetElementHandler(st->parser, NULL, NULL);
+        expat->SetCharacterDataHandler(st->parser, NULL);
+        expat->SetCommentHandler(st->parser, NULL);
+        expat->SetProcessingInstructionHandler(st->parser, NULL);
+    }
+}
+
+static void fail(State *st) {  /* a Python error is set */
+    st->error = 1;
+    decline(st);
+}
+
+static int buf_add(Buf *b, const char *s, size_t n) {
+    if (b->len + n > b->cap) {
+        size_t cap = b->cap ? b->cap : 256;
+        while (cap < b->len + n)
+            cap *= 2;
+        char *data = PyMem_Realloc(b->data, cap);
+        if (!data)
+            return -1;
+        b->data = data;
+        b->cap = cap;
+    }
+    memcpy(b->data + b->len, s, n);
+    b->len += n;
+    return 0;
+}
+
+/* --- text as reader.py makes it: `text.replace("\u00a0", " ").strip()` --------------------- */
+
+static Py_UCS4 decode_at(const unsigned char *s, size_t n, size_t *size) {
+    unsigned char c = s[0];
+    if (c < 0x80 || n < 2) { *size = 1; return c; }
+    if (c < 0xE0) { *size = 2; return ((Py_UCS4)(c & 0x1F) << 6) | (s[1] & 0x3F); }
+    if (c < 0xF0 || n < 4) {
+        *size = 3;
+        return n < 3 ? c : ((Py_UCS4)(c & 0x0F) << 12) | ((Py_UCS4)(s[1] & 0x3F) << 6) | (s[2] & 0x3F);
+    }
+    *size = 4;
+    return ((Py_UCS4)(c & 0x07) << 18) | ((Py_UCS4)(s[1] & 0x3F) << 12) | ((Py_UCS4)(s[2] & 0x3F) << 6)
+           | (s[3] & 0x3F);
+}
+
+/* the stripped, nbsp-free text of UTF-8 bytes (expat's output: valid UTF-8) as a new str */
+static PyObject *clean_text(const char *data, size_t len) {
+    const unsigned char *s = (const unsigned char *)data;
+    size_t a = 0, b = len, size;
+    while (a < b) {  /* str.strip(): the characters str.isspace() says are whitespace */
+        Py_UCS4 ch = decode_at(s + a, b - a, &size);
+        if (!Py_UNICODE_ISSPACE(ch))
+            break;
+        a += size;
+    }
+    while (b > a) {
+        size_t at = b - 1;
+        while (at > a && (s[at] & 0xC0) == 0x80)
+            at--;
+        Py_UCS4 ch = decode_at(s + at, b - at, &size);
+        if (!Py_UNICODE_ISSPACE(ch))
+            break;
+        b = at;
+    }
+    PyObject *text = PyUnicode_DecodeUTF8(data + a, (Py_ssize_t)(b - a), "strict");
+    if (!text)
+        return NULL;
+    int has_nbsp = 0;
+    for (size_t i = a; i + 1 < b; i++)
+        if (s[i] == 0xC2 && s[i + 1] == 0xA0) { has_nbsp = 1; break; }
+    if (has_nbsp) {
+        static PyObject *nbsp, *space;
+        if (!nbsp) {
+            nbsp = PyUnicode_FromString("\xc2\xa0");
+            space = PyUnicode_FromString(" ");
+            if (!nbsp || !space)
+                { Py_DECREF(text); return NULL; }
+        }
+        PyObject *replaced = PyUnicode_Replace(text, nbsp, space, -1);
+        Py_DECREF(text);
+        return replaced;
+    }
+    return text;
+}
+
+/* --- closing a cell and a block, as reader._close_cell and reader._close_block ------------- */
+
+static int close_cell(State *st) {
+    PyObject *text;
+    if (st->lines == NULL) {  /* the cell's only paragraph, or none */
+        text = st->p ? clean_text(st->pieces.data, st->pieces.len) : PyUnicode_FromString("");
+    } else {
+        if (st->p) {
+            PyObject *line = PyUnicode_DecodeUTF8(st->pieces.data, (Py_ssize_t)st->pieces.len, "strict");
+            if (!line || PyList_Append(st->lines, line) < 0) { Py_XDECREF(line); return -1; }
+            Py_DECREF(line);
+        }
+        /* "\n".join(t for t in (line.replace("\u00a0", " ").strip() for line in lines) if t) */
+        PyObject *kept = PyList_New(0);
+        if (!kept)
+            return -1;
+        Py_ssize_t n = PyList_GET_SIZE(st->lines);
+        if (n == 1) {
+            Py_ssize_t size;
+            const char *utf8 = PyUnicode_AsUTF8AndSize(PyList_GET_ITEM(st->lines, 0), &size);
+            text = utf8 ? clean_text(utf8, (size_t)size) : NULL;
+            Py_DECREF(kept);
+        } else {
+            for (Py_ssize_t i = 0; i < n; i++) {
+                Py_ssize_t size;
+                const char *utf8 = PyUnicode_AsUTF8AndSize(PyList_GET_ITEM(st->lines, i), &size);
+                PyObject *line = utf8 ? clean_text(utf8, (size_t)size) : NULL;
+                if (!line) { Py_DECREF(kept); return -1; }
+                if (PyUnicode_GET_LENGTH(line) && PyList_Append(kept, line) < 0)
+                    { Py_DECREF(line); Py_DECREF(kept); return -1; }
+                Py_DECREF(line);
+            }
+            PyObject *newline = PyUnicode_FromString("\n");
+            text = newline ? PyUnicode_Join(newline, kept) : NULL;
+            Py_XDECREF(newline);
+            Py_DECREF(kept);
+        }
+        Py_CLEAR(st->lines);
+    }
+    if (!text)
+        return -1;
+    /* Cell(None, column, span, continued, text): its slots filled as its __init__ fills them */
+    PyTypeObject *type = (PyTypeObject *)st->Cell;
+    PyObject *cell = type->tp_alloc(type, 0);
+    PyObject *column = PyLong_FromLong(st->cell_column), *span = PyLong_FromLong(st->cell_span);
+    if (!cell || !column || !span) {
+        Py_XDECREF(cell);
+        Py_XDECREF(column);
+        Py_XDECREF(span);
+        Py_DECREF(text);
+        return -1;
+    }
+    PyObject *values[N_SLOTS] = {Py_None, Py_True, text, column, span,
+                                 st->cell_continued ? Py_True : Py_False};
+    for (int i = 0; i < N_SLOTS; i++)  /* new references: the slots were empty */
+        *(PyObject **)((char *)cell + st->slot[i]) = Py_NewRef(values[i]);
+    Py_DECREF(column);
+    Py_DECREF(span);
+    Py_DECREF(text);
+    int ok;
+    ok = PyList_Append(st->cells, cell);
+    Py_DECREF(cell);
+    st->cell_open = 0;
+    return ok;
+}
+
+static int close_block(State *st) {
+    PyObject *block;
+    if (st->tbl) {
+        PyObject *number = PyLong_FromLong(st->number);
+        if (!number)
+            return -1;
+        block = PyObject_CallFunctionObjArgs(st->Table, number, st->rows, NULL);
+        Py_DECREF(number);
+    } else if (st->p) {
+        block = clean_text(st->pieces.data, st->pieces.len);
+    } else {
+        return 0;
+    }
+    if (!block)
+        return -1;
+    int ok = PyList_Append(st->blocks, block);
+    Py_DECREF(block);
+    return ok;
+}
+
+/* --- names and namespaces ---------------------------------------------------------------- */
+
+/* A QName lxml takes: ASCII (Word's are), one colon at most, neither part empty; its prefix
+   (or none) is declared on the root. Returns the local part, or NULL to decline. */
+static const char *check_name(State *st, const char *name, int attribute, const char **prefix,
+                              size_t *prefix_len) {
+    const char *colon = NULL;
+    for (const char *c = name; *c; c++) {
+        if ((unsigned char)*c >= 0x80)
+            return NULL;
+        if (*c == ':') {
+            if (colon)
+                return NULL;
+            colon = c;
+        }
+    }
+    *prefix = NULL;
+    *prefix_len = 0;
+    if (!colon)
+        return name;
+    size_t n = (size_t)(colon - name);
+    char after = colon[1];
+    if (n == 0 || after == '\0' || (after >= '0' && after <= '9') || after == '-' || after == '.')
+        return NULL;  /* both parts NCNames: a local part cannot start with a digit, - or . */
+    *prefix = name;
+    *prefix_len = n;
+    if (n == st->w_len && memcmp(name, st->w, n) == 0)
+        return colon + 1;  /* most names */
+    if (n == 3 && memcmp(name, "xml", 3) == 0)
+        return colon + 1;  /* always bound */
+    if (attribute && n == 5 && memcmp(name, "xmlns", 5) == 0)
+        return colon + 1;  /* a declaration: only on the root, checked there */
+    for (int i = 0; i < st->nprefixes; i++) {
+        if (st->prefix_len[i] == n && memcmp(st->prefix[i], name, n) == 0) {
+            if (i > 0) {  /* move to front: a document uses a few prefixes, over and over */
+                const char *p = st->prefix[i];
+                size_t l = st->prefix_len[i];
+                memmove(st->prefix + 1, st->prefix, (size_t)i * sizeof(char *));
+                memmove(st->prefix_len + 1, st->prefix_len, (size_t)i * sizeof(size_t));
+                st->prefix[0] = p;
+                st->prefix_len[0] = l;
+            }
+            return colon + 1;
+        }
+    }
+    return NULL;
+}
+
+/* a namespace name libxml2 surely takes as a URI, as Word's and LibreOffice's are: http(s)://
+   host/path or urn:name, of letters, digits and "-._~" (and "/" in a path, ":" in a urn) */
+static int plain_uri(const char *value) {
+    const char *c, *extra;
+    if (strncmp(value, "http://", 7) == 0 || strncmp(value, "https://", 8) == 0) {
+        c = value + (value[4] == 's' ? 8 : 7);
+        extra = "";
+        if (!*c || *c == '/')
+            return 0;  /* no host */
+        for (; *c && *c != '/'; c++)
+            if (!((*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z') || (*c >= '0' && *c <= '9')
+                  || *c == '-' || *c == '.'))
+                return 0;
+        extra = "/";
+    } else if (strncmp(value, "urn:", 4) == 0 && value[4]) {
+        c = value + 4;
+        extra = ":";
+    } else {
+        return 0;
+    }
+    for (; *c; c++)
+        if (!((*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z') || (*c >= '0' && *c <= '9')
+              || *c == '-' || *c == '.' || *c == '_' || *c == '~' || *c == extra[0]))
+            return 0;
+    return 1;
+}
+
+/* the root's xmlns and xmlns:P attributes; 0, or -1 to decline */
+static int read_declarations(State *st, const char **atts) {
+    const char *uris[MAX_PREFIXES + 1];
+    int nuris = 0;
+    for (const char **a = atts; *a; a += 2) {
+        const char *name = a[0], *value = a[1];
+        if (strncmp(name, "xmlns", 5) != 0 || (name[5] != '\0' && name[5] != ':'))
+            continue;
+        if (!plain_uri(value))
+            return -1;
+        if (strcmp(value, W_URI) == 0 || strcmp(value, MC_URI) == 0) {
+            if (name[5] == '\0')
+                return -1;  /* Word's elements without a prefix: not read here */
+        }
+        if (strcmp(value, XML_URI) == 0 || strcmp(value, XMLNS_URI) == 0)
+            return -1;
+        if (name[5] == '\0')
+            continue;  /* a default namespace that is not Word's: its elements are not read */
+        const char *prefix = name + 6;
+        size_t n = strlen(prefix);
+        if (n == 0 || value[0] == '\0' || strchr(prefix, ':') || st->nprefixes >= MAX_PREFIXES)
+            return -1;
+        if ((n == 3 && memcmp(prefix, "xml", 3) == 0) || (n == 5 && memcmp(prefix, "xmlns", 5) == 0))
+            return -1;
+        for (int i = 0; i < nuris; i++)
+            if (strcmp(uris[i], value) == 0)
+                return -1;  /* two prefixes for one namespace: attributes could clash */
+        uris[nuris++] = value;
+        char *copy = PyMem_Malloc(n + 1);
+        if (!copy)
+            return -2;
+        memcpy(copy, prefix, n + 1);
+        st->prefix[st->nprefixes] = copy;
+        st->prefix_len[st->nprefixes] = n;
+        st->nprefixes++;
+        if (strcmp(value, W_URI) == 0) {
+            st->w = copy;
+            st->w_len = n;
+        } else if (strcmp(value, MC_URI) == 0) {
+            st->mc = copy;
+            st->mc_len = n;
+        }
+    }
+    return st->w ? 0 : -1;
+}
+
+static int w_kind(const char *local) {
+    switch (local[0]) {
+    case 'b':
+        if (strcmp(local, "body") == 0) return K_BODY;
+        if (strcmp(local, "br") == 0) return K_BR;
+        break;
+    case 'c':
+        if (strcmp(local, "cr") == 0) return K_CR;
+        if (strcmp(local, "customXml") == 0) return K_WRAPPER;
+        break;
+    case 'd':
+        if (strcmp(local, "del") == 0) return K_MARKED;
+        break;
+    case 'g':
+        if (strcmp(local, "gridSpan") == 0) return K_GRID_SPAN;
+        if (strcmp(local, "gridBefore") == 0) return K_GRID_BEFORE;
+        break;
+    case 'i':
+        if (strcmp(local, "ins") == 0) return K_MARKED;
+        break;
+    case 'm':
+        if (strcmp(local, "moveTo") == 0 || strcmp(local, "moveFrom") == 0) return K_MARKED;
+        break;
+    case 'n':
+        if (strcmp(local, "noBreakHyphen") == 0) return K_NBH;
+        break;
+    case 'p':
+        if (local[1] == '\0') return K_P;
+        break;
+    case 's':
+        if (strcmp(local, "sdt") == 0 || strcmp(local, "sdtContent") == 0 || strcmp(local, "smartTag") == 0)
+            return K_WRAPPER;
+        break;
+    case 't':
+        switch (local[1]) {
+        case '\0': return K_T;
+        case 'c':
+            if (local[2] == '\0') return K_TC;
+            if (strcmp(local, "tcPr") == 0) return K_TCPR;
+            break;
+        case 'r':
+            if (local[2] == '\0') return K_TR;
+            if (strcmp(local, "trPr") == 0) return K_TRPR;
+            break;
+        case 'b':
+            if (strcmp(local, "tbl") == 0) return K_TBL;
+            break;
+        case 'a':
+            if (strcmp(local, "tab") == 0) return K_TAB;
+            if (strcmp(local, "tabs") == 0) return K_TABS;
+            break;
+        }
+        break;
+    case 'v':
+        if (strcmp(local, "vMerge") == 0) return K_VMERGE;
+        break;
+    }
+    return K_OTHER;
+}
+
+/* --- the pass ---------------------------------------------------------------------------- */
+
+/* the id of the nearest ancestor of stack[at] that is not a block wrapper (0 at the top) */
+static unsigned long nearest(State *st, size_t at) {
+    for (size_t i = at; i-- > 0;)
+        if (st->stack[i].kind != K_WRAPPER)
+            return st->stack[i].id;
+    return 0;
+}
+
+/* the element at stack[at] has the open paragraph among its ancestors */
+static int in_paragraph(State *st, size_t at) {
+    return st->p && st->p_at < at && st->stack[st->p_at].id == st->p;
+}
+
+/* int(value or default) as Python reads a w:val; -1 when it is not plain digits (declined) */
+static long read_int(const char **atts, long otherwise, const char *w, size_t w_len) {
+    for (const char **a = atts; *a; a += 2) {
+        const char *name = a[0];
+        if (strncmp(name, w, w_len) == 0 && name[w_len] == ':' && strcmp(name + w_len + 1, "val") == 0) {
+            const char *v = a[1];
+            if (*v == '\0')
+                return otherwise;
+            while (*v == ' ' || *v == '\t' || *v == '\n' || *v == '\r')
+                v++;
+            long n = 0;
+            int digits = 0;
+            while (*v >= '0' && *v <= '9') {
+                if (++digits > 9)
+                    return -1;
+                n = n * 10 + (*v++ - '0');
+            }
+            while (*v == ' ' || *v == '\t' || *v == '\n' || *v == '\r')
+                v++;
+            return (digits && *v == '\0') ? n : -1;
+        }
+    }
+    return otherwise;
+}
+
+/* the w:val of a w:vMerge: "continue" when absent */
+static int merge_continues(const char **atts, const char *w, size_t w_len) {
+    for (const char **a = atts; *a; a += 2) {
+        const char *name = a[0];
+        if (strncmp(name, w, w_len) == 0 && name[w_len] == ':' && strcmp(name + w_len + 1, "val") == 0)
+            return strcmp(a[1], "continue") == 0;
+    }
+    return 1;
+}
+
+static int append_piece(State *st, const char *s, size_t n) {
+    if (buf_add(&st->pieces, s, n) < 0) {
+        PyErr_NoMemory();
+        return -1;
+    }
+    return 0;
+}
+
+static int in_body(State *st, Entry *e, size_t at, const char **atts) {
+    switch (e->kind) {
+    case K_T:
+        if (!in_paragraph(st, at))
+            return 1;
+        st->t_at = at + 1;
+        return 0;
+    case K_P: {
+        unsigned long up = nearest(st, at);
+        if (st->tc && up == st->tc) {  /* a paragraph of the open cell */
+            if (st->p) {
+                if (!st->lines && !(st->lines = PyList_New(0)))
+                    return -1;
+                PyObject *line = PyUnicode_DecodeUTF8(st->pieces.data, (Py_ssize_t)st->pieces.len, "strict");
+                if (!line || PyList_Append(st->lines, line) < 0) { Py_XDECREF(line); return -1; }
+                Py_DECREF(line);
+            }
+        } else if (up == st->body) {  /* a paragraph of the body: the open table or paragraph is over */
+            if (st->cell_open && close_cell(st) < 0)
+                return -1;
+            if (close_block(st) < 0)
+                return -1;
+            st->tbl = st->tr = st->tc = 0;
+            Py_CLEAR(st->rows);
+        } else {
+            return 1;
+        }
+        st->pieces.len = 0;
+        st->p = e->id;
+        st->p_at = at;
+        return 0;
+    }
+    case K_TC:
+        if (!st->tr || nearest(st, at) != st->tr)
+            return 1;
+        if (st->cell_open) {
+            long column = st->cell_column + st->cell_span;
+            if (close_cell(st) < 0)
+                return -1;
+            st->cell_column = column;
+        } else {
+            st->cell_column = st->start;
+        }
+        st->cell_open = 1;
+        st->cell_span = 1;
+        st->cell_continued = 0;
+        st->row_has_cells = 1;
+        st->tc = e->id;
+        st->p = 0;
+        Py_CLEAR(st->lines);
+        st->pieces.len = 0;
+        return 0;
+    case K_TR: {
+        if (!st->tbl || nearest(st, at) != st->tbl)
+            return 1;
+        if (st->cell_open && close_cell(st) < 0)
+            return -1;
+        Py_CLEAR(st->cells);
+        if (!(st->cells = PyList_New(0)))
+            return -1;
+        st->start = 0;
+        st->row_has_cells = 0;
+        PyObject *row = PyObject_CallOneArg(st->Row, st->cells);
+        if (!row || PyList_Append(st->rows, row) < 0) { Py_XDECREF(row); return -1; }
+        Py_DECREF(row);
+        st->tr = e->id;
+        st->tc = 0;
+        st->p = 0;
+        st->pieces.len = 0;
+        return 0;
+    }
+    case K_TBL:
+        if (nearest(st, at) != st->body)
+            return 1;  /* a table in a cell or in a text box */
+        if (st->cell_open && close_cell(st) < 0)
+            return -1;
+        if (close_block(st) < 0)
+            return -1;
+        st->number++;
+        st->tbl = e->id;
+        st->tr = st->tc = st->p = 0;
+        Py_CLEAR(st->rows);
+        if (!(st->rows = PyList_New(0)))
+            return -1;
+        st->pieces.len = 0;
+        return 0;
+    case K_TAB:
+        if (st->stack[at - 1].kind == K_TABS)
+            return 0;  /* a tab stop of the paragraph's properties */
+        if (!in_paragraph(st, at))
+            return 1;
+        return append_piece(st, " ", 1);
+    case K_BR:
+    case K_CR:
+        if (!in_paragraph(st, at))
+            return 1;
+        return append_piece(st, "\n", 1);
+    case K_NBH:
+        if (!in_paragraph(st, at))
+            return 1;
+        return append_piece(st, "-", 1);
+    case K_GRID_BEFORE: {
+        /* in the row's first w:trPr, before any cell */
+        if (!st->tr || st->row_has_cells || at < 2 || st->stack[at - 2].id != st->tr
+                || st->stack[at - 1].id != st->stack[at - 2].first_prop)
+            return 1;
+        long n = read_int(atts, 0, st->w, st->w_len);
+        if (n < 0)
+            return 1;
+        st->start = n;
+        return 0;
+    }
+    case K_GRID_SPAN:
+    case K_VMERGE: {
+        Entry *holder = at >= 2 ? &st->stack[at - 2] : NULL;
+        if (!st->cell_open || !holder || holder->id != st->tc) {
+            if (holder && holder->kind == K_TC)
+                return 1;  /* a cell's property out of place */
+            return 0;  /* a former value (in w:tcPrChange) */
+        }
+        if (st->stack[at - 1].id != holder->first_prop)
+            return 1;
+        if (e->kind == K_GRID_SPAN) {
+            long n = read_int(atts, 1, st->w, st->w_len);
+            if (n < 0)
+                return 1;
+            st->cell_span = n > 1 ? n : 1;
+        } else {
+            st->cell_continued = merge_continues(atts, st->w, st->w_len);
+        }
+        return 0;
+    }
+    }
+    return 0;
+}
+
+static void XMLCALL_start(void *data, const XML_Char *name, const XML_Char **atts) {
+    State *st = data;
+    if (st->stop)
+        return;
+    st->t_at = 0;  /* a child ends a w:t's text (lxml's .text) */
+    size_t at = st->depth;
+    if (at == 0) {
+        int r = read_declarations(st, atts);
+        if (r == -2) { PyErr_NoMemory(); fail(st); return; }
+        if (r < 0) { decline(st); return; }
+    }
+    for (const char **a = atts; *a; a += 2) {
+        const char *prefix;
+        size_t n;
+        if (at > 0 && a[0][0] == 'x' && strncmp(a[0], "xmlns", 5) == 0 && (a[0][5] == '\0' || a[0][5] == ':'))
+            { decline(st); return; }  /* a namespace declared below the root */
+        /* expat hands each attribute name from its table of names: one pointer a name, checked once */
+        size_t slot = ((uintptr_t)a[0] >> 3) & (N_CHECKED - 1);
+        if (st->checked[slot] == a[0])
+            continue;
+        if (!check_name(st, a[0], 1, &prefix, &n))
+            { decline(st); return; }
+        st->checked[slot] = a[0];
+    }
+    const char *prefix;
+    size_t prefix_len;
+    const char *local = check_name(st, name, 0, &prefix, &prefix_len);
+    if (!local || (prefix_len == 5 && memcmp(prefix, "xmlns", 5) == 0))
+        { decline(st); return; }
+    int kind = K_OTHER;
+    if (prefix_len == st->w_len && memcmp(prefix, st->w, prefix_len) == 0)
+        kind = w_kind(local);
+    else if (st->mc && prefix_len == st->mc_len && memcmp(prefix, st->mc, prefix_len) == 0
+             && strcmp(local, "Fallback") == 0)
+        kind = K_MARKED;
+    if (kind == K_MARKED)
+        { decline(st); return; }
+    if (at >= st->cap) {
+        if (at >= MAX_DEPTH)
+            { decline(st); return; }
+        size_t cap = st->cap ? st->cap * 2 : 64;
+        Entry *stack = PyMem_Realloc(st->stack, cap * sizeof(Entry));
+        if (!stack) { PyErr_NoMemory(); fail(st); return; }
+        st->stack = stack;
+        st->cap = cap;
+    }
+    Entry *e = &st->stack[at];
+    e->kind = kind;
+    e->id = ++st->next_id;
+    e->first_prop = 0;
+    st->depth = at + 1;
+    if (at > 0 && ((kind == K_TRPR && st->stack[at - 1].kind == K_TR)
+                   || (kind == K_TCPR && st->stack[at - 1].kind == K_TC))
+            && st->stack[at - 1].first_prop == 0)
+        st->stack[at - 1].first_prop = e->id;
+    if (st->body_state == 0) {
+        if (at == 1 && kind == K_BODY) {
+            st->body_state = 1;
+            st->body = e->id;
+        }
+        return;
+    }
+    if (st->body_state != 1)
+        return;
+    int r = in_body(st, e, at, atts);
+    if (r < 0)
+        fail(st);
+    else if (r > 0)
+        decline(st);
+}
+
+static void XMLCALL_end(void *data, const XML_Char *name) {
+    State *st = data;
+    (void)name;
+    if (st->stop)
+        return;
+    st->t_at = 0;
+    st->depth--;
+    if (st->body_state == 1 && st->stack[st->depth].id == st->body)
+        st->body_state = 2;
+}
+
+static void XMLCALL_text(void *data, const XML_Char *s, int len) {
+    State *st = data;
+    if (st->t_at && st->t_at == st->depth && len > 0) {
+        if (append_piece(st, s, (size_t)len) < 0)
+            fail(st);
+    }
+}
+
+static void XMLCALL_child(void *data, const XML_Char *a) {  /* a comment: a child node */
+    (void)a;
+    ((State *)data)->t_at = 0;
+}
+
+static void XMLCALL_pi(void *data, const XML_Char *target, const XML_Char *value) {
+    (void)value;
+    ((State *)data)->t_at = 0;
+    if (strchr(target, ':'))
+        decline((State *)data);  /* lxml refuses a colon in a processing instruction's name */
+}
+
+/* no XML declaration, or one saying version="1.0" (expat takes any version, libxml2 does not) */
+static int plain_declaration(const char *xml, size_t len) {
+    if (len >= 3 && memcmp(xml, "\xef\xbb\xbf", 3) == 0) {
+        xml += 3;
+        len -= 3;
+    }
+    if (len < 6 || memcmp(xml, "<?xml", 5) != 0
+            || !(xml[5] == ' ' || xml[5] == '\t' || xml[5] == '\r' || xml[5] == '\n'))
+        return 1;
+    size_t i = 5;
+    while (i < len && (xml[i] == ' ' || xml[i] == '\t' || xml[i] == '\r' || xml[i] == '\n'))
+        i++;
+    return len - i >= 13 && (memcmp(xml + i, "version=\"1.0\"", 13) == 0
+                             || memcmp(xml + i, "version='1.0'", 13) == 0);
+}
+
+static void XMLCALL_doctype(void *data, const XML_Char *name, const XML_Char *sysid,
+                            const XML_Char *pubid, int internal) {
+    (void)name; (void)sysid; (void)pubid; (void)internal;
+    decline((State *)data);  /* entities: lxml's reading (and its refusal) decides */
+}
+
+static PyObject *fast_blocks(PyObject *self, PyObject *args) {
+    (void)self;
+    Py_buffer xml;
+    State st;
+    memset(&st, 0, sizeof st);
+    if (!PyArg_ParseTuple(args, "y*O!OO", &xml, &PyType_Type, &st.Cell, &st.Row, &st.Table))
+        return NULL;
+    if (find_slots(st.Cell, st.slot) < 0) {
+        PyBuffer_Release(&xml);
+        return NULL;
+    }
+    if (xml.len > INT_MAX || !plain_declaration(xml.buf, (size_t)xml.len)) {
+        PyBuffer_Release(&xml);
+        Py_RETURN_NONE;
+    }
+    PyObject *result = NULL;
+    st.blocks = PyList_New(0);
+    st.parser = st.blocks ? expat->ParserCreate_MM(NULL, NULL, NULL) : NULL;
+    if (!st.parser) {
+        if (st.blocks)
+            PyErr_NoMemory();
+        goto done;
+    }
+    expat->SetUserData(st.parser, &st);
+    expat->SetElementHandler(st.parser, XMLCALL_start, XMLCALL_end);
+    expat->SetCharacterDataHandler(st.parser, XMLCALL_text);
+    expat->SetCommentHandler(st.parser, XMLCALL_child);
+    expat->SetProcessingInstructionHandler(st.parser, XMLCALL_pi);
+    expat->SetStartDoctypeDeclHandler(st.parser, XMLCALL_doctype);
+    enum XML_Status status = expat->Parse(st.parser, xml.buf, (int)xml.len, 1);
+    if (st.error)
+        goto done;
+    if (status != XML_STATUS_OK || st.stop || st.body_state != 2) {
+        result = Py_NewRef(Py_None);  /* expat refused it, or a shape lxml reads */
+        goto done;
+    }
+    if (st.cell_open && close_cell(&st) < 0)
+        goto done;
+    if (close_block(&st) < 0)
+        goto done;
+    result = Py_NewRef(st.blocks);
+done:
+    if (st.parser)
+        expat->ParserFree(st.parser);
+    for (int i = 0; i < st.nprefixes; i++)
+        PyMem_Free((void *)st.prefix[i]);
+    PyMem_Free(st.stack);
+    PyMem_Free(st.pieces.data);
+    Py_XDECREF(st.lines);
+    Py_XDECREF(st.cells);
+    Py_XDECREF(st.rows);
+    Py_XDECREF(st.blocks);
+    PyBuffer_Release(&xml);
+    return result;
+}
+
+static PyMethodDef methods[] = {
+    {"blocks", fast_blocks, METH_VARARGS,
+     "blocks(document_xml, Cell, Row, Table): the body's blocks as reader._single_pass reads them, "
+     "or None when the document is for lxml to read."},
+    {NULL, NULL, 0, NULL},
+};
+
+static struct PyModuleDef module = {
+    PyModuleDef_HEAD_INIT, "_fastdocx", "The single pass of the collect reader, on expat.", -1, methods,
+};
+
+PyMODINIT_FUNC PyInit__fastdocx(void) {
+    expat = (struct PyExpat_CAPI *)PyCapsule_Import(PyExpat_CAPSULE_NAME, 0);
+    if (!expat)
+        return NULL;
+    if (strcmp(expat->magic, PyExpat_CAPI_MAGIC) != 0 || (size_t)expat->size < sizeof(struct PyExpat_CAPI)
+            || expat->SetStartDoctypeDeclHandler == NULL) {
+        PyErr_SetString(PyExc_ImportError, "pyexpat's C interface is not the one this module was built for");
+        return NULL;
+    }
+    return PyModule_Create(&module);
+}
