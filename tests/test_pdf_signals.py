@@ -12,7 +12,9 @@ import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import pikepdf
@@ -30,6 +32,15 @@ def built(tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp("signals") / "out"
     build(WORKBOOK, out)
     return out
+
+
+@pytest.fixture
+def home() -> Iterator[Path]:
+    """The run's own TMPDIR and cache, at a short path: multiprocessing puts a Unix socket in the
+    TMPDIR, whose path may not exceed 107 bytes (pytest's tmp_path under xdist can)."""
+    folder = Path(tempfile.mkdtemp(prefix="vb-"))
+    yield folder
+    shutil.rmtree(folder, ignore_errors=True)
 
 
 class Run:
@@ -110,12 +121,12 @@ def leftovers(home: Path) -> list[str]:
     (signal.SIGINT, 130, "Đã dừng theo yêu cầu (Ctrl+C)"),
     (signal.SIGTERM, 143, "Đã dừng vì nhận tín hiệu dừng (SIGTERM)"),
 ], ids=["ctrl-c", "sigterm"])
-def test_ctrl_c_and_sigterm_stop_at_once_and_leave_only_whole_pdfs(built, tmp_path, signum, code, said):
-    out = tmp_path / "out"
+def test_ctrl_c_and_sigterm_stop_at_once_and_leave_only_whole_pdfs(built, home, signum, code, said):
+    out = home / "out"
     shutil.copytree(built, out)
-    run = Run(out, tmp_path)
+    run = Run(out, home)
     run.wait_for_a_new_pdf()
-    assert processes_of(tmp_path, wait=False), "LibreOffice runs when the signal comes"
+    assert processes_of(home, wait=False), "LibreOffice runs when the signal comes"
     if signum == signal.SIGINT:
         os.killpg(run.process.pid, signum)  # Ctrl+C: the terminal signals the whole process group
     else:
@@ -128,29 +139,29 @@ def test_ctrl_c_and_sigterm_stop_at_once_and_leave_only_whole_pdfs(built, tmp_pa
     finished = assert_pdfs_whole(out)
     assert finished >= 1
     assert re.search(rf"xong {finished}/129 tệp PDF .*chuyển {129 - finished} văn bản còn lại", lines[0])
-    assert processes_of(tmp_path) == []
-    assert leftovers(tmp_path) == []
-    assert [p.name for p in (tmp_path / "tmp").iterdir()] == []  # multiprocessing's own too
+    assert processes_of(home) == []
+    assert leftovers(home) == []
+    assert [p.name for p in (home / "tmp").iterdir()] == []  # multiprocessing's own too
 
 
-def test_a_killed_vanban_takes_libreoffice_with_it_and_the_next_run_cleans_up(built, tmp_path):
-    out = tmp_path / "out"
+def test_a_killed_vanban_takes_libreoffice_with_it_and_the_next_run_cleans_up(built, home):
+    out = home / "out"
     shutil.copytree(built, out)
-    killed = Run(out, tmp_path)
+    killed = Run(out, home)
     killed.wait_for_a_new_pdf()
-    assert processes_of(tmp_path, wait=False), "LibreOffice runs when vanban is killed"
+    assert processes_of(home, wait=False), "LibreOffice runs when vanban is killed"
     killed.process.kill()  # SIGKILL: vanban cannot clean anything up itself
     killed.finish()
-    assert processes_of(tmp_path) == []  # LibreOffice died with it
-    stale = [p.name for p in (tmp_path / "tmp").glob(f"vanban-pdf-{killed.process.pid}-*")]
+    assert processes_of(home) == []  # LibreOffice died with it
+    stale = [p.name for p in (home / "tmp").glob(f"vanban-pdf-{killed.process.pid}-*")]
     assert stale, "the killed run's scratch folder"
 
-    following = Run(out, tmp_path)
+    following = Run(out, home)
     following.wait_for_a_new_pdf()
     os.killpg(following.process.pid, signal.SIGINT)
     stderr = following.finish()
     assert following.process.returncode == 130, stderr
-    assert not (tmp_path / "tmp" / stale[0]).exists()
-    assert leftovers(tmp_path) == []
-    assert processes_of(tmp_path) == []
+    assert not (home / "tmp" / stale[0]).exists()
+    assert leftovers(home) == []
+    assert processes_of(home) == []
     assert assert_pdfs_whole(out) >= 2
