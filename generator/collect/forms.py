@@ -187,25 +187,14 @@ def _find(heads: dict[int, str], *names: str) -> int | None:
     return None
 
 
-def _text(row: Row, column: int | None) -> str:
-    if column is None:
-        return ""
-    cell = row.at(column)
-    if cell is None or cell.continued:
-        return ""  # merged down from the row above: its text belongs to that row only
-    return cell.text
-
-
 def _task_rows(form: ReturnedForm, table: int, rows: list[Row], first: int,
                heads: dict[int, str]) -> None:
-    code_col = _find(heads, "stt")
-    columns = (_find(heads, "ket qua thuc hien"), _find(heads, "muc do hoan thanh"),
+    columns = (_find(heads, "stt"), _find(heads, "ket qua thuc hien"), _find(heads, "muc do hoan thanh"),
                _find(heads, "ghi chu"), _find(heads, "vai tro"))
     last: TaskRow | None = None
     for number, row in enumerate(rows[1:], start=first + 1):
-        cell = row.at(code_col) if code_col is not None else None
-        code = _code(cell.text) if cell is not None and not cell.continued else ""
-        result, status, note, role = [_text(row, column) for column in columns]
+        code_text, result, status, note, role = row.texts(columns)
+        code = _code(code_text) if code_text else ""
         if code:
             last = TaskRow(code, result, status, note, role, table, number)
             form.tasks.append(last)
@@ -247,12 +236,11 @@ def _target_rows(form: ReturnedForm, table: int, rows: list[Row], first: int,
     text_col = _find(heads, "chi tieu")
     value_col = _find(heads, "muc chi tieu")
     achieved_col = _find(heads, "ket qua dat duoc")
+    columns = (number_col, text_col, value_col, achieved_col)
     for index, row in enumerate(rows[1:], start=first + 1):
-        text = _text(row, text_col)
-        if not text:
-            continue
-        form.targets.append(TargetRow(_text(row, number_col), text, _text(row, value_col),
-                                      _text(row, achieved_col), table, index))
+        number, text, value, achieved = row.texts(columns)
+        if text:
+            form.targets.append(TargetRow(number, text, value, achieved, table, index))
 
 
 def _header_text(doc: Document) -> str:
