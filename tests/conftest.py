@@ -83,14 +83,19 @@ def reports_only(wb, *codes: str) -> None:
 # each file handed to the next free worker in collection order (without --no-loadscope-reorder,
 # xdist orders the files by their number of tests: the browser tests, few and long, went last and
 # kept one worker busy alone). The heaviest files go first, so that no long file starts last (the
-# largest first, as in any schedule of unequal jobs). Measured wall time per file on 2 cores, heaviest
-# first; the other files keep their order.
+# largest first, as in any schedule of unequal jobs). Measured time per file (the sum of its tests'
+# setup, call and teardown, from `pytest --junitxml`) on 2 cores at 99aef5d, heaviest first, every
+# file of 4 s or more; the other files keep their order. Remeasure when a file grows or a new heavy
+# one comes (docs/performance.md, "The test suite", says how).
 HEAVY_FIRST = (
-    "test_pdf.py", "test_web_browser.py", "test_collect.py", "test_atomic.py", "test_checks.py",
-    "test_engine.py", "test_incremental.py", "test_lint.py", "test_properties.py", "test_file_names.py",
-    "test_cli.py", "test_reports.py", "test_injection.py", "test_wheel.py", "test_web_routes.py",
-    "test_collect_bad_input.py", "test_check_cli.py", "test_hostile_files.py", "test_rollover.py",
-    "test_rewrites.py",
+    "test_pdf.py", "test_collect.py", "test_web_browser.py", "test_engine.py", "test_checks.py",
+    "test_atomic.py", "test_incremental.py", "test_web_routes.py", "test_collect_merged_tables.py",
+    "test_lint.py", "test_pdf_signals.py", "test_web_leftovers.py", "test_wheel.py",
+    "test_properties.py", "test_injection.py", "test_file_names.py", "test_cli.py",
+    "test_collect_bad_input.py", "test_reports.py", "test_web_browser_tracking.py",
+    "test_check_cli.py", "test_rollover.py", "test_workbook.py", "test_pdf_corner.py",
+    "test_pdf_metadata.py", "test_rewrites.py", "test_hostile_files.py", "test_legacy.py",
+    "test_progress.py", "test_tags.py",
 )
 
 

@@ -117,13 +117,14 @@ def big_workbook(path: Path, summary: str) -> Path:
 def test_a_build_killed_part_way_leaves_whole_documents_and_the_next_build_cleans_up(tmp_path):
     first = big_workbook(tmp_path / "a.xlsx", "Ban hành Kế hoạch cải cách hành chính năm 2018")
     second = big_workbook(tmp_path / "b.xlsx", "Ban hành Kế hoạch cải cách hành chính (sửa đổi)")
-    # the two complete versions, known byte for byte (builds are reproducible)
-    old = outputs(build(first, tmp_path / "ref-a").folder)
+    # the two complete versions, known byte for byte (builds are reproducible: the first one is
+    # the build the kills interrupt, the second one is made elsewhere)
+    out = tmp_path / "out"
+    folder = build(first, out).folder
+    old = outputs(folder)
     new = outputs(build(second, tmp_path / "ref-b").folder)
     assert old.keys() == new.keys() and all(old[k] != new[k] for k in old)
 
-    out = tmp_path / "out"
-    folder = build(first, out).folder
     mid_write = 0
     for attempt in range(3):
         inodes = {k: (folder / k).stat().st_ino for k in old}
