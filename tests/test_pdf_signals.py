@@ -155,6 +155,10 @@ def test_a_killed_vanban_takes_libreoffice_with_it_and_the_next_run_cleans_up(bu
     assert processes_of(home) == []  # LibreOffice died with it
     stale = [p.name for p in (home / "tmp").glob(f"vanban-pdf-{killed.process.pid}-*")]
     assert stale, "the killed run's scratch folder"
+    # the manifest is written again after each PDF: a kill falling then leaves its temporary file
+    # beside the documents (planted here, so that the test does not depend on where the kill fell)
+    half_manifest = out / "2018" / f".manifest.json.{2**22 + 7}.zz99zz99.vanban.tmp"
+    half_manifest.write_text("{", encoding="utf-8")
 
     following = Run(out, home)
     following.wait_for_a_new_pdf()
@@ -162,6 +166,7 @@ def test_a_killed_vanban_takes_libreoffice_with_it_and_the_next_run_cleans_up(bu
     stderr = following.finish()
     assert following.process.returncode == 130, stderr
     assert not (home / "tmp" / stale[0]).exists()
+    assert not half_manifest.exists()
     assert leftovers(home) == []
     assert processes_of(home) == []
     assert assert_pdfs_whole(out) >= 2

@@ -136,7 +136,8 @@ def make_pdfs(out: Path, year: int | None = None, with_preview: bool = False,
 
     libreoffice.find_soffice()  # no LibreOffice: the install line first, not "Chuyển …" then it
     echo(f"Chuyển {len(todo)} văn bản sang PDF/A-2b ({unchanged} tệp PDF không đổi)…")
-    clean_stale_temps(target)  # what a run killed while writing a PDF left
+    # what a run killed while writing a PDF, or the manifest beside the documents, left
+    clean_stale_temps(folder)
     count = libreoffice.worker_count(len(todo), workers)
     writer = _Writer(folder, manifest, changed_by_hand, echo)
     try:
