@@ -37,11 +37,6 @@ _VT = "{http://schemas.openxmlformats.org/officeDocument/2006/docPropsVTypes}"
 _CUSTOM = "{http://schemas.openxmlformats.org/officeDocument/2006/custom-properties}"
 _PARSER = etree.XMLParser(collect_ids=False, **STRICT_PARSER_OPTIONS)
 
-try:
-    from generator.collect import _fastdocx
-except ImportError:  # installed without a C compiler: lxml reads every form (the same, slower)
-    _fastdocx = None  # type: ignore[assignment]
-
 _BLOCK_WRAPPERS = frozenset({f"{_W}sdt", f"{_W}sdtContent", f"{_W}customXml", f"{_W}smartTag",
                              f"{_W}ins", f"{_W}moveTo"})
 
@@ -121,6 +116,16 @@ class Document:
     @property
     def paragraphs(self) -> list[str]:
         return [b for b in self.blocks if isinstance(b, str)]
+
+
+try:
+    from generator.collect import _fastdocx
+
+    # one tiny document at import: a build that does not work with this Python is left unused
+    _fastdocx.blocks(f'<w:document xmlns:w="{W}"><w:body><w:p/></w:body></w:document>'.encode(),
+                     Cell, Row, Table)
+except Exception:  # installed without a C compiler (or for another Python): lxml reads every form
+    _fastdocx = None  # type: ignore[assignment]
 
 
 def custom_properties(xml: bytes | None) -> dict[str, str]:

@@ -21,6 +21,14 @@ from generator.web.shown import RETURNED_DOWNLOADS, backups, known_files
 from generator.web.work import Checked
 
 
+def _posted_period(checked: Checked) -> Any:
+    """The period a form of the page was sent for: one of the workbook's, else the request fails."""
+    period = _period(checked, request.form.get("ky", ""))
+    if period is None or period.code != request.form.get("ky", ""):
+        abort(400, description="Kỳ báo cáo không có trong sổ tính; hãy chọn lại kỳ ở trang Báo cáo nhận về.")
+    return period
+
+
 def _period(checked: Checked, code: str) -> Any:
     plan = checked.result.plan
     periods = list(plan.periods) if plan else []
@@ -66,9 +74,7 @@ def _returned_page(book_id: str, error: str = "", problems: tuple[Problem, ...] 
 @pages.post("/w/<book_id>/bao-cao")
 def collect_returned(book_id: str) -> Any:
     book, checked = checked_or_404(book_id)
-    period = _period(checked, request.form.get("ky", ""))
-    if period is None or period.code != request.form.get("ky", ""):
-        abort(400, description="Kỳ báo cáo không có trong sổ tính; hãy chọn lại kỳ ở trang Báo cáo nhận về.")
+    period = _posted_period(checked)
     dates = _dates(request.form.get("ngay_sua", ""))
     uploads = [Upload(f.read(), f.filename or "", dates[i] if i < len(dates) else None)
                for i, f in enumerate(request.files.getlist("bao_cao")) if f.filename]
@@ -86,9 +92,7 @@ def collect_returned(book_id: str) -> Any:
 def tracking_upload(book_id: str) -> Any:
     """The period's tracking workbook as the clerk edited it, put back; then consolidate again."""
     book, checked = checked_or_404(book_id)
-    period = _period(checked, request.form.get("ky", ""))
-    if period is None or period.code != request.form.get("ky", ""):
-        abort(400, description="Kỳ báo cáo không có trong sổ tính; hãy chọn lại kỳ ở trang Báo cáo nhận về.")
+    period = _posted_period(checked)
     file = request.files.get("bang_theo_doi")
     if file is None or not file.filename:
         return _returned_page(book.id, "Chưa chọn tệp: bấm “Chọn bảng theo dõi…” rồi chọn tệp .xlsx đã sửa.",
