@@ -54,6 +54,14 @@ def need_tool(name: str) -> str:
     return path
 
 
+def office_env() -> dict[str, str]:
+    """The environment vanban runs soffice in, for the tests that run it themselves: the faster
+    allocator preloaded where it is installed (a quarter less CPU a document; the same output)."""
+    from generator.output.libreoffice import soffice_environment
+
+    return soffice_environment()
+
+
 def to_pdf(docx: Path, outdir: Path) -> Path:
     """Convert with a real LibreOffice, in a private profile so parallel runs do not collide."""
     soffice = need_tool("soffice")
@@ -61,7 +69,7 @@ def to_pdf(docx: Path, outdir: Path) -> Path:
     subprocess.run(
         [soffice, f"-env:UserInstallation=file://{profile}", "--headless", "--convert-to", "pdf",
          "--outdir", str(outdir), str(docx)],
-        check=True, capture_output=True, timeout=240,
+        check=True, capture_output=True, timeout=240, env=office_env(),
     )
     pdf = outdir / (docx.stem + ".pdf")
     assert pdf.exists(), f"LibreOffice did not convert {docx.name}"

@@ -20,7 +20,7 @@ from generator.cli import main
 from generator.collect import status as st
 from generator.collect.forms import Source, read_form
 from generator.pipeline import build, collect, load_checked
-from tests.conftest import WORKBOOK, need_tool, reports_only
+from tests.conftest import WORKBOOK, need_tool, office_env, reports_only
 from tests.xlsx_files import rewrite_members
 from tools import make_example_forms as fill
 
@@ -511,7 +511,8 @@ def test_the_single_pass_reads_a_form_saved_by_libreoffice_as_the_general_walk(
     (tmp_path / "in" / "snv.docx").write_bytes(data)
     subprocess.run([soffice, f"-env:UserInstallation=file://{tmp_path}/profile", "--headless",
                     "--convert-to", "docx:MS Word 2007 XML", "--outdir", str(tmp_path / "out"),
-                    str(tmp_path / "in" / "snv.docx")], check=True, capture_output=True, timeout=240)
+                    str(tmp_path / "in" / "snv.docx")], check=True, capture_output=True, timeout=240,
+                   env=office_env())
     fast, general, one_pass = _read_both_ways((tmp_path / "out" / "snv.docx").read_bytes())
     assert fast == general
     assert one_pass
@@ -527,7 +528,8 @@ def test_a_form_saved_by_libreoffice_and_an_odt_read_alike(snv_form: Path, tmp_p
     returned.mkdir()
     subprocess.run([soffice, f"-env:UserInstallation=file://{tmp_path}/profile", "--headless",
                     "--convert-to", "odt", "--outdir", str(converted), str(tmp_path / "snv.docx"),
-                    str(tmp_path / "stp.docx")], check=True, capture_output=True, timeout=240)
+                    str(tmp_path / "stp.docx")], check=True, capture_output=True, timeout=240,
+                   env=office_env())
     shutil.copy(converted / "snv.odt", returned)
     with zipfile.ZipFile(returned / "nop-lai.zip", "w") as z:  # an .odt sent inside a .zip
         z.write(converted / "stp.odt", "stp.odt")

@@ -15,7 +15,7 @@ from docx.oxml.ns import qn
 
 from generator.collect.forms import ReturnedForm, Source, read_form
 from generator.pipeline import collect
-from tests.conftest import ROOT, WORKBOOK, need_tool
+from tests.conftest import ROOT, WORKBOOK, need_tool, office_env
 from tools import make_example_forms as fill
 
 SHIPPED = ROOT / "data" / "vi-du-bao-cao" / "quy-1"
@@ -107,7 +107,7 @@ def libreoffice(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     subprocess.run([soffice, f"-env:UserInstallation=file://{root}/profile", "--headless",
                     "--convert-to", "docx:MS Word 2007 XML", "--outdir", str(saved),
                     *sorted(str(p) for p in given.iterdir())],
-                   check=True, capture_output=True, timeout=600)
+                   check=True, capture_output=True, timeout=600, env=office_env())
     alone = root / "alone"
     alone.mkdir()
     (saved / "snv-against.docx").rename(alone / "snv.docx")

@@ -445,7 +445,7 @@ def custom_templates(folder: Path) -> dict[str, Path]:
 
 def test_custom_templates_render_packages_word_and_libreoffice_open(tmp_path):
     from generator.render.renderer import validate_package
-    from tests.conftest import need_tool
+    from tests.conftest import need_tool, office_env
 
     soffice = need_tool("soffice")
     context = {"name": "Sở Nội vụ", "items": ["một", "hai"]}
@@ -467,7 +467,7 @@ def test_custom_templates_render_packages_word_and_libreoffice_open(tmp_path):
 
     subprocess.run([soffice, f"-env:UserInstallation=file://{tmp_path / 'lo'}", "--headless",
                     "--convert-to", "pdf", "--outdir", str(tmp_path / "pdf"), *map(str, rendered)],
-                   check=True, capture_output=True, timeout=300)
+                   check=True, capture_output=True, timeout=300, env=office_env())
     for target in rendered:
         pdf = tmp_path / "pdf" / f"{target.stem}.pdf"
         text = subprocess.run([need_tool("pdftotext"), str(pdf), "-"], capture_output=True,

@@ -16,7 +16,7 @@ from docx.shared import Mm
 from generator.pipeline import build
 from generator.text import vn
 from generator.workbook.blank import build_workbook, save_workbook
-from tests.conftest import need_tool
+from tests.conftest import need_tool, office_env
 from tests.docx_text import document_lines
 from tests.seed_appendix import DEPARTMENT_GROUPS, DISTRICT_GROUPS, expected_roles, seed_tasks
 
@@ -445,7 +445,7 @@ def sample_pdfs(forms, two_level, tmp_path_factory):
     subprocess.run(
         [soffice, f"-env:UserInstallation=file://{outdir / 'lo-profile'}", "--headless",
          "--convert-to", "pdf", "--outdir", str(outdir), *map(str, staged)],
-        check=True, capture_output=True, timeout=300,
+        check=True, capture_output=True, timeout=300, env=office_env(),
     )
     pdfs = [p.with_suffix(".pdf") for p in staged]
     assert all(p.exists() for p in pdfs)

@@ -18,6 +18,7 @@ from pathlib import Path, PurePosixPath
 
 from generator.collect.forms import Source
 from generator.errors import INFO, WARNING, Loc, Problem, VanbanError
+from generator.output.libreoffice import soffice_environment
 from generator.output.pdf import PACKAGES
 
 FORM_SUFFIXES = (".docx", ".docm")
@@ -189,7 +190,8 @@ def _converted(pending: list[_Pending]) -> Iterator[Source]:
         command = [soffice, f"-env:UserInstallation={profile.as_uri()}", "--headless", "--norestore",
                    "--convert-to", "docx:MS Word 2007 XML", "--outdir", str(out), *map(str, staged)]
         try:
-            subprocess.run(command, check=False, capture_output=True, timeout=120 + 10 * len(paths))
+            subprocess.run(command, check=False, capture_output=True, timeout=120 + 10 * len(paths),
+                           env=soffice_environment())  # the faster allocator, as for the PDFs
         except subprocess.TimeoutExpired as exc:
             raise VanbanError("LibreOffice không chuyển xong các báo cáo .doc/.odt trong thời gian cho "
                               "phép.") from exc
