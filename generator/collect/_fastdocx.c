@@ -267,26 +267,19 @@ static int close_cell(State *st) {
         if (!kept)
             return -1;
         Py_ssize_t n = PyList_GET_SIZE(st->lines);
-        if (n == 1) {
+        for (Py_ssize_t i = 0; i < n; i++) {
             Py_ssize_t size;
-            const char *utf8 = PyUnicode_AsUTF8AndSize(PyList_GET_ITEM(st->lines, 0), &size);
-            text = utf8 ? clean_text(utf8, (size_t)size) : NULL;
-            Py_DECREF(kept);
-        } else {
-            for (Py_ssize_t i = 0; i < n; i++) {
-                Py_ssize_t size;
-                const char *utf8 = PyUnicode_AsUTF8AndSize(PyList_GET_ITEM(st->lines, i), &size);
-                PyObject *line = utf8 ? clean_text(utf8, (size_t)size) : NULL;
-                if (!line) { Py_DECREF(kept); return -1; }
-                if (PyUnicode_GET_LENGTH(line) && PyList_Append(kept, line) < 0)
-                    { Py_DECREF(line); Py_DECREF(kept); return -1; }
-                Py_DECREF(line);
-            }
-            PyObject *newline = PyUnicode_FromString("\n");
-            text = newline ? PyUnicode_Join(newline, kept) : NULL;
-            Py_XDECREF(newline);
-            Py_DECREF(kept);
+            const char *utf8 = PyUnicode_AsUTF8AndSize(PyList_GET_ITEM(st->lines, i), &size);
+            PyObject *line = utf8 ? clean_text(utf8, (size_t)size) : NULL;
+            if (!line) { Py_DECREF(kept); return -1; }
+            if (PyUnicode_GET_LENGTH(line) && PyList_Append(kept, line) < 0)
+                { Py_DECREF(line); Py_DECREF(kept); return -1; }
+            Py_DECREF(line);
         }
+        PyObject *newline = PyUnicode_FromString("\n");
+        text = newline ? PyUnicode_Join(newline, kept) : NULL;
+        Py_XDECREF(newline);
+        Py_DECREF(kept);
         Py_CLEAR(st->lines);
     }
     if (!text)

@@ -81,16 +81,9 @@ class Row:
     def texts(self, columns: tuple[int | None, ...]) -> list[str]:
         """The text of the cell covering each grid column: "" for no column, no cell, or a cell
         merged down from the row above (its text belongs to that row only)."""
-        cells = self.cells
-        count = len(cells)
         found = []
         for column in columns:
-            if column is None:
-                found.append("")
-                continue
-            cell = cells[column] if column < count else None
-            if cell is None or not cell.column <= column < cell.column + cell.span:
-                cell = self.at(column)
+            cell = self.at(column) if column is not None else None
             found.append("" if cell is None or cell.continued else cell.text)
         return found
 

@@ -21,6 +21,13 @@ from generator.web.shown import RETURNED_DOWNLOADS, backups, known_files
 from generator.web.work import Checked
 
 
+def _refused(book_id: str, code: str, exc: VanbanError) -> Any:
+    """The period's page again, saying why an upload was refused (each problem listed, if several)."""
+    if isinstance(exc, ProblemsFound):
+        return _returned_page(book_id, str(exc).split("\n", 1)[0], exc.problems, 400, code)
+    return _returned_page(book_id, exc.format_message(), (), 400, code)
+
+
 def _posted_period(checked: Checked) -> Any:
     """The period a form of the page was sent for: one of the workbook's, else the request fails."""
     period = _period(checked, request.form.get("ky", ""))
@@ -80,10 +87,8 @@ def collect_returned(book_id: str) -> Any:
                for i, f in enumerate(request.files.getlist("bao_cao")) if f.filename]
     try:
         done = work().collect(book, period.code, uploads)
-    except ProblemsFound as exc:
-        return _returned_page(book.id, str(exc).split("\n", 1)[0], exc.problems, 400, period.code)
     except VanbanError as exc:
-        return _returned_page(book.id, exc.format_message(), (), 400, period.code)
+        return _refused(book.id, period.code, exc)
     return redirect(url_for("pages.returned", book_id=book.id, ky=period.code, moi=done.kept,
                             trung=done.same, dung=done.used), 303)
 
@@ -99,10 +104,8 @@ def tracking_upload(book_id: str) -> Any:
                               (), 400, period.code)
     try:
         done = work().replace_tracking(book, period.code, file.read(), file.filename)
-    except ProblemsFound as exc:
-        return _returned_page(book.id, str(exc).split("\n", 1)[0], exc.problems, 400, period.code)
     except VanbanError as exc:
-        return _returned_page(book.id, exc.format_message(), (), 400, period.code)
+        return _refused(book.id, period.code, exc)
     return redirect(url_for("pages.returned", book_id=book.id, ky=period.code, bang=done.name,
                             ngay=done.dates, tay=done.typed), 303)
 
