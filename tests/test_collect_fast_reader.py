@@ -56,8 +56,9 @@ needs_c = pytest.mark.skipif(reader._fastdocx is None and not os.environ.get("CI
 
 def test_the_c_reader_is_built_where_vanban_is_installed_with_a_compiler() -> None:
     # CI installs with gcc, as the machines vanban runs the national consolidation on do
-    if os.environ.get("CI"):
-        assert reader._fastdocx is not None, "generator/collect/_fastdocx.c was not built"
+    if reader._fastdocx is None and not os.environ.get("CI"):
+        pytest.skip("the C reader is not built (no C compiler where vanban was installed)")
+    assert reader._fastdocx is not None, "generator/collect/_fastdocx.c was not built"
 
 
 @needs_c
