@@ -516,6 +516,11 @@ def test_the_single_pass_reads_a_form_saved_by_libreoffice_as_the_general_walk(
     fast, general, one_pass = _read_both_ways((tmp_path / "out" / "snv.docx").read_bytes())
     assert fast == general
     assert one_pass
+    from generator.collect import reader
+    if reader._fastdocx is not None:  # built wherever CI runs (test_collect_fast_reader checks it)
+        xml = zipfile.ZipFile(tmp_path / "out" / "snv.docx").read("word/document.xml")
+        by_tokenizer = reader._fastdocx.blocks(xml, reader.Cell, reader.Row, reader.Table, 2)
+        assert by_tokenizer is not None  # LibreOffice's XML is read by the tokenizer, not expat
 
 
 def test_a_form_saved_by_libreoffice_and_an_odt_read_alike(snv_form: Path, tmp_path: Path,

@@ -1,18 +1,24 @@
-/* The single pass of generator/collect/reader.py over word/document.xml, on expat's events.
+/* The single pass of generator/collect/reader.py over word/document.xml, in C.
 
    `blocks(xml, Cell, Row, Table)` returns the same list of blocks as reader._single_pass over
-   lxml's tree, or None whenever it cannot promise that: XML that expat refuses, namespace
+   lxml's tree, or None whenever it cannot promise that: XML that is not well-formed, namespace
    declarations anywhere but on the root element, names lxml would refuse or read otherwise,
    tracked or hidden content (w:ins, w:del, w:moveTo, w:moveFrom, mc:Fallback), and every shape
    the single pass itself declines. reader.py then reads the document with lxml as before, so a
    document this reader refuses is read (or refused, with lxml's message) exactly as without it.
 
-   Expat is Python's own, through the capsule pyexpat exports for C modules (as _elementtree uses
-   it): no library to link, nothing to install. The parser is created without namespace
-   processing (expat's fastest mode); the namespace rules lxml enforces are checked here, on the
-   names: every prefix used is declared on the root element, no prefix or URI twice.
-   tests/test_collect_fast_reader.py holds this reader to the lxml reader on every shipped
-   example, every edit the tests make, and thousands of random damages to a form. */
+   The pass (XMLCALL_start, XMLCALL_end, XMLCALL_text) is fed by one of two readers:
+   - `scan`, a tokenizer for the part of XML Word and LibreOffice write (ASCII names, UTF-8 text,
+     the predefined entities; no DTD, comments, CDATA, processing instructions, character
+     references or CRs), which checks that part as XML 1.0 requires and says when a document is
+     outside it;
+   - expat, Python's own, through the capsule pyexpat exports for C modules (as _elementtree uses
+     it): no library to link, nothing to install. It reads what the tokenizer does not, from the
+     start. The parser is created without namespace processing (expat's fastest mode).
+   The namespace rules lxml enforces are checked in the pass, on the names: every prefix used is
+   declared on the root element, no prefix or URI twice. tests/test_collect_fast_reader.py and
+   tests/test_collect_tokenizer.py hold both readers to the lxml reader on every shipped example,
+   every edit the tests make, and thousands of random damages to a form. */
 
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
@@ -107,7 +113,7 @@ typedef struct {
 } Buf;
 
 #define MAX_PREFIXES 128
-#define MAX_DEPTH 100000
+#define MAX_DEPTH 200  /* deeper: lxml decides (libxml2 refuses beyond 256 or 2048 levels) */
 #define N_CHECKED 64
 
 typedef struct {
@@ -142,6 +148,9 @@ typedef struct {
     PyObject *Cell, *Row, *Table;
     Py_ssize_t slot[N_SLOTS];  /* where Cell's slots are in an instance */
     const char *checked[N_CHECKED];  /* attribute names whose prefix was found declared */
+    int interned;  /* element names come one pointer a name (the tokenizer's): their kinds are kept */
+    const char *kind_name[N_CHECKED];
+    int kind_of[N_CHECKED];
 } State;
 
 /* where each of Cell's __slots__ lies in an instance (as its member descriptors say); -1 if the
@@ -167,6 +176,8 @@ static int find_slots(PyObject *cls, Py_ssize_t *slot) {
 static void decline(State *st) {
     if (!st->stop) {
         st->stop = 1;
+        if (!st->parser)
+            return;  /* the tokenizer: it stops on st->stop */
         expat->SetElementHandler(st->parser, NULL, NULL);
         expat->SetCharacterDataHandler(st->parser, NULL);
         expat->SetCommentHandler(st->parser, NULL);
@@ -248,6 +259,14 @@ static PyObject *clean_text(const char *data, size_t len) {
         return replaced;
     }
     return text;
+}
+
+/* a slot of a cache keyed by a name's one pointer */
+static size_t slot_of(const char *name) {
+    uintptr_t v = (uintptr_t)name;
+    v ^= v >> 6;
+    v ^= v >> 12;
+    return (size_t)(v & (N_CHECKED - 1));
 }
 
 /* --- closing a cell and a block, as reader._close_cell and reader._close_block ------------- */
@@ -720,30 +739,41 @@ static void XMLCALL_start(void *data, const XML_Char *name, const XML_Char **att
         size_t n;
         if (at > 0 && a[0][0] == 'x' && strncmp(a[0], "xmlns", 5) == 0 && (a[0][5] == '\0' || a[0][5] == ':'))
             { decline(st); return; }  /* a namespace declared below the root */
-        /* expat hands each attribute name from its table of names: one pointer a name, checked once */
-        size_t slot = ((uintptr_t)a[0] >> 3) & (N_CHECKED - 1);
+        /* expat (and the tokenizer) hand each attribute name from a table of names: one pointer a
+           name, checked once */
+        size_t slot = slot_of(a[0]);
         if (st->checked[slot] == a[0])
             continue;
         if (!check_name(st, a[0], 1, &prefix, &n))
             { decline(st); return; }
         st->checked[slot] = a[0];
     }
-    const char *prefix;
-    size_t prefix_len;
-    const char *local = check_name(st, name, 0, &prefix, &prefix_len);
-    if (!local || (prefix_len == 5 && memcmp(prefix, "xmlns", 5) == 0))
-        { decline(st); return; }
-    int kind = K_OTHER;
-    if (prefix_len == st->w_len && memcmp(prefix, st->w, prefix_len) == 0)
-        kind = w_kind(local);
-    else if (st->mc && prefix_len == st->mc_len && memcmp(prefix, st->mc, prefix_len) == 0
-             && strcmp(local, "Fallback") == 0)
-        kind = K_MARKED;
+    int kind;
+    size_t slot = slot_of(name);
+    if (st->interned && st->kind_name[slot] == name) {
+        kind = st->kind_of[slot];
+    } else {
+        const char *prefix;
+        size_t prefix_len;
+        const char *local = check_name(st, name, 0, &prefix, &prefix_len);
+        if (!local || (prefix_len == 5 && memcmp(prefix, "xmlns", 5) == 0))
+            { decline(st); return; }
+        kind = K_OTHER;
+        if (prefix_len == st->w_len && memcmp(prefix, st->w, prefix_len) == 0)
+            kind = w_kind(local);
+        else if (st->mc && prefix_len == st->mc_len && memcmp(prefix, st->mc, prefix_len) == 0
+                 && strcmp(local, "Fallback") == 0)
+            kind = K_MARKED;
+        if (st->interned) {
+            st->kind_name[slot] = name;
+            st->kind_of[slot] = kind;
+        }
+    }
     if (kind == K_MARKED)
         { decline(st); return; }
+    if (at >= MAX_DEPTH)
+        { decline(st); return; }
     if (at >= st->cap) {
-        if (at >= MAX_DEPTH)
-            { decline(st); return; }
         size_t cap = st->cap ? st->cap * 2 : 64;
         Entry *stack = PyMem_Realloc(st->stack, cap * sizeof(Entry));
         if (!stack) { PyErr_NoMemory(); fail(st); return; }
@@ -828,12 +858,437 @@ static void XMLCALL_doctype(void *data, const XML_Char *name, const XML_Char *sy
     decline((State *)data);  /* entities: lxml's reading (and its refusal) decides */
 }
 
+/* --- a tokenizer for the XML Word writes, in place of expat when it can promise expat's events -- */
+
+/* Expat (with its name hashing, accounting and copying) was half of a form's cost. Word's and
+   LibreOffice's document.xml use a small part of XML: ASCII names, UTF-8 text, the five
+   predefined entities, no DOCTYPE, comments, CDATA sections, processing instructions or
+   character references. `scan` reads exactly that part, checks it as XML 1.0 requires
+   (well-formed: matching tags, one value an attribute, every character allowed, no "]]>" in
+   text) and calls the pass's handlers with the events expat would give (attribute values
+   normalized, entities replaced). On anything else, well-formed or not, it says SCAN_OTHER and
+   expat reads the document from the start, as before. It works on its own copy of the document,
+   ending names and values with NULs in place. */
+
+enum { SCAN_DONE, SCAN_OTHER };
+
+#define SCAN_MAX_ATTS 32        /* attributes an element (the root: SCAN_MAX_ROOT_ATTS) */
+#define SCAN_MAX_ROOT_ATTS 512
+
+/* bytes that end a run of plain characters: in text, and in an attribute value */
+static unsigned char STOP_TEXT[256], STOP_VALUE[256], NAME_START[256], NAME_CHAR[256];
+
+static void scan_tables(void) {
+    for (int c = 0; c < 256; c++) {
+        int control = c < 0x20 && c != '\t' && c != '\n';
+        STOP_TEXT[c] = control || c >= 0x80 || c == '<' || c == '&' || c == ']' || c == '\r';
+        STOP_VALUE[c] = control || c >= 0x80 || c == '<' || c == '&' || c == '"' || c == '\''
+                        || c == '\t' || c == '\n' || c == '\r';
+        NAME_START[c] = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_' || c == ':';
+        NAME_CHAR[c] = NAME_START[c] || (c >= '0' && c <= '9') || c == '-' || c == '.';
+    }
+}
+
+#define IS_S(c) ((c) == ' ' || (c) == '\t' || (c) == '\n')  /* (a CR is never taken here) */
+
+/* the length of the UTF-8 sequence at s that encodes an XML 1.0 Char above U+007F, or 0 */
+static size_t utf8_char(const unsigned char *s, const unsigned char *end) {
+    size_t n = (size_t)(end - s);
+    unsigned char c = s[0];
+    if (c >= 0xC2 && c <= 0xDF)
+        return n >= 2 && (s[1] & 0xC0) == 0x80 ? 2 : 0;
+    if (c >= 0xE0 && c <= 0xEF) {
+        if (n < 3 || (s[1] & 0xC0) != 0x80 || (s[2] & 0xC0) != 0x80)
+            return 0;
+        if ((c == 0xE0 && s[1] < 0xA0) || (c == 0xED && s[1] >= 0xA0))
+            return 0;  /* overlong; a surrogate */
+        if (c == 0xEF && s[1] == 0xBF && (s[2] == 0xBE || s[2] == 0xBF))
+            return 0;  /* U+FFFE, U+FFFF */
+        return 3;
+    }
+    if (c >= 0xF0 && c <= 0xF4) {
+        if (n < 4 || (s[1] & 0xC0) != 0x80 || (s[2] & 0xC0) != 0x80 || (s[3] & 0xC0) != 0x80)
+            return 0;
+        if ((c == 0xF0 && s[1] < 0x90) || (c == 0xF4 && s[1] >= 0x90))
+            return 0;  /* overlong; above U+10FFFF */
+        return 4;
+    }
+    return 0;
+}
+
+/* one of the five predefined entities at s ('&' at s[0]): its character, its length in *n; 0 if
+   it is anything else (a character reference, an entity of a DTD, a stray '&') */
+static char predefined(const char *s, const char *end, size_t *n) {
+    size_t left = (size_t)(end - s);
+    if (left >= 5 && memcmp(s, "&amp;", 5) == 0) { *n = 5; return '&'; }
+    if (left >= 4 && memcmp(s, "&lt;", 4) == 0) { *n = 4; return '<'; }
+    if (left >= 4 && memcmp(s, "&gt;", 4) == 0) { *n = 4; return '>'; }
+    if (left >= 6 && memcmp(s, "&quot;", 6) == 0) { *n = 6; return '"'; }
+    if (left >= 6 && memcmp(s, "&apos;", 6) == 0) { *n = 6; return '\''; }
+    return 0;
+}
+
+/* the XML declaration Word writes, or none: version 1.0, encoding UTF-8, standalone yes or no */
+static char *scan_declaration(char *s, char *end) {
+    if (end - s >= 3 && memcmp(s, "\xef\xbb\xbf", 3) == 0)
+        s += 3;
+    if (end - s < 6 || memcmp(s, "<?xml", 5) != 0)
+        return s;
+    static const char *const parts[3][2] = {
+        {"version", "1.0"}, {"encoding", "UTF-8"}, {"standalone", NULL}};
+    s += 5;
+    for (int i = 0; i < 3; i++) {
+        char *at = s;
+        while (s < end && IS_S(*s))
+            s++;
+        size_t n = strlen(parts[i][0]);
+        if (s == at || (size_t)(end - s) < n || memcmp(s, parts[i][0], n) != 0) {
+            if (i == 0)
+                return NULL;
+            s = at;
+            continue;
+        }
+        s += n;
+        while (s < end && IS_S(*s))
+            s++;
+        if (s == end || *s != '=')
+            return NULL;
+        s++;
+        while (s < end && IS_S(*s))
+            s++;
+        if (s == end || (*s != '"' && *s != '\''))
+            return NULL;
+        char quote = *s++;
+        char *value = s;
+        while (s < end && *s != quote)
+            s++;
+        if (s == end)
+            return NULL;
+        size_t len = (size_t)(s - value);
+        s++;
+        if (i == 0 && !(len == 3 && memcmp(value, "1.0", 3) == 0))
+            return NULL;
+        if (i == 1 && !(len == 5 && strncasecmp(value, "UTF-8", 5) == 0))
+            return NULL;
+        if (i == 2 && !((len == 3 && memcmp(value, "yes", 3) == 0) || (len == 2 && memcmp(value, "no", 2) == 0)))
+            return NULL;
+    }
+    while (s < end && IS_S(*s))
+        s++;
+    if (end - s < 2 || s[0] != '?' || s[1] != '>')
+        return NULL;
+    return s + 2;
+}
+
+typedef struct {
+    const char *name;
+    size_t len;
+} Open;
+
+/* Names one pointer a name (the first place each is written, ended by its NUL), so that the
+   pass checks each name once; past INTERNED / 2 names, later ones go as they are. */
+#define INTERNED 512
+
+static const char *intern(Open *table, size_t *count, const char *name, size_t len) {
+    const unsigned char *u = (const unsigned char *)name;  /* (len >= 1) a hash of a few bytes */
+    size_t h = len * 97 + u[len - 1] * 31 + u[len / 2] * 7 + u[(len - 1) / 3];
+    for (size_t i = h & (INTERNED - 1);; i = (i + 1) & (INTERNED - 1)) {
+        Open *e = &table[i];
+        if (!e->name) {
+            if (*count >= INTERNED / 2)
+                return name;
+            e->name = name;
+            e->len = len;
+            (*count)++;
+            return name;
+        }
+        if (e->len == len && memcmp(e->name, name, len) == 0)
+            return e->name;
+    }
+}
+
+/* Reads the document in buf[0 .. len-1] (buf[len] is a spare byte), calling the pass's handlers.
+   SCAN_DONE: read to the end, well-formed, or the pass stopped (declined, or a Python error);
+   SCAN_OTHER: not in the part of XML read here, or not well-formed: nothing can be said, and the
+   pass's state is to be dropped. */
+static int scan(State *st, char *buf, size_t len) {
+    char *s = buf, *end = buf + len;
+    Open *open = NULL;
+    size_t depth = 0, cap = 0;
+    const char *atts[2 * SCAN_MAX_ROOT_ATTS + 1];
+    size_t att_len[SCAN_MAX_ROOT_ATTS];
+    Open names[INTERNED];
+    size_t nnames = 0;
+    memset(names, 0, sizeof names);
+    int result = SCAN_OTHER, seen_root = 0;
+    st->interned = 1;
+    s = scan_declaration(s, end);
+    if (!s)
+        return SCAN_OTHER;
+    for (;;) {
+        /* text, up to the next tag */
+        char *text = s, *out = s;
+        int has_text = 0;
+        for (;;) {
+            char *run = s;
+            while (s < end && !STOP_TEXT[(unsigned char)*s])
+                s++;
+            if (s != run) {
+                if (out != run)
+                    memmove(out, run, (size_t)(s - run));
+                out += s - run;
+            }
+            if (s == end || *s == '<')
+                break;
+            unsigned char c = (unsigned char)*s;
+            if (c == '&') {
+                size_t n;
+                char ch = predefined(s, end, &n);
+                if (!ch)
+                    goto other;
+                *out++ = ch;
+                s += n;
+            } else if (c == ']') {
+                if (end - s >= 3 && s[1] == ']' && s[2] == '>')
+                    goto other;
+                *out++ = *s++;
+            } else if (c >= 0x80) {
+                size_t n = utf8_char((const unsigned char *)s, (const unsigned char *)end);
+                if (!n)
+                    goto other;
+                if (out != s)
+                    memmove(out, s, n);
+                out += n;
+                s += n;
+            } else {
+                goto other;  /* a control character, a CR */
+            }
+        }
+        if (out != text) {
+            if (depth == 0) {  /* outside the root: white space only */
+                for (char *c = text; c < out; c++)
+                    if (!IS_S(*c))
+                        goto other;
+            } else {
+                has_text = 1;
+            }
+        }
+        if (has_text) {
+            XMLCALL_text(st, text, (int)(out - text));
+            if (st->stop)
+                goto done;
+        }
+        if (s == end)
+            break;
+        /* a tag: s at '<' */
+        s++;
+        if (s == end)
+            goto other;
+        if (*s == '/') {  /* an end tag */
+            if (depth == 0)
+                goto other;
+            Open *o = &open[depth - 1];
+            s++;
+            if ((size_t)(end - s) < o->len + 1 || memcmp(s, o->name, o->len) != 0)
+                goto other;
+            s += o->len;
+            while (s < end && IS_S(*s))
+                s++;
+            if (s == end || *s != '>')
+                goto other;
+            s++;
+            depth--;
+            XMLCALL_end(st, o->name);
+            if (st->stop)
+                goto done;
+            continue;
+        }
+        if (!NAME_START[(unsigned char)*s] || (depth == 0 && seen_root))
+            goto other;  /* a comment, CDATA, DOCTYPE, PI; a second root */
+        char *name = s;
+        while (s < end && NAME_CHAR[(unsigned char)*s])
+            s++;
+        if (s == end)
+            goto other;
+        size_t name_len = (size_t)(s - name);
+        size_t max_atts = depth == 0 ? SCAN_MAX_ROOT_ATTS : SCAN_MAX_ATTS;
+        size_t natts = 0;
+        int empty = 0;
+        char c = *s;
+        *s++ = '\0';
+        for (;;) {
+            int spaced = 0;
+            while (IS_S(c)) {
+                spaced = 1;
+                if (s == end)
+                    goto other;
+                c = *s++;
+            }
+            if (c == '>')
+                break;
+            if (c == '/') {
+                if (s == end || *s != '>')
+                    goto other;
+                s++;
+                empty = 1;
+                break;
+            }
+            /* an attribute: s is one past its name's first byte */
+            char *att = s - 1;
+            if (!spaced || !NAME_START[(unsigned char)c] || natts == max_atts)
+                goto other;
+            while (s < end && NAME_CHAR[(unsigned char)*s])
+                s++;
+            if (s == end)
+                goto other;
+            size_t att_n = (size_t)(s - att);
+            for (size_t i = 0; i < natts; i++)
+                if (att_len[i] == att_n && memcmp(atts[2 * i], att, att_n) == 0)
+                    goto other;  /* an attribute twice: not well-formed */
+            c = *s;
+            *s++ = '\0';
+            while (IS_S(c)) {
+                if (s == end)
+                    goto other;
+                c = *s++;
+            }
+            if (c != '=' || s == end)
+                goto other;
+            c = *s++;
+            while (IS_S(c)) {
+                if (s == end)
+                    goto other;
+                c = *s++;
+            }
+            if (c != '"' && c != '\'')
+                goto other;
+            char quote = c;
+            char *value = s, *vout = s;
+            for (;;) {
+                char *run = s;
+                while (s < end && !STOP_VALUE[(unsigned char)*s])
+                    s++;
+                if (s != run) {
+                    if (vout != run)
+                        memmove(vout, run, (size_t)(s - run));
+                    vout += s - run;
+                }
+                if (s == end)
+                    goto other;
+                unsigned char v = (unsigned char)*s;
+                if (v == (unsigned char)quote)
+                    break;
+                if (v == '"' || v == '\'') {
+                    *vout++ = *s++;
+                } else if (v == '\t' || v == '\n') {
+                    *vout++ = ' ';  /* attribute-value normalization */
+                    s++;
+                } else if (v == '&') {
+                    size_t n;
+                    char ch = predefined(s, end, &n);
+                    if (!ch)
+                        goto other;
+                    *vout++ = ch;
+                    s += n;
+                } else if (v >= 0x80) {
+                    size_t n = utf8_char((const unsigned char *)s, (const unsigned char *)end);
+                    if (!n)
+                        goto other;
+                    if (vout != s)
+                        memmove(vout, s, n);
+                    vout += n;
+                    s += n;
+                } else {
+                    goto other;  /* '<', a control character, a CR */
+                }
+            }
+            *vout = '\0';  /* vout <= s, which holds the closing quote */
+            s++;
+            atts[2 * natts] = intern(names, &nnames, att, att_n);
+            atts[2 * natts + 1] = value;
+            att_len[natts] = att_n;
+            natts++;
+            if (s == end)
+                goto other;
+            c = *s++;
+        }
+        atts[2 * natts] = NULL;
+        const char *element = intern(names, &nnames, name, name_len);
+        if (!empty) {
+            if (depth == cap) {
+                size_t more = cap ? cap * 2 : 32;
+                Open *grown = PyMem_Realloc(open, more * sizeof(Open));
+                if (!grown)
+                    goto other;  /* expat tries, with its own memory */
+                open = grown;
+                cap = more;
+            }
+            open[depth].name = name;
+            open[depth].len = name_len;
+        }
+        seen_root = 1;
+        XMLCALL_start(st, element, atts);
+        if (st->stop)
+            goto done;
+        if (empty) {
+            XMLCALL_end(st, element);
+            if (st->stop)
+                goto done;
+        } else {
+            depth++;
+        }
+    }
+    if (depth != 0 || !seen_root)
+        goto other;
+done:
+    result = SCAN_DONE;
+other:
+    PyMem_Free(open);
+    return result;
+}
+
+/* the pass's state for a new reading (the classes and their slots are kept) */
+static void release(State *st) {
+    for (int i = 0; i < st->nprefixes; i++)
+        PyMem_Free((void *)st->prefix[i]);
+    PyMem_Free(st->stack);
+    PyMem_Free(st->pieces.data);
+    Py_XDECREF(st->lines);
+    Py_XDECREF(st->cells);
+    Py_XDECREF(st->rows);
+    Py_XDECREF(st->blocks);
+    PyObject *Cell = st->Cell, *Row = st->Row, *Table = st->Table;
+    Py_ssize_t slot[N_SLOTS];
+    memcpy(slot, st->slot, sizeof slot);
+    memset(st, 0, sizeof *st);
+    st->Cell = Cell;
+    st->Row = Row;
+    st->Table = Table;
+    memcpy(st->slot, slot, sizeof slot);
+}
+
+/* the blocks once a reading is over (a new reference), None, or NULL with a Python error set */
+static PyObject *finish(State *st, int read) {
+    if (st->error)
+        return NULL;
+    if (!read || st->stop || st->body_state != 2)
+        return Py_NewRef(Py_None);  /* refused, or a shape lxml reads */
+    if (st->cell_open && close_cell(st) < 0)
+        return NULL;
+    if (close_block(st) < 0)
+        return NULL;
+    return Py_NewRef(st->blocks);
+}
+
+enum { BOTH, EXPAT_ONLY, TOKENIZER_ONLY };  /* which readers `blocks` tries (the tests try each) */
+
 static PyObject *fast_blocks(PyObject *self, PyObject *args) {
     (void)self;
     Py_buffer xml;
     State st;
     memset(&st, 0, sizeof st);
-    if (!PyArg_ParseTuple(args, "y*O!OO", &xml, &PyType_Type, &st.Cell, &st.Row, &st.Table))
+    int readers = BOTH;
+    if (!PyArg_ParseTuple(args, "y*O!OO|i", &xml, &PyType_Type, &st.Cell, &st.Row, &st.Table, &readers))
         return NULL;
     if (find_slots(st.Cell, st.slot) < 0) {
         PyBuffer_Release(&xml);
@@ -844,6 +1299,26 @@ static PyObject *fast_blocks(PyObject *self, PyObject *args) {
         Py_RETURN_NONE;
     }
     PyObject *result = NULL;
+    if (readers != EXPAT_ONLY) {  /* first the tokenizer, on a copy it may write into */
+        size_t len = (size_t)xml.len;
+        char *copy = PyMem_Malloc(len + 1);
+        if (!copy) {
+            PyErr_NoMemory();
+            goto done;
+        }
+        memcpy(copy, xml.buf, len);
+        copy[len] = '\0';
+        st.blocks = PyList_New(0);
+        int scanned = st.blocks ? scan(&st, copy, len) : SCAN_OTHER;
+        PyMem_Free(copy);
+        if (!st.blocks)
+            goto done;
+        if (scanned == SCAN_DONE || readers == TOKENIZER_ONLY) {
+            result = finish(&st, scanned == SCAN_DONE);
+            goto done;
+        }
+        release(&st);  /* then expat, from the start */
+    }
     st.blocks = PyList_New(0);
     st.parser = st.blocks ? expat->ParserCreate_MM(NULL, NULL, NULL) : NULL;
     if (!st.parser) {
@@ -858,36 +1333,20 @@ static PyObject *fast_blocks(PyObject *self, PyObject *args) {
     expat->SetProcessingInstructionHandler(st.parser, XMLCALL_pi);
     expat->SetStartDoctypeDeclHandler(st.parser, XMLCALL_doctype);
     enum XML_Status status = expat->Parse(st.parser, xml.buf, (int)xml.len, 1);
-    if (st.error)
-        goto done;
-    if (status != XML_STATUS_OK || st.stop || st.body_state != 2) {
-        result = Py_NewRef(Py_None);  /* expat refused it, or a shape lxml reads */
-        goto done;
-    }
-    if (st.cell_open && close_cell(&st) < 0)
-        goto done;
-    if (close_block(&st) < 0)
-        goto done;
-    result = Py_NewRef(st.blocks);
+    expat->ParserFree(st.parser);
+    st.parser = NULL;
+    result = finish(&st, status == XML_STATUS_OK);
 done:
-    if (st.parser)
-        expat->ParserFree(st.parser);
-    for (int i = 0; i < st.nprefixes; i++)
-        PyMem_Free((void *)st.prefix[i]);
-    PyMem_Free(st.stack);
-    PyMem_Free(st.pieces.data);
-    Py_XDECREF(st.lines);
-    Py_XDECREF(st.cells);
-    Py_XDECREF(st.rows);
-    Py_XDECREF(st.blocks);
+    release(&st);
     PyBuffer_Release(&xml);
     return result;
 }
 
 static PyMethodDef methods[] = {
     {"blocks", fast_blocks, METH_VARARGS,
-     "blocks(document_xml, Cell, Row, Table): the body's blocks as reader._single_pass reads them, "
-     "or None when the document is for lxml to read."},
+     "blocks(document_xml, Cell, Row, Table, readers=0): the body's blocks as reader._single_pass "
+     "reads them, or None when the document is for lxml to read. readers: 0 the tokenizer, then "
+     "expat if the tokenizer cannot read the document; 1 expat only; 2 the tokenizer only."},
     {NULL, NULL, 0, NULL},
 };
 
@@ -905,5 +1364,6 @@ PyMODINIT_FUNC PyInit__fastdocx(void) {
         PyErr_SetString(PyExc_ImportError, "pyexpat's C interface is not the one this module was built for");
         return NULL;
     }
+    scan_tables();
     return PyModule_Create(&module);
 }
