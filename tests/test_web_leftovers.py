@@ -12,25 +12,11 @@ import re
 from pathlib import Path
 
 import openpyxl
-import pytest
 
-from generator.web import create_app
 from tests.conftest import ROOT, WORKBOOK
 from tests.test_check_cli import copy_with
 from tests.test_web_routes import post_workbook, text, token
 from tests.xlsx_files import BILLION_LAUGHS, SHARED_CELL, minimal_xlsx, sheet_xml
-
-
-@pytest.fixture()
-def app(tmp_path):
-    app = create_app(tmp_path / "data")
-    app.config["TESTING"] = False  # errors go through the handlers as they do for a clerk
-    return app
-
-
-@pytest.fixture()
-def client(app):
-    return app.test_client()
 
 
 def book_of(response) -> str:
