@@ -429,12 +429,16 @@ def pool_context(preload: list[str]) -> multiprocessing.context.BaseContext:
 
 def _mark_pool_folder() -> None:
     """Make multiprocessing's temporary folder now (the fork server's socket goes in it) and say
-    whose it is (POOL_MARK)."""
+    whose it is (POOL_MARK). Best effort: a full or unwritable TMPDIR fails where it did before,
+    when the pool starts (and is handled there), not here."""
     import multiprocessing.util
 
-    mark = Path(multiprocessing.util.get_temp_dir()) / POOL_MARK
-    if not mark.is_file():
-        mark.write_text(str(os.getpid()), encoding="ascii")
+    try:
+        mark = Path(multiprocessing.util.get_temp_dir()) / POOL_MARK
+        if not mark.is_file():
+            mark.write_text(str(os.getpid()), encoding="ascii")
+    except OSError:
+        pass
 
 
 def _start_worker(templates: str, names: list[str]) -> None:
