@@ -22,6 +22,7 @@ from generator.output.write import (
     atomic_write,
     atomic_write_many,
     backup_name,
+    clean_stale_pool_folders,
     clean_stale_temps,
     folder_lock,
     within,
@@ -145,6 +146,7 @@ def build(
     if dump_context is not None:
         _dump_contexts([o.job for o in outputs if o.job.kind != INDEX], dump_context / str(plan.year), echo)
     with folder_lock(folder):
+        clean_stale_pool_folders()  # what a build or `vanban pdf` killed outright left in $TMPDIR
         manifest = Manifest.load(folder)
         if manifest.problem:
             warnings.append(Problem(WARNING, None, manifest.problem, code="manifest-unreadable"))

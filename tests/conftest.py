@@ -1,4 +1,5 @@
-"""Shared fixtures: the shipped workbook, a build of it, and the real office suite."""
+"""Shared fixtures: the shipped workbook, a build of it, the real office suite, and the clerks' page
+over a temporary work folder."""
 
 from __future__ import annotations
 
@@ -36,6 +37,22 @@ def built_2018(tmp_path_factory: pytest.TempPathFactory):
     """One build of the shipped 2018 workbook, shared by the read-only tests."""
     out = tmp_path_factory.mktemp("out")
     return build(WORKBOOK, out)
+
+
+@pytest.fixture()
+def app(tmp_path: Path):
+    """The clerks' page (Flask) over a fresh work folder, as `vanban serve` starts it."""
+    from generator.web import create_app
+
+    app = create_app(tmp_path / "data")
+    app.config["TESTING"] = False  # errors go through the handlers as they do for a clerk
+    return app
+
+
+@pytest.fixture()
+def client(app):
+    """Flask's test client of `app`."""
+    return app.test_client()
 
 
 @pytest.fixture(scope="session")

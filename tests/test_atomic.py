@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import os
+import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -15,6 +17,7 @@ from docx import Document
 
 from generator.output.write import TEMP_SUFFIX, atomic_write, clean_stale_temps
 from generator.pipeline import build
+from generator.render.renderer import POOL_MARK
 from tests.conftest import ROOT, WORKBOOK, reports_only
 
 WRITER = """
@@ -168,6 +171,36 @@ def test_a_build_killed_part_way_leaves_whole_documents_and_the_next_build_clean
     assert not stale.exists()
     assert any("đã xóa tệp tạm" in m and stale.name in m for m in messages)
     assert outputs(folder) == new
+
+
+def test_the_pool_folder_of_a_build_killed_outright_is_removed_by_the_next_build(tmp_path):
+    # its own TMPDIR, at a short path: the fork server's Unix socket goes there (at most 107 bytes)
+    home = Path(tempfile.mkdtemp(prefix="vb-"))
+    try:
+        env = dict(os.environ, TMPDIR=str(home))
+        command = [sys.executable, "-m", "generator", "build", str(WORKBOOK), "--out", str(tmp_path / "out")]
+        proc = subprocess.Popen([*command, "--workers", "2"], cwd=ROOT, env=env,
+                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+        def marked() -> list[Path]:
+            return [p for p in home.glob(f"pymp-*/{POOL_MARK}")
+                    if p.read_text(encoding="ascii") == str(proc.pid)]
+
+        try:
+            assert wait_for(lambda: bool(marked()), proc), "the build ended before its pool started"
+            proc.send_signal(signal.SIGKILL)
+        finally:
+            proc.kill()
+            proc.wait()
+        left = [p.parent for p in marked()]
+        assert left, "a build killed outright leaves multiprocessing's folder"
+        someone_else = home / "pymp-someone"  # another program's: no mark, never touched
+        someone_else.mkdir()
+        subprocess.run(command, cwd=ROOT, env=env, check=True, capture_output=True)
+        assert [p for p in left if p.exists()] == []
+        assert sorted(home.glob("pymp-*")) == [someone_else]  # the next build's own went at its end
+    finally:
+        shutil.rmtree(home, ignore_errors=True)
 
 
 # -- a full temporary folder: openpyxl spools every sheet through TMPDIR -------------------------

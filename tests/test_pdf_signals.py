@@ -22,6 +22,7 @@ import pytest
 
 from generator.output.manifest import Manifest, digest
 from generator.pipeline import build
+from generator.render.renderer import POOL_MARK
 from tests.conftest import WORKBOOK, need_tool
 
 GUARD = 90  # seconds: only against a hang, never asserted as a duration
@@ -108,6 +109,12 @@ def assert_pdfs_whole(out: Path) -> int:
     return len(pdfs)
 
 
+def marked_by(folder: Path) -> int | None:
+    """The pid of the vanban run that marked a multiprocessing folder as its own, if any."""
+    mark = folder / POOL_MARK
+    return int(mark.read_text(encoding="ascii")) if mark.is_file() else None
+
+
 def leftovers(home: Path) -> list[str]:
     """What the run left in its temporary folder and its LibreOffice profiles."""
     left = [p.name for p in (home / "tmp").iterdir() if not p.name.startswith("pymp-")]
@@ -155,6 +162,16 @@ def test_a_killed_vanban_takes_libreoffice_with_it_and_the_next_run_cleans_up(bu
     assert processes_of(home) == []  # LibreOffice died with it
     stale = [p.name for p in (home / "tmp").glob(f"vanban-pdf-{killed.process.pid}-*")]
     assert stale, "the killed run's scratch folder"
+    pool_folders = [p for p in (home / "tmp").glob("pymp-*") if marked_by(p) == killed.process.pid]
+    assert pool_folders, "the killed run's multiprocessing folder, marked with its pid"
+    # multiprocessing folders that are not a dead run's of ours are left alone: another program's
+    # (no mark), a live run's (the mark names a running process), a mark that is not a pid
+    others = {"pymp-someone": None, "pymp-live": str(os.getpid()), "pymp-odd": "not a pid"}
+    for name, mark in others.items():
+        (home / "tmp" / name).mkdir()
+        (home / "tmp" / name / "listener-x").write_bytes(b"")
+        if mark is not None:
+            (home / "tmp" / name / POOL_MARK).write_text(mark, encoding="ascii")
     # the manifest is written again after each PDF: a kill falling then leaves its temporary file
     # beside the documents (planted here, so that the test does not depend on where the kill fell)
     half_manifest = out / "2018" / f".manifest.json.{2**22 + 7}.zz99zz99.vanban.tmp"
@@ -166,6 +183,8 @@ def test_a_killed_vanban_takes_libreoffice_with_it_and_the_next_run_cleans_up(bu
     stderr = following.finish()
     assert following.process.returncode == 130, stderr
     assert not (home / "tmp" / stale[0]).exists()
+    assert not [p for p in pool_folders if p.exists()]
+    assert sorted(p.name for p in (home / "tmp").iterdir()) == sorted(others)
     assert not half_manifest.exists()
     assert leftovers(home) == []
     assert processes_of(home) == []

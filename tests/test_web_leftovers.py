@@ -12,25 +12,11 @@ import re
 from pathlib import Path
 
 import openpyxl
-import pytest
 
-from generator.web import create_app
 from tests.conftest import ROOT, WORKBOOK
 from tests.test_check_cli import copy_with
 from tests.test_web_routes import post_workbook, text, token
 from tests.xlsx_files import BILLION_LAUGHS, SHARED_CELL, minimal_xlsx, sheet_xml
-
-
-@pytest.fixture()
-def app(tmp_path):
-    app = create_app(tmp_path / "data")
-    app.config["TESTING"] = False  # errors go through the handlers as they do for a clerk
-    return app
-
-
-@pytest.fixture()
-def client(app):
-    return app.test_client()
 
 
 def book_of(response) -> str:
@@ -237,19 +223,27 @@ def test_the_tracking_workbook_kept_aside_downloads_from_the_period_s_page(app, 
     wb = tracking_of(client, book_id)
     wb["Nhập tay"].append(["VPUBND", "I.1", "Hoàn thành", "", ""])
     edited = xlsx(wb)
-    assert post_tracking(client, book_id, edited, SHOWN).status_code == 303
+    assert post_tracking(client, book_id, edited, "theo dõi đã sửa.xlsx").status_code == 303
     page = text(client.get(f"/w/{book_id}/bao-cao?ky=quy-1"))
     section = page.split('id="ban-luu">', 1)[1].split("</section>", 1)[0]
-    links = re.findall(r'<a href="([^"]+)" download>([^<]+)</a>', section)
+    links = re.findall(r'<a href="([^"]+)" download>([^<]+)</a>\s*<span class="ghi-chu">\(([^)]+)\)</span>',
+                       section)
     assert len(links) == 2  # the one replaced by the upload, and the upload itself, replaced by the new one
     found = {}
-    for href, shown in links:
+    for href, shown, said in links:
         assert re.fullmatch(r"Bảng theo dõi báo cáo quý I năm 2018 \(bản lưu \d\d-\d\d-\d{4} \d\d\.\d\d\.\d\d"
                             r"( \(2\))?\)\.xlsx", shown), shown
         with client.get(href) as response:
             assert response.status_code == 200 and "attachment" in response.headers["Content-Disposition"]
-            found[shown] = response.get_data()
-    assert before in found.values() and edited in found.values()
+            found[" ".join(said.split())] = response.get_data()
+    # each copy says what it is and when it was kept, newest (the clerk's upload) first
+    time = r"; lưu lúc \d\d:\d\d:\d\d ngày \d\d/\d\d?/2\d{3}"
+    said_upload, said_before = found
+    upload = "chính tệp “theo dõi đã sửa.xlsx” bạn tải lên, trước khi tổng hợp lại vào bảng mới"
+    assert re.fullmatch(re.escape(upload) + time, said_upload), said_upload
+    replaced = "bảng theo dõi đang có trước khi tải lên tệp “theo dõi đã sửa.xlsx”"
+    assert re.fullmatch(re.escape(replaced) + time, said_before), said_before
+    assert found[said_upload] == edited and found[said_before] == before
     for forged in ("tong-hop/quy-1/tong-hop.xlsx", "../so-tinh", "tong-hop/quy-1/..%2F..%2Fmanifest.json",
                    "/etc/passwd"):
         assert client.get(f"/w/{book_id}/ban-luu/{forged}", follow_redirects=True).status_code == 404
@@ -284,6 +278,8 @@ def test_hand_edits_are_named_as_the_page_lists_them_and_their_copies_download(a
     assert "Bản sửa tay đã được giữ lại" in shown_text and "snv" not in shown_text
     assert "Báo cáo quý I của Sở Nội vụ: Sở Nội vụ - quý I (bản lưu " in shown_text
     listed = page.split('id="ban-luu">', 1)[1].split("</section>", 1)[0]
+    assert ("<td>Báo cáo quý I của Sở Nội vụ <span class=\"ghi-chu\">(bản sửa tay, trước khi tạo lại văn bản)"
+            "</span></td>") in listed
     [(href, shown)] = re.findall(r'<a href="([^"]+)" download>Tải về<span class="an-di"> ([^<]+)</span>',
                                  listed)
     assert re.fullmatch(r"Sở Nội vụ - quý I \(bản lưu \d\d-\d\d-\d{4} \d\d\.\d\d\.\d\d\)\.docx", shown), shown

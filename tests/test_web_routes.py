@@ -14,21 +14,9 @@ from pathlib import Path
 
 import pytest
 
-from generator.web import create_app, is_loopback
+from generator.web import is_loopback
 from generator.web.names import outputs, safe_part
 from tests.conftest import ROOT, WORKBOOK
-
-
-@pytest.fixture()
-def app(tmp_path):
-    app = create_app(tmp_path / "data")
-    app.config["TESTING"] = False  # errors go through the handlers as they do for a clerk
-    return app
-
-
-@pytest.fixture()
-def client(app):
-    return app.test_client()
 
 
 def token(client) -> str:

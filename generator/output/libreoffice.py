@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from generator.errors import VanbanError
-from generator.output.write import process_alive
+from generator.output.write import clean_stale_pool_folders, process_alive
 
 try:  # a profile is held with an advisory lock where the system has them (not on Windows)
     import fcntl
@@ -177,8 +177,10 @@ def share(sizes: Sequence[int], workers: int) -> list[list[int]]:
 @contextmanager
 def scratch() -> Iterator[Path]:
     """A run's scratch folder, $TMPDIR/vanban-pdf-<pid>-<random>, removed when the run ends
-    however it ends, short of SIGKILL; the folders of runs killed that way are removed first."""
+    however it ends, short of SIGKILL; the folders of runs killed that way are removed first (and
+    the multiprocessing folders they left)."""
     clean_stale_scratch()
+    clean_stale_pool_folders()
     with tempfile.TemporaryDirectory(prefix=f"{SCRATCH_PREFIX}{os.getpid()}-") as folder:
         yield Path(folder)
 

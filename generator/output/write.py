@@ -90,6 +90,29 @@ def clean_stale_temps(folder: Path) -> list[Path]:
     return removed
 
 
+def clean_stale_pool_folders(root: Path | None = None) -> list[Path]:
+    """Remove multiprocessing's temporary folders ($TMPDIR/pymp-*) that a killed vanban run left;
+    return them. Only folders of ours that a run marked with its pid (render.renderer.POOL_MARK)
+    are touched, and only when that run is gone: a folder without the mark is someone else's."""
+    from generator.render.renderer import POOL_MARK
+
+    removed: list[Path] = []
+    uid = os.getuid() if hasattr(os, "getuid") else None
+    for folder in Path(root or tempfile.gettempdir()).glob("pymp-*"):
+        try:
+            ours = uid is None or folder.stat().st_uid == uid
+            if folder.is_symlink() or not folder.is_dir() or not ours:
+                continue
+            pid = (folder / POOL_MARK).read_text(encoding="ascii").strip()
+        except (OSError, UnicodeDecodeError):
+            continue
+        if not pid.isdigit() or int(pid) == os.getpid() or process_alive(int(pid)):
+            continue
+        shutil.rmtree(folder, ignore_errors=True)
+        removed.append(folder)
+    return removed
+
+
 def _alive(pid: int) -> bool:
     if pid == os.getpid():
         return False  # our own leftovers cannot be in use: we write one file at a time

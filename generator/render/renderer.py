@@ -410,13 +410,35 @@ def render_batch(
             advance(len(rendered))
 
 
+# The fork server's socket lives in multiprocessing's temporary folder ($TMPDIR/pymp-<random>),
+# which it removes at exit, short of SIGKILL. The name says nothing of its process, so the run marks
+# it with this file holding its pid: a later run removes a marked folder whose run is gone
+# (output.write.clean_stale_pool_folders), and never anyone else's.
+POOL_MARK = "vanban.pid"
+
+
 def pool_context(preload: list[str]) -> multiprocessing.context.BaseContext:
     """Where worker processes come from: a fork server that has imported `preload`, or spawn."""
     if "forkserver" in multiprocessing.get_all_start_methods():
         context = multiprocessing.get_context("forkserver")
         context.set_forkserver_preload(preload)
+        _mark_pool_folder()
         return context
     return multiprocessing.get_context("spawn")
+
+
+def _mark_pool_folder() -> None:
+    """Make multiprocessing's temporary folder now (the fork server's socket goes in it) and say
+    whose it is (POOL_MARK). Best effort: a full or unwritable TMPDIR fails where it did before,
+    when the pool starts (and is handled there), not here."""
+    import multiprocessing.util
+
+    try:
+        mark = Path(multiprocessing.util.get_temp_dir()) / POOL_MARK
+        if not mark.is_file():
+            mark.write_text(str(os.getpid()), encoding="ascii")
+    except OSError:
+        pass
 
 
 def _start_worker(templates: str, names: list[str]) -> None:

@@ -19,7 +19,7 @@ from generator.web.pages import (
     work,
 )
 from generator.web.preview import first_page_png, html_of, office_available
-from generator.web.shown import backups, known_files
+from generator.web.shown import known_files
 from generator.web.store import StoredWorkbook
 
 
@@ -38,7 +38,7 @@ def documents(book_id: str) -> str:
     for item in reports:
         forms.setdefault(item.agency, {})[item.period] = item
     known = known_files(checked.result.plan, checked.named)
-    kept = backups(folder, known)
+    kept = work().backups(checked.year, known)
     by_path = {b.path: b for b in kept}
     result = run.result if run is not None else None
     new_backups = [by_path[p] for p in _relative(folder, result.backups if result else ()) if p in by_path]
@@ -65,7 +65,7 @@ def backup_file(book_id: str, path: str) -> Response:
     """A copy kept aside, looked up among those the year folder holds, never joined to a folder."""
     book, checked = checked_or_404(book_id)
     folder = work().folder(checked.year) if checked.year else None
-    found = next((b for b in backups(folder, known_files(checked.result.plan, checked.named))
+    found = next((b for b in work().backups(checked.year, known_files(checked.result.plan, checked.named))
                   if b.path == path), None)
     if found is None or folder is None:
         abort(404, description="Không có bản lưu này (đường dẫn bị sửa, hoặc bản lưu đã bị xóa khỏi máy).")

@@ -17,7 +17,7 @@ from generator.web.pages import (
     work,
 )
 from generator.web.received import Upload
-from generator.web.shown import RETURNED_DOWNLOADS, backups, known_files
+from generator.web.shown import RETURNED_DOWNLOADS, known_files
 from generator.web.work import Checked
 
 
@@ -58,7 +58,7 @@ def _returned_page(book_id: str, error: str = "", problems: tuple[Problem, ...] 
     data, downloads, received, kept = None, [], [], []
     if period is not None and checked.year:
         known = known_files(checked.result.plan, checked.named)
-        kept = backups(work().folder(checked.year), known, period.code)
+        kept = work().backups(checked.year, known, period.code)
         folder = work().consolidated(checked.year, period.code)
         data = _read_json(folder / JSON)
         downloads = [(name, shown.format(period=period.name, year=checked.year))

@@ -54,6 +54,12 @@ def known_files(plan: Plan | None, named: tuple[Named, ...]) -> dict[str, Known]
 
 _NUMBER = re.compile(r"\d{8}-\d{6}-(\d+)[.]")
 
+# Why the page kept a copy of a tracking workbook, as the workspace notes it (`Workspace.note_backups`):
+# one upload keeps two, the workbook it replaced and the clerk's file as uploaded, since the
+# consolidation that follows rewrites the uploaded one (its dates and hand-typed rows carried over).
+BEFORE_UPLOAD = "truoc-khi-tai-len"
+UPLOADED = "tep-tai-len"
+
 
 @dataclass(frozen=True)
 class Backup:
@@ -64,23 +70,43 @@ class Backup:
     of: Known | None  # the file it was kept from, when the plan still makes it
     when: datetime
     size: int
+    why: str = ""  # BEFORE_UPLOAD or UPLOADED when the page noted it
+    given: str = ""  # the name of the clerk's upload it was kept for
 
     @property
     def title(self) -> str:
         return self.of.title if self.of else "Văn bản không còn trong kế hoạch"
 
     @property
+    def what(self) -> str:
+        """What the copy is, in the page's words: `bảng theo dõi đang có trước khi tải lên tệp …`."""
+        if self.why == BEFORE_UPLOAD:
+            return f"bảng theo dõi đang có trước khi tải lên tệp “{self.given}”"
+        if self.why == UPLOADED:
+            return f"chính tệp “{self.given}” bạn tải lên, trước khi tổng hợp lại vào bảng mới"
+        if ".bak." in PurePosixPath(self.path).name:
+            return "bản sửa tay, trước khi tạo lại văn bản"
+        return "bản trước khi được thay"
+
+    @property
+    def number(self) -> int:
+        """1 for the first copy kept in its second, 2 for the second (`….20190105-083000-2.bak.docx`)…"""
+        found = _NUMBER.search(PurePosixPath(self.path).name)
+        return int(found.group(1)) if found else 1
+
+    @property
     def download_name(self) -> str:
         """`Sở Nội vụ - quý I (bản lưu 05-01-2019 08.30.00).docx`; a second copy kept in the same
         second (`….20190105-083000-2.bak.docx`) says its number too."""
         stem, dot, suffix = (self.of.name if self.of else PurePosixPath(self.path).name).rpartition(".")
-        number = _NUMBER.search(PurePosixPath(self.path).name)
-        again = f" ({number.group(1)})" if number else ""
+        again = f" ({self.number})" if self.number > 1 else ""
         return f"{stem} (bản lưu {self.when:%d-%m-%Y %H.%M.%S}{again}){dot}{suffix}"
 
 
-def backups(folder: Path | None, known: dict[str, Known], period: str | None = None) -> list[Backup]:
-    """The copies kept aside in a year folder, newest first (only a period's, when given)."""
+def backups(folder: Path | None, known: dict[str, Known], period: str | None = None,
+            notes: dict[str, dict[str, str]] | None = None) -> list[Backup]:
+    """The copies kept aside in a year folder, newest first (only a period's, when given), each with
+    why it was kept when `notes` (by path in the year folder: {"why", "given"}) says."""
     if folder is None or not folder.is_dir():
         return []
     found = []
@@ -94,8 +120,10 @@ def backups(folder: Path | None, known: dict[str, Known], period: str | None = N
         of = known.get(kept_from[0].as_posix())
         if period is not None and (of is None or of.period != period):
             continue
-        found.append(Backup(relative.as_posix(), of, kept_from[1], path.stat().st_size))
-    return sorted(found, key=lambda b: (b.when, b.path), reverse=True)
+        note = (notes or {}).get(relative.as_posix(), {})
+        found.append(Backup(relative.as_posix(), of, kept_from[1], path.stat().st_size,
+                            str(note.get("why", "")), str(note.get("given", ""))))
+    return sorted(found, key=lambda b: (b.when, b.number, b.path), reverse=True)
 
 
 def clerk_text(text: str, folder: Path, known: dict[str, Known], root: Path) -> str:

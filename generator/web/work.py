@@ -39,7 +39,7 @@ from generator.plan.model import Period, Plan
 from generator.text import vn
 from generator.web.names import Named, outputs
 from generator.web.received import Received, Upload
-from generator.web.shown import Known, clerk_text, known_files
+from generator.web.shown import BEFORE_UPLOAD, UPLOADED, Backup, Known, backups, clerk_text, known_files
 from generator.web.store import Store, StoredWorkbook, check_upload, display_name
 from generator.workbook.filecheck import inspect_document
 from generator.workbook.reader import open_workbook
@@ -136,6 +136,31 @@ class Workspace:
         except (OSError, ValueError):
             return {}
         return {str(k): str(v) for k, v in data.items()} if isinstance(data, dict) else {}
+
+    def backups(self, year: int | None, known: dict[str, Known], period: str | None = None) -> list[Backup]:
+        """The copies kept aside in the year folder, newest first, each saying why when the page noted it."""
+        if year is None:
+            return []
+        return backups(self.folder(year), known, period, self._backup_notes(year))
+
+    def _backup_notes(self, year: int) -> dict[str, dict[str, str]]:
+        """`<out>/<year>.ban-luu.json`: why the page kept each copy, by its path in the year folder."""
+        try:
+            data = json.loads((self.out / f"{year}.ban-luu.json").read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return {}
+        return {str(k): v for k, v in data.items() if isinstance(v, dict)} if isinstance(data, dict) else {}
+
+    def _note_backups(self, year: int, kept: dict[Path, dict[str, str]]) -> None:
+        folder = self.folder(year).resolve()
+        notes = self._backup_notes(year)
+        for path, note in kept.items():
+            notes[path.resolve().relative_to(folder).as_posix()] = note
+        try:
+            atomic_write(self.out / f"{year}.ban-luu.json",
+                         (json.dumps(notes, ensure_ascii=False, indent=1, sort_keys=True) + "\n").encode())
+        except OSError:  # the copies are kept all the same; the page lists them without saying why
+            _log.warning("could not note why copies were kept in %s", self.out, exc_info=True)
 
     def start_build(self, book: StoredWorkbook, force: bool = False) -> bool:
         """Start building in the background; False when a build of the same year is under way.
@@ -292,7 +317,10 @@ class Workspace:
         (`read_kept`): a date that cannot be read stops with its cell, as on the command line. A
         file that is not a tracking workbook, or is another plan's, year's or period's, is refused.
         Refused, nothing changes; accepted, the current tong-hop.xlsx is kept aside first
-        (`tong-hop.sao-luu-<time>.xlsx`), and if the consolidation then fails it is put back.
+        (`tong-hop.sao-luu-<time>.xlsx`), and if the consolidation then fails it is put back. The
+        consolidation rewrites the clerk's file (its dates and typed rows carried over) and keeps it
+        aside too, as it keeps any tracking workbook edited since it was written; both copies are
+        noted, so that the page says which is the one replaced and which the clerk's upload.
         """
         shown = display_name(name, default=TRACKING)
         unchanged = " Chưa thay bảng theo dõi; chưa có gì thay đổi."
@@ -335,6 +363,10 @@ class Workspace:
                 if isinstance(exc, ProblemsFound):
                     raise ProblemsFound(exc.problems, header=str(exc).split("\n", 1)[0] + back) from None
                 raise VanbanError(exc.format_message() + back) from None
+            notes = {p: {"why": UPLOADED, "given": shown} for p in done.result.backups}  # the upload
+            if backup is not None:
+                notes[backup] = {"why": BEFORE_UPLOAD, "given": shown}
+            self._note_backups(year, notes)
             return Replaced(done, shown, len(kept.received), len(kept.manual), backup)
 
 
