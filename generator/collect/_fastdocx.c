@@ -968,7 +968,8 @@ static char *scan_declaration(char *s, char *end) {
         s++;
         if (i == 0 && !(len == 3 && memcmp(value, "1.0", 3) == 0))
             return NULL;
-        if (i == 1 && !(len == 5 && strncasecmp(value, "UTF-8", 5) == 0))
+        if (i == 1 && !(len == 5 && (value[0] | 0x20) == 'u' && (value[1] | 0x20) == 't'
+                        && (value[2] | 0x20) == 'f' && memcmp(value + 3, "-8", 2) == 0))
             return NULL;
         if (i == 2 && !((len == 3 && memcmp(value, "yes", 3) == 0) || (len == 2 && memcmp(value, "no", 2) == 0)))
             return NULL;
