@@ -397,8 +397,8 @@ def lint_command(files: tuple[Path, ...], out: Path, workbook: Path) -> None:
                    "nhiều văn bản).")
 @click.option("--timeout", type=click.FloatRange(min=1), default=DEFAULT_TIMEOUT, show_default=True,
               metavar="GIÂY",
-              help="Số giây tối đa cho một văn bản; quá hạn thì dừng LibreOffice, báo văn bản đó "
-                   "và chuyển tiếp các văn bản còn lại.")
+              help="Số giây tối đa cho một văn bản (không tính lúc LibreOffice khởi động); quá hạn "
+                   "thì dừng LibreOffice, báo văn bản đó và chuyển tiếp các văn bản còn lại.")
 @click.option("--force", is_flag=True,
               help="Ghi đè cả tệp PDF đã bị thay đổi sau khi tạo (ví dụ đã ký số); bản cũ được giữ "
                    "bên cạnh (<tên>.sao-luu-<ngày giờ>.pdf).")

@@ -48,7 +48,8 @@ IMPORT_FILTER = "MS Word 2007 XML"  # never guess: a text file named .docx is re
 # LibreOffice runs as usual.
 ALLOCATOR = "tcmalloc_minimal"
 ALLOCATOR_PACKAGE = "libtcmalloc-minimal4"
-DEFAULT_TIMEOUT = 120.0  # seconds one document may take (the first one includes the start-up)
+DEFAULT_TIMEOUT = 120.0  # seconds one document may take
+STARTUP_ALLOWANCE = 60.0  # seconds LibreOffice may take to start, on top of its first document's
 MIN_PER_WORKER = 6  # documents worth one more LibreOffice start-up (about 1 s of CPU)
 SCRATCH_PREFIX = "vanban-pdf-"  # $TMPDIR/vanban-pdf-<pid>-<random>: a run's staged copies and PDFs
 # soffice is a launcher (oosplash) that starts soffice.bin as its child: a parent-death signal set
@@ -319,7 +320,8 @@ class _Run:
 def _run(soffice: str, profile: Path, files: list[Path], target: Path, timeout: float,
          passed: Callable[[int], None], stop: Stop) -> _Run:
     """One soffice run over `files`, killed (with everything it started) when one document takes
-    longer than `timeout` seconds.
+    longer than `timeout` seconds (the first one: `timeout` and STARTUP_ALLOWANCE, since a fresh
+    profile on a busy machine can take longer to start than a document to convert).
 
     LibreOffice reports in order: "convert <file> -> …" once a document is open and its export
     begins, "Error: source file could not be loaded" for one it cannot open; either means it is
@@ -357,7 +359,7 @@ def _watch(process: subprocess.Popen[bytes], files: list[Path], timeout: float,
     reader.start()
     positions = {path.name: n for n, path in enumerate(files)}
     cursor, exporting = -1, False
-    deadline = time.monotonic() + timeout
+    deadline = time.monotonic() + STARTUP_ALLOWANCE + timeout
     timed_out = False
     while True:
         try:
