@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 import shutil
 import subprocess
@@ -174,6 +175,43 @@ def test_clerk_entries_are_kept_between_runs(golden: dict, tmp_path: Path) -> No
     kept = openpyxl.load_workbook(path)
     assert ["SYT", "I.1", "Hoàn thành", "Báo cáo giấy, nhập tay", None] in \
         [[c.value for c in r] for r in kept["Nhập tay"].iter_rows(min_row=2)]
+
+
+def test_clerk_entries_saved_by_libreoffice_calc_are_kept(golden: dict, tmp_path: Path) -> None:
+    # a clerk on LibreOffice types the register's date and a paper report's row, and saves as .xlsx
+    soffice = need_tool("soffice")
+    out = tmp_path / "out"
+    shutil.copytree(golden["out"], out)
+    path = out / "2018" / "tong-hop" / "quy-1" / "tong-hop.xlsx"
+    wb = openpyxl.load_workbook(path)
+    row = next(r for r in wb["Tiếp nhận"].iter_rows(min_row=2) if r[0].value == "STP")
+    row[2].value = datetime(2018, 3, 4)
+    wb["Nhập tay"].append(["SYT", "I.1", "Hoàn thành", "Báo cáo giấy, nhập tay", ""])
+    typed = tmp_path / "typed" / "tong-hop.xlsx"
+    typed.parent.mkdir()
+    wb.save(typed)
+    subprocess.run([soffice, f"-env:UserInstallation=file://{tmp_path}/profile", "--headless",
+                    "--convert-to", "xlsx:Calc MS Excel 2007 XML", "--outdir", str(tmp_path / "calc"),
+                    str(typed)], capture_output=True, timeout=240, env=office_env())
+    by_calc = tmp_path / "calc" / "tong-hop.xlsx"
+    if not by_calc.is_file():
+        message = "LibreOffice Calc is not installed (apt-get install libreoffice-calc-nogui)"
+        if os.environ.get("CI") == "true":
+            pytest.fail(message)
+        pytest.skip(message)
+    saved = by_calc.read_bytes()
+    assert saved != typed.read_bytes()  # written anew by Calc
+    path.write_bytes(saved)
+    result = collect([golden["returned"]], golden["workbook"], out)
+    data = json.loads((result.folder / "tong-hop.json").read_text(encoding="utf-8"))
+    assert data["late"] == [] and data["missing"] == []  # the register's date counts: on time
+    assert {r["agency"]: r["date_source"] for r in data["receipts"]}["STP"] == "clerk"
+    assert {t["code"]: t for t in data["tasks"]}["I.1"]["agencies"]["SYT"]["file"] == "nhập tay"
+    assert [b.read_bytes() for b in result.backups] == [saved]  # Calc's file is kept as it was
+    kept = openpyxl.load_workbook(path)
+    assert ["SYT", "I.1", "Hoàn thành", "Báo cáo giấy, nhập tay", None] in \
+        [[c.value for c in r] for r in kept["Nhập tay"].iter_rows(min_row=2)]
+    assert {p.name: p.value for p in kept.custom_doc_props}["vanban.period"] == "quy-1"
 
 
 @pytest.mark.parametrize("typed", ["31/2/2018", "hôm qua"])
