@@ -122,6 +122,31 @@ def test_what_the_tokenizer_leaves_expat_reads_as_lxml_reads_it(xml: bytes, why:
     assert ours is not None and ours == by_lxml(xml) == read(xml, EXPAT), why
 
 
+_TEXT_FORM = _FORM.decode()
+_BODY_ONLY = _TEXT_FORM[_TEXT_FORM.index("?>") + 2:].lstrip()
+
+
+# what expat would read otherwise than libxml2 (an encoding it detects or is told, a name longer
+# than libxml2 takes): neither C reader reads it, lxml reads it or refuses it as before
+@needs_c
+@pytest.mark.parametrize("xml, why", [
+    (_BODY_ONLY.encode("utf-16-le"), "UTF-16 without a byte order mark (libxml2 refuses it)"),
+    (_BODY_ONLY.encode("utf-16-be"), "UTF-16 big-endian without a byte order mark"),
+    (b"\xff\xfe" + ('<?xml version="2.0"?>' + _BODY_ONLY).encode("utf-16-le"),
+     "UTF-16, a version libxml2 refuses"),
+    (b"\xef\xbb\xbf" + _FORM.replace(b'encoding="UTF-8"', b'encoding="ISO-8859-1"'),
+     "a UTF-8 byte order mark against a Latin-1 declaration (libxml2 follows the mark)"),
+    (_FORM.replace(b"<w:sectPr/>", b"<a" + b"b" * 60_000 + b"/><w:sectPr/>"), "a name of 60,001 letters"),
+    (_FORM.replace(b'<w:tcW w:w="500"/>', b'<w:tcW w:' + b"b" * 60_000 + b'="1"/>'),
+     "an attribute name of 60,003 letters"),
+])
+def test_what_expat_would_read_otherwise_than_lxml_is_left_to_lxml(xml: bytes, why: str) -> None:
+    assert read(xml, TOKENIZER) is None and read(xml, EXPAT) is None and read(xml, BOTH) is None, why
+    theirs = by_lxml(xml)
+    if not isinstance(theirs, Exception):
+        assert dump(reader.read_document(xml)) == theirs, why
+
+
 @needs_c
 def test_a_document_nested_deeper_than_lxml_takes_is_left_to_lxml() -> None:
     def nested(depth: int) -> bytes:

@@ -115,6 +115,7 @@ typedef struct {
 #define MAX_PREFIXES 128
 #define MAX_DEPTH 200  /* deeper: lxml decides (libxml2 refuses beyond 256 or 2048 levels) */
 #define N_CHECKED 64
+#define MAX_NAME 50000  /* longer names: lxml decides (libxml2 refuses them beyond a limit) */
 
 typedef struct {
     XML_Parser parser;
@@ -356,7 +357,7 @@ static const char *check_name(State *st, const char *name, int attribute, const 
                               size_t *prefix_len) {
     const char *colon = NULL;
     for (const char *c = name; *c; c++) {
-        if ((unsigned char)*c >= 0x80)
+        if ((unsigned char)*c >= 0x80 || c - name >= MAX_NAME)
             return NULL;
         if (*c == ':') {
             if (colon)
@@ -836,22 +837,6 @@ static void XMLCALL_pi(void *data, const XML_Char *target, const XML_Char *value
         decline((State *)data);  /* lxml refuses a colon in a processing instruction's name */
 }
 
-/* no XML declaration, or one saying version="1.0" (expat takes any version, libxml2 does not) */
-static int plain_declaration(const char *xml, size_t len) {
-    if (len >= 3 && memcmp(xml, "\xef\xbb\xbf", 3) == 0) {
-        xml += 3;
-        len -= 3;
-    }
-    if (len < 6 || memcmp(xml, "<?xml", 5) != 0
-            || !(xml[5] == ' ' || xml[5] == '\t' || xml[5] == '\r' || xml[5] == '\n'))
-        return 1;
-    size_t i = 5;
-    while (i < len && (xml[i] == ' ' || xml[i] == '\t' || xml[i] == '\r' || xml[i] == '\n'))
-        i++;
-    return len - i >= 13 && (memcmp(xml + i, "version=\"1.0\"", 13) == 0
-                             || memcmp(xml + i, "version='1.0'", 13) == 0);
-}
-
 static void XMLCALL_doctype(void *data, const XML_Char *name, const XML_Char *sysid,
                             const XML_Char *pubid, int internal) {
     (void)name; (void)sysid; (void)pubid; (void)internal;
@@ -928,17 +913,22 @@ static char predefined(const char *s, const char *end, size_t *n) {
     return 0;
 }
 
-/* the XML declaration Word writes, or none: version 1.0, encoding UTF-8, standalone yes or no */
-static char *scan_declaration(char *s, char *end) {
+/* Past the XML declaration Word writes (version 1.0, encoding UTF-8, standalone yes or no) or
+   none, after an optional UTF-8 byte order mark; NULL for any other declaration. Both readers
+   read only such documents (as UTF-8): expat takes any version and encodings libxml2 reads
+   otherwise (a BOM against the declaration, UTF-16 without a BOM). */
+static const char *scan_declaration(const char *s, const char *end) {
     if (end - s >= 3 && memcmp(s, "\xef\xbb\xbf", 3) == 0)
         s += 3;
+    if (end - s >= 2 && (s[0] == '\0' || s[1] == '\0' || (unsigned char)s[0] >= 0xFE))
+        return NULL;  /* UTF-16 or UTF-32, which expat detects whatever it is told */
     if (end - s < 6 || memcmp(s, "<?xml", 5) != 0)
         return s;
     static const char *const parts[3][2] = {
         {"version", "1.0"}, {"encoding", "UTF-8"}, {"standalone", NULL}};
     s += 5;
     for (int i = 0; i < 3; i++) {
-        char *at = s;
+        const char *at = s;
         while (s < end && IS_S(*s))
             s++;
         size_t n = strlen(parts[i][0]);
@@ -959,7 +949,7 @@ static char *scan_declaration(char *s, char *end) {
         if (s == end || (*s != '"' && *s != '\''))
             return NULL;
         char quote = *s++;
-        char *value = s;
+        const char *value = s;
         while (s < end && *s != quote)
             s++;
         if (s == end)
@@ -1023,9 +1013,10 @@ static int scan(State *st, char *buf, size_t len) {
     memset(names, 0, sizeof names);
     int result = SCAN_OTHER, seen_root = 0;
     st->interned = 1;
-    s = scan_declaration(s, end);
-    if (!s)
+    const char *past = scan_declaration(buf, end);
+    if (!past)
         return SCAN_OTHER;
+    s = buf + (past - buf);
     for (;;) {
         /* text, up to the next tag */
         char *text = s, *out = s;
@@ -1295,7 +1286,7 @@ static PyObject *fast_blocks(PyObject *self, PyObject *args) {
         PyBuffer_Release(&xml);
         return NULL;
     }
-    if (xml.len > INT_MAX || !plain_declaration(xml.buf, (size_t)xml.len)) {
+    if (xml.len > INT_MAX || !scan_declaration(xml.buf, (const char *)xml.buf + xml.len)) {
         PyBuffer_Release(&xml);
         Py_RETURN_NONE;
     }
@@ -1321,7 +1312,8 @@ static PyObject *fast_blocks(PyObject *self, PyObject *args) {
         release(&st);  /* then expat, from the start */
     }
     st.blocks = PyList_New(0);
-    st.parser = st.blocks ? expat->ParserCreate_MM(NULL, NULL, NULL) : NULL;
+    /* UTF-8, whatever the document's bytes suggest (as the declaration checked above says) */
+    st.parser = st.blocks ? expat->ParserCreate_MM("UTF-8", NULL, NULL) : NULL;
     if (!st.parser) {
         if (st.blocks)
             PyErr_NoMemory();
