@@ -115,6 +115,7 @@ typedef struct {
 #define MAX_PREFIXES 128
 #define MAX_DEPTH 200  /* deeper: lxml decides (libxml2 refuses beyond 256 or 2048 levels) */
 #define N_CHECKED 64
+#define MAX_DOCUMENT 1000000000  /* larger: lxml decides (libxml2 limits a text to this; < INT_MAX) */
 #define MAX_NAME 50000  /* longer names: lxml decides (libxml2 refuses them beyond a limit) */
 
 typedef struct {
@@ -1286,7 +1287,7 @@ static PyObject *fast_blocks(PyObject *self, PyObject *args) {
         PyBuffer_Release(&xml);
         return NULL;
     }
-    if (xml.len > INT_MAX || !scan_declaration(xml.buf, (const char *)xml.buf + xml.len)) {
+    if (xml.len > MAX_DOCUMENT || !scan_declaration(xml.buf, (const char *)xml.buf + xml.len)) {
         PyBuffer_Release(&xml);
         Py_RETURN_NONE;
     }
