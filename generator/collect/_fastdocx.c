@@ -999,12 +999,13 @@ static const char *intern(Open *table, size_t *count, const char *name, size_t l
     }
 }
 
-/* Reads the document in buf[0 .. len-1] (buf[len] is a spare byte), calling the pass's handlers.
+/* Reads the document in buf[0 .. len-1] from `start`, past the declaration fast_blocks checked
+   (buf[len] is a spare byte), calling the pass's handlers.
    SCAN_DONE: read to the end, well-formed, or the pass stopped (declined, or a Python error);
    SCAN_OTHER: not in the part of XML read here, or not well-formed: nothing can be said, and the
    pass's state is to be dropped. */
-static int scan(State *st, char *buf, size_t len) {
-    char *s = buf, *end = buf + len;
+static int scan(State *st, char *buf, size_t len, size_t start) {
+    char *s = buf + start, *end = buf + len;
     Open *open = NULL;
     size_t depth = 0, cap = 0;
     const char *atts[2 * SCAN_MAX_ROOT_ATTS + 1];
@@ -1014,10 +1015,6 @@ static int scan(State *st, char *buf, size_t len) {
     memset(names, 0, sizeof names);
     int result = SCAN_OTHER, seen_root = 0;
     st->interned = 1;
-    const char *past = scan_declaration(buf, end);
-    if (!past)
-        return SCAN_OTHER;
-    s = buf + (past - buf);
     for (;;) {
         /* text, up to the next tag */
         char *text = s, *out = s;
@@ -1287,7 +1284,9 @@ static PyObject *fast_blocks(PyObject *self, PyObject *args) {
         PyBuffer_Release(&xml);
         return NULL;
     }
-    if (xml.len > MAX_DOCUMENT || !scan_declaration(xml.buf, (const char *)xml.buf + xml.len)) {
+    const char *content = xml.len > MAX_DOCUMENT ? NULL
+                          : scan_declaration(xml.buf, (const char *)xml.buf + xml.len);
+    if (!content) {
         PyBuffer_Release(&xml);
         Py_RETURN_NONE;
     }
@@ -1302,7 +1301,7 @@ static PyObject *fast_blocks(PyObject *self, PyObject *args) {
         memcpy(copy, xml.buf, len);
         copy[len] = '\0';
         st.blocks = PyList_New(0);
-        int scanned = st.blocks ? scan(&st, copy, len) : SCAN_OTHER;
+        int scanned = st.blocks ? scan(&st, copy, len, (size_t)(content - (const char *)xml.buf)) : SCAN_OTHER;
         PyMem_Free(copy);
         if (!st.blocks)
             goto done;
